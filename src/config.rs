@@ -1,0 +1,143 @@
+//! Configuration from the component's environment variables, which Spin sets
+//! from `environment` in spin.toml and wasmtime from `--env NAME=VALUE`.
+
+use std::time::Duration;
+
+use http::HeaderValue;
+
+use crate::response_plan::ResponsePolicy;
+
+/// Cache-Control of the page's 200, 206 and 304 responses.
+pub const CACHE_CONTROL: &str = "CACHE_CONTROL";
+/// Milliseconds between two looks at a file's metadata; 0 looks every request.
+pub const FILE_CHECK_INTERVAL_MS: &str = "FILE_CHECK_INTERVAL_MS";
+/// `on` (default) or `off`: whether Last-Modified is sent and used.
+pub const LAST_MODIFIED: &str = "LAST_MODIFIED";
+/// The directory, inside the component, where the files are mounted.
+pub const DOCUMENT_ROOT: &str = "DOCUMENT_ROOT";
+/// The largest file, in bytes, that is read and served.
+pub const MAX_FILE_BYTES: &str = "MAX_FILE_BYTES";
+
+pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_millis(1000);
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The component's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub policy: ResponsePolicy,
+    pub check_interval: Duration,
+    pub document_root: String,
+    pub max_file_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            policy: ResponsePolicy::default(),
+            check_interval: DEFAULT_CHECK_INTERVAL,
+            document_root: "/".to_string(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the configuration through `lookup` (the environment, in the
+    /// component). A value that is not valid keeps the default and adds a
+    /// message to the returned list, for the log.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
+        let mut config = Config::default();
+        let mut problems = Vec::new();
+        if let Some(value) = lookup(CACHE_CONTROL) {
+            match HeaderValue::try_from(value.trim()) {
+                Ok(v) if !v.is_empty() => config.policy.cache_control = v,
+                _ => problems.push(invalid(CACHE_CONTROL, &value, "a header field value")),
+            }
+        }
+        if let Some(value) = lookup(FILE_CHECK_INTERVAL_MS) {
+            match value.trim().parse::<u64>() {
+                Ok(ms) => config.check_interval = Duration::from_millis(ms),
+                Err(_) => problems.push(invalid(FILE_CHECK_INTERVAL_MS, &value, "milliseconds")),
+            }
+        }
+        if let Some(value) = lookup(LAST_MODIFIED) {
+            match value.trim().to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" => config.policy.last_modified = true,
+                "off" | "false" | "0" => config.policy.last_modified = false,
+                _ => problems.push(invalid(LAST_MODIFIED, &value, "on or off")),
+            }
+        }
+        if let Some(value) = lookup(DOCUMENT_ROOT) {
+            if value.trim().is_empty() {
+                problems.push(invalid(DOCUMENT_ROOT, &value, "a directory"));
+            } else {
+                config.document_root = value.trim().to_string();
+            }
+        }
+        if let Some(value) = lookup(MAX_FILE_BYTES) {
+            match value.trim().parse::<u64>() {
+                Ok(n) => config.max_file_bytes = n,
+                Err(_) => problems.push(invalid(MAX_FILE_BYTES, &value, "a number of bytes")),
+            }
+        }
+        (config, problems)
+    }
+}
+
+fn invalid(name: &str, value: &str, wanted: &str) -> String {
+    format!("config: {name}={value:?} is not {wanted}; using the default")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> (Config, Vec<String>) {
+        Config::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults() {
+        let (config, problems) = from(&[]);
+        assert!(problems.is_empty());
+        assert_eq!(config.policy.cache_control, "no-cache");
+        assert!(config.policy.last_modified);
+        assert_eq!(config.check_interval, Duration::from_secs(1));
+        assert_eq!(config.document_root, "/");
+    }
+
+    #[test]
+    fn values_are_read() {
+        let (config, problems) = from(&[
+            (CACHE_CONTROL, "public, max-age=60"),
+            (FILE_CHECK_INTERVAL_MS, "0"),
+            (LAST_MODIFIED, "off"),
+            (DOCUMENT_ROOT, "/site"),
+            (MAX_FILE_BYTES, "10"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.policy.cache_control, "public, max-age=60");
+        assert_eq!(config.check_interval, Duration::ZERO);
+        assert!(!config.policy.last_modified);
+        assert_eq!(config.document_root, "/site");
+        assert_eq!(config.max_file_bytes, 10);
+    }
+
+    #[test]
+    fn invalid_values_keep_defaults_and_are_reported() {
+        let (config, problems) = from(&[
+            (CACHE_CONTROL, "no-cache\nX-Evil: 1"),
+            (FILE_CHECK_INTERVAL_MS, "soon"),
+            (LAST_MODIFIED, "maybe"),
+        ]);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(config.policy.cache_control, "no-cache");
+        assert_eq!(config.check_interval, DEFAULT_CHECK_INTERVAL);
+        assert!(config.policy.last_modified);
+    }
+}

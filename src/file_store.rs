@@ -1,0 +1,220 @@
+//! File access: reads a file from the mounted directory and remembers its
+//! bytes and validators, so that a request re-reads and re-hashes it only when
+//! it has changed.
+//!
+//! How a change is detected:
+//! - At most once per `check_interval`, a request looks at the file's metadata
+//!   (length and modification time, with the nanoseconds the runtime gives).
+//!   Between checks the remembered snapshot is served: a change becomes
+//!   visible at most `check_interval` late. Zero checks on every request.
+//! - When the metadata differs, the file is read and hashed again.
+//! - Metadata cannot tell two writes of the same length apart when they fall
+//!   in the same tick of the file system's clock. So, as git does with its
+//!   "racily clean" entries, a file modified less than [`RACY_WINDOW`] before
+//!   it was read is read and hashed again at every check until its time is
+//!   older than that window.
+//! - The ETag is always the MD5 of the very bytes that are kept and sent: a
+//!   snapshot holds both, and is replaced whole.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+
+use crate::validators::Validators;
+
+/// A file modified this recently is never trusted by its metadata alone.
+pub const RACY_WINDOW: Duration = Duration::from_secs(2);
+
+/// The bytes of a file as read at one moment, and their validators.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub content: Bytes,
+    pub validators: Validators,
+}
+
+/// Why a file could not be served.
+#[derive(Debug)]
+pub enum FileError {
+    /// There is no such file in the mounted directory.
+    NotFound,
+    /// The path names something that is not a regular file.
+    NotAFile,
+    /// The file is larger than the configured limit.
+    TooLarge { len: u64, limit: u64 },
+    /// Reading failed (permissions, I/O).
+    Unreadable(io::Error),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::NotFound => write!(f, "no such file"),
+            FileError::NotAFile => write!(f, "not a regular file"),
+            FileError::TooLarge { len, limit } => {
+                write!(f, "{len} bytes is over the limit of {limit} bytes")
+            }
+            FileError::Unreadable(err) => write!(f, "cannot be read: {err}"),
+        }
+    }
+}
+
+impl From<io::Error> for FileError {
+    fn from(err: io::Error) -> Self {
+        match err.kind() {
+            io::ErrorKind::NotFound => FileError::NotFound,
+            io::ErrorKind::IsADirectory => FileError::NotAFile,
+            _ => FileError::Unreadable(err),
+        }
+    }
+}
+
+/// What the metadata says of a file's content, for change detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Fingerprint {
+    fn of(metadata: &fs::Metadata) -> Self {
+        Fingerprint {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+}
+
+struct Entry {
+    snapshot: Arc<Snapshot>,
+    fingerprint: Fingerprint,
+    checked_at: Instant,
+    /// Modified too recently for its metadata to be trusted.
+    racy: bool,
+}
+
+/// The files of one directory, remembered between requests.
+pub struct FileStore {
+    root: PathBuf,
+    check_interval: Duration,
+    max_len: u64,
+    entries: HashMap<&'static str, Entry>,
+}
+
+impl FileStore {
+    pub fn new(root: impl Into<PathBuf>, check_interval: Duration, max_len: u64) -> Self {
+        FileStore {
+            root: root.into(),
+            check_interval,
+            max_len,
+            entries: HashMap::new(),
+        }
+    }
+
+    /// The full path of `name` in the mounted directory, for error messages.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    /// The current snapshot of the file `name`, a name the component chose.
+    /// `now` is the monotonic clock, `wall` the wall clock, both of the request.
+    pub fn get(
+        &mut self,
+        name: &'static str,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<Arc<Snapshot>, FileError> {
+        if let Some(entry) = self.entries.get(name)
+            && now.saturating_duration_since(entry.checked_at) < self.check_interval
+        {
+            return Ok(entry.snapshot.clone());
+        }
+        let result = self.check(name, now, wall);
+        if result.is_err() {
+            // Never serve a file that is known to be gone or unreadable.
+            self.entries.remove(name);
+        }
+        result
+    }
+
+    fn check(
+        &mut self,
+        name: &'static str,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<Arc<Snapshot>, FileError> {
+        let path = self.root.join(name);
+        let fingerprint = self.stat(&path)?;
+        if let Some(entry) = self.entries.get_mut(name)
+            && entry.fingerprint == fingerprint
+            && !entry.racy
+        {
+            entry.checked_at = now;
+            return Ok(entry.snapshot.clone());
+        }
+        let content = read_to_end(&path, fingerprint.len, self.max_len)?;
+        // Read, then look again: if the metadata moved while reading, the bytes
+        // may be a mix of two versions, and are checked again next time.
+        let after = self.stat(&path)?;
+        let stable = after == fingerprint && content.len() as u64 == fingerprint.len;
+        let recent = fingerprint
+            .modified
+            .is_none_or(|m| wall.duration_since(m).map_or(true, |age| age < RACY_WINDOW));
+        let snapshot = match self.entries.get(name) {
+            // A re-check of a racy entry found the same bytes and time: keep
+            // the snapshot and skip the hash.
+            Some(entry)
+                if entry.fingerprint == fingerprint && entry.snapshot.content == content =>
+            {
+                entry.snapshot.clone()
+            }
+            _ => Arc::new(Snapshot {
+                validators: Validators::of_content(&content, fingerprint.modified),
+                content: Bytes::from(content),
+            }),
+        };
+        self.entries.insert(
+            name,
+            Entry {
+                snapshot: snapshot.clone(),
+                fingerprint,
+                checked_at: now,
+                racy: !stable || recent,
+            },
+        );
+        Ok(snapshot)
+    }
+
+    fn stat(&self, path: &Path) -> Result<Fingerprint, FileError> {
+        let metadata = fs::metadata(path)?;
+        if !metadata.is_file() {
+            return Err(FileError::NotAFile);
+        }
+        if metadata.len() > self.max_len {
+            return Err(FileError::TooLarge {
+                len: metadata.len(),
+                limit: self.max_len,
+            });
+        }
+        Ok(Fingerprint::of(&metadata))
+    }
+}
+
+/// Reads the whole file, refusing to grow past `max_len` even if the file
+/// grows while it is read.
+fn read_to_end(path: &Path, expected: u64, max_len: u64) -> Result<Vec<u8>, FileError> {
+    let file = fs::File::open(path)?;
+    let mut content = Vec::with_capacity(expected.min(max_len) as usize);
+    file.take(max_len + 1).read_to_end(&mut content)?;
+    if content.len() as u64 > max_len {
+        return Err(FileError::TooLarge {
+            len: content.len() as u64,
+            limit: max_len,
+        });
+    }
+    Ok(content)
+}

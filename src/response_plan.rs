@@ -1,0 +1,233 @@
+//! The pure HTTP decision: given the request's method and fields and what the
+//! component has to offer, which status, header fields and body to send.
+//! No I/O happens here; `crate::server` feeds it and `crate::component` sends it.
+
+use std::time::SystemTime;
+
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+
+use crate::preconditions::{DecidedBy, Precondition, evaluate_preconditions};
+use crate::range::{ByteRange, RangeDecision, decide_range};
+use crate::validators::{Validators, http_date};
+
+/// A representation the component can send: its type, length and validators.
+#[derive(Debug, Clone, Copy)]
+pub struct Representation<'a> {
+    pub content_type: &'static str,
+    pub len: u64,
+    pub validators: &'a Validators,
+}
+
+/// The response fields that come from configuration.
+#[derive(Debug, Clone)]
+pub struct ResponsePolicy {
+    /// Cache-Control of 200, 206 and 304 responses (RFC 9111 section 5.2).
+    pub cache_control: HeaderValue,
+    /// Whether Last-Modified is sent and If-Modified-Since honoured.
+    pub last_modified: bool,
+}
+
+impl Default for ResponsePolicy {
+    fn default() -> Self {
+        ResponsePolicy {
+            cache_control: HeaderValue::from_static("no-cache"),
+            last_modified: true,
+        }
+    }
+}
+
+/// What goes in the body of the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// Nothing: 204, 304, and every response to HEAD.
+    Empty,
+    /// These bytes of the representation.
+    Part(ByteRange),
+    /// The whole representation.
+    Whole,
+    /// A short fixed text, for errors.
+    Text(&'static str),
+}
+
+/// The decision: status, header fields and body. Content-Length is already in
+/// `headers` wherever the response has one, also for HEAD.
+#[derive(Debug, Clone)]
+pub struct ResponsePlan {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Body,
+    /// The precondition field that decided a 304 or 412, for the access log.
+    pub decided_by: Option<DecidedBy>,
+}
+
+/// The response to GET or HEAD of a representation, after its preconditions
+/// (RFC 9110 section 13.2.2) and its Range (RFC 9110 section 14).
+pub fn plan_representation(
+    method: &Method,
+    request: &HeaderMap,
+    representation: Representation<'_>,
+    policy: &ResponsePolicy,
+    now: SystemTime,
+) -> ResponsePlan {
+    let without_dates;
+    let validators = if policy.last_modified {
+        representation.validators
+    } else {
+        without_dates = Validators {
+            etag: representation.validators.etag.clone(),
+            modified: None,
+        };
+        &without_dates
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::DATE, date_value(now));
+    match evaluate_preconditions(method, request, validators, now) {
+        Precondition::NotModified(field) => {
+            // RFC 9110 section 15.4.5: a 304 carries the fields a 200 would have
+            // had for caching (ETag, Cache-Control, Date) and no body, and so
+            // no Content-Length or Content-Type. Last-Modified is kept too: under
+            // Spin it changes with each start while the ETag does not, and a
+            // cache freshens its stored copy from it (RFC 9111 section 4.3.4).
+            insert_validators(&mut headers, validators, policy, now);
+            return plan(StatusCode::NOT_MODIFIED, headers, Body::Empty, Some(field));
+        }
+        Precondition::Failed(field) => {
+            return text(method, StatusCode::PRECONDITION_FAILED, Some(field), now);
+        }
+        Precondition::Passed => {}
+    }
+    insert_validators(&mut headers, validators, policy, now);
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(representation.content_type),
+    );
+    let len = representation.len;
+    let (status, body, length) = match decide_range(method, request, validators, len, now) {
+        RangeDecision::Full => (StatusCode::OK, Body::Whole, len),
+        RangeDecision::Partial(range) => {
+            // RFC 9110 section 14.4: Content-Range of a single part.
+            let content_range = format!("bytes {}-{}/{len}", range.first, range.last);
+            headers.insert(header::CONTENT_RANGE, header_value(content_range));
+            (
+                StatusCode::PARTIAL_CONTENT,
+                Body::Part(range),
+                range.length(),
+            )
+        }
+        RangeDecision::Unsatisfiable => {
+            // RFC 9110 section 15.5.17: a 416 to a byte range states the
+            // current length as `bytes */length`.
+            let mut plan = text(method, StatusCode::RANGE_NOT_SATISFIABLE, None, now);
+            let content_range = header_value(format!("bytes */{len}"));
+            plan.headers.insert(header::CONTENT_RANGE, content_range);
+            return plan;
+        }
+    };
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    plan(status, headers, body_for(method, body), None)
+}
+
+/// 204 No Content (RFC 9110 section 15.3.5), as sent for an absent favicon.
+pub fn no_content(now: SystemTime) -> ResponsePlan {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::DATE, date_value(now));
+    plan(StatusCode::NO_CONTENT, headers, Body::Empty, None)
+}
+
+/// 405 Method Not Allowed, with the Allow field RFC 9110 section 15.5.6 requires.
+pub fn method_not_allowed(method: &Method, now: SystemTime) -> ResponsePlan {
+    let mut plan = text(method, StatusCode::METHOD_NOT_ALLOWED, None, now);
+    plan.headers
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    plan
+}
+
+/// A response whose body is a short text that names the status, such as
+/// 404, 412, 416 and 500. It must not be stored by caches as the page.
+pub fn text(
+    method: &Method,
+    status: StatusCode,
+    decided_by: Option<DecidedBy>,
+    now: SystemTime,
+) -> ResponsePlan {
+    let message = status_text(status);
+    let mut headers = HeaderMap::new();
+    headers.insert(header::DATE, date_value(now));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(message.len()));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    plan(
+        status,
+        headers,
+        body_for(method, Body::Text(message)),
+        decided_by,
+    )
+}
+
+fn status_text(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "400 Bad Request\n",
+        StatusCode::NOT_FOUND => "404 Not Found\n",
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "405 Method Not Allowed: this resource allows GET, HEAD\n"
+        }
+        StatusCode::PRECONDITION_FAILED => "412 Precondition Failed\n",
+        StatusCode::RANGE_NOT_SATISFIABLE => "416 Range Not Satisfiable\n",
+        _ => "500 Internal Server Error: the page could not be read; see the server log\n",
+    }
+}
+
+/// RFC 9110 section 9.3.2: HEAD gets the same header fields as GET, Content-Length
+/// included, and no body.
+fn body_for(method: &Method, body: Body) -> Body {
+    if method == Method::HEAD {
+        Body::Empty
+    } else {
+        body
+    }
+}
+
+fn insert_validators(
+    headers: &mut HeaderMap,
+    validators: &Validators,
+    policy: &ResponsePolicy,
+    now: SystemTime,
+) {
+    headers.insert(header::ETAG, header_value(validators.etag.clone()));
+    if let Some(secs) = validators.last_modified_at(now) {
+        headers.insert(header::LAST_MODIFIED, header_value(http_date(secs)));
+    }
+    headers.insert(header::CACHE_CONTROL, policy.cache_control.clone());
+}
+
+/// RFC 9110 section 6.6.1: an origin server with a clock sends Date.
+fn date_value(now: SystemTime) -> HeaderValue {
+    header_value(httpdate::fmt_http_date(now))
+}
+
+/// Values built here are ASCII digits, hex, quotes and dates, always valid.
+fn header_value(value: String) -> HeaderValue {
+    HeaderValue::try_from(value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn plan(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Body,
+    decided_by: Option<DecidedBy>,
+) -> ResponsePlan {
+    ResponsePlan {
+        status,
+        headers,
+        body,
+        decided_by,
+    }
+}
+
+#[cfg(test)]
+#[path = "response_plan_tests.rs"]
+mod tests;

@@ -1,0 +1,885 @@
+//! The HTTP decision, table-driven: every precondition field, their
+//! combinations and order, malformed values, HEAD and ranges. No I/O.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+
+use super::*;
+use crate::preconditions::DecidedBy::{self, *};
+
+const ETAG: &str = "\"0123456789abcdef0123456789abcdef\"";
+const WEAK_ETAG: &str = "W/\"0123456789abcdef0123456789abcdef\"";
+const OTHER_ETAG: &str = "\"ffffffffffffffffffffffffffffffff\"";
+const LEN: u64 = 1000;
+/// The file's time: Sun, 06 Nov 1994 08:49:37 GMT, plus half a second.
+const MODIFIED_SECS: u64 = 784_111_777;
+const LM: &str = "Sun, 06 Nov 1994 08:49:37 GMT";
+const LM_RFC850: &str = "Sunday, 06-Nov-94 08:49:37 GMT";
+const LM_ASCTIME: &str = "Sun Nov  6 08:49:37 1994";
+const BEFORE_LM: &str = "Sun, 06 Nov 1994 08:49:36 GMT";
+const AFTER_LM: &str = "Mon, 07 Nov 1994 08:49:37 GMT";
+/// Later than `now` (one day after the file's time).
+const FUTURE: &str = "Fri, 01 Jan 2100 00:00:00 GMT";
+
+fn validators() -> Validators {
+    Validators {
+        etag: ETAG.to_string(),
+        modified: Some(UNIX_EPOCH + Duration::from_millis(MODIFIED_SECS * 1000 + 500)),
+    }
+}
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(MODIFIED_SECS + 86_400 * 2)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    Whole,
+    Part(u64, u64),
+    NoBody,
+    Text,
+}
+
+struct Case {
+    name: &'static str,
+    method: Method,
+    fields: Vec<(&'static str, &'static [u8])>,
+    status: u16,
+    decided_by: Option<DecidedBy>,
+    body: Expect,
+}
+
+fn case(
+    name: &'static str,
+    method: Method,
+    fields: Vec<(&'static str, &'static [u8])>,
+    status: u16,
+    decided_by: Option<DecidedBy>,
+    body: Expect,
+) -> Case {
+    Case {
+        name,
+        method,
+        fields,
+        status,
+        decided_by,
+        body,
+    }
+}
+
+fn get(
+    name: &'static str,
+    fields: Vec<(&'static str, &'static [u8])>,
+    status: u16,
+    decided_by: Option<DecidedBy>,
+    body: Expect,
+) -> Case {
+    case(name, Method::GET, fields, status, decided_by, body)
+}
+
+macro_rules! b {
+    ($s:expr) => {
+        concat!($s).as_bytes()
+    };
+}
+
+fn cases() -> Vec<Case> {
+    use Expect::*;
+    vec![
+        // No preconditions.
+        get("plain GET", vec![], 200, None, Whole),
+        case("plain HEAD", Method::HEAD, vec![], 200, None, NoBody),
+        // If-None-Match (RFC 9110 section 13.1.2): weak comparison.
+        get(
+            "INM exact",
+            vec![("if-none-match", b!("\"0123456789abcdef0123456789abcdef\""))],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM weak form matches weakly",
+            vec![(
+                "if-none-match",
+                b!("W/\"0123456789abcdef0123456789abcdef\""),
+            )],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM list, second matches",
+            vec![(
+                "if-none-match",
+                b!("\"a\", \"0123456789abcdef0123456789abcdef\""),
+            )],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM list, none matches",
+            vec![("if-none-match", b!("\"a\", W/\"b\""))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "INM star",
+            vec![("if-none-match", b!("*"))],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM whitespace and empty elements",
+            vec![(
+                "if-none-match",
+                b!(" ,\t\"x\" ,, \"0123456789abcdef0123456789abcdef\"\t"),
+            )],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM split over two field lines",
+            vec![
+                ("if-none-match", b!("\"x\"")),
+                ("if-none-match", b!("\"0123456789abcdef0123456789abcdef\"")),
+            ],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM unquoted tag (the Python demo's bug) does not match",
+            vec![("if-none-match", b!("0123456789abcdef0123456789abcdef"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "INM malformed is ignored, IMS then decides",
+            vec![
+                ("if-none-match", b!("not-a-tag")),
+                ("if-modified-since", b!("Sun, 06 Nov 1994 08:49:37 GMT")),
+            ],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        get(
+            "INM empty value is treated as absent",
+            vec![
+                ("if-none-match", b!("")),
+                ("if-modified-since", b!("Sun, 06 Nov 1994 08:49:37 GMT")),
+            ],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        get(
+            "INM obs-text tag does not match",
+            vec![("if-none-match", &[b'"', 0xe9, b'"'])],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "INM case matters",
+            vec![("if-none-match", b!("\"0123456789ABCDEF0123456789ABCDEF\""))],
+            200,
+            None,
+            Whole,
+        ),
+        case(
+            "HEAD with INM match",
+            Method::HEAD,
+            vec![("if-none-match", b!("\"0123456789abcdef0123456789abcdef\""))],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        // INM and IMS are not OR-ed: INM present means IMS is not evaluated.
+        get(
+            "INM miss wins over an IMS that would 304",
+            vec![
+                ("if-none-match", b!("\"stale\"")),
+                ("if-modified-since", b!("Mon, 07 Nov 1994 08:49:37 GMT")),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "INM match wins over an IMS that would 200",
+            vec![
+                ("if-none-match", b!("\"0123456789abcdef0123456789abcdef\"")),
+                ("if-modified-since", b!("Sun, 06 Nov 1994 08:49:36 GMT")),
+            ],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        // If-Modified-Since (RFC 9110 section 13.1.3).
+        get(
+            "IMS equal to Last-Modified",
+            vec![("if-modified-since", LM.as_bytes())],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        get(
+            "IMS later than Last-Modified",
+            vec![("if-modified-since", AFTER_LM.as_bytes())],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        get(
+            "IMS earlier than Last-Modified",
+            vec![("if-modified-since", BEFORE_LM.as_bytes())],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "IMS in the future is ignored",
+            vec![("if-modified-since", FUTURE.as_bytes())],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "IMS invalid is ignored",
+            vec![("if-modified-since", b!("yesterday"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "IMS in RFC 850 form",
+            vec![("if-modified-since", LM_RFC850.as_bytes())],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        get(
+            "IMS in asctime form",
+            vec![("if-modified-since", LM_ASCTIME.as_bytes())],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        get(
+            "IMS repeated is ignored",
+            vec![
+                ("if-modified-since", LM.as_bytes()),
+                ("if-modified-since", LM.as_bytes()),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "IMS as a list is ignored",
+            vec![(
+                "if-modified-since",
+                b!("Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT"),
+            )],
+            200,
+            None,
+            Whole,
+        ),
+        case(
+            "HEAD with IMS",
+            Method::HEAD,
+            vec![("if-modified-since", LM.as_bytes())],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        // If-Match (RFC 9110 section 13.1.1): strong comparison.
+        get(
+            "If-Match exact",
+            vec![("if-match", ETAG.as_bytes())],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Match weak tag fails strong comparison",
+            vec![("if-match", WEAK_ETAG.as_bytes())],
+            412,
+            Some(IfMatch),
+            Text,
+        ),
+        get(
+            "If-Match other tag",
+            vec![("if-match", OTHER_ETAG.as_bytes())],
+            412,
+            Some(IfMatch),
+            Text,
+        ),
+        get(
+            "If-Match star",
+            vec![("if-match", b!("*"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Match list with a match",
+            vec![(
+                "if-match",
+                b!("\"x\", \"0123456789abcdef0123456789abcdef\""),
+            )],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Match malformed fails",
+            vec![("if-match", b!("\"unterminated"))],
+            412,
+            Some(IfMatch),
+            Text,
+        ),
+        // If-Unmodified-Since (RFC 9110 section 13.1.4).
+        get(
+            "IUS after Last-Modified",
+            vec![("if-unmodified-since", AFTER_LM.as_bytes())],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "IUS equal to Last-Modified",
+            vec![("if-unmodified-since", LM.as_bytes())],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "IUS before Last-Modified",
+            vec![("if-unmodified-since", BEFORE_LM.as_bytes())],
+            412,
+            Some(IfUnmodifiedSince),
+            Text,
+        ),
+        get(
+            "IUS invalid is ignored",
+            vec![("if-unmodified-since", b!("not a date"))],
+            200,
+            None,
+            Whole,
+        ),
+        // Order of evaluation (RFC 9110 section 13.2.2).
+        get(
+            "If-Match true: IUS is not evaluated",
+            vec![
+                ("if-match", ETAG.as_bytes()),
+                ("if-unmodified-since", BEFORE_LM.as_bytes()),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Match false comes before INM",
+            vec![
+                ("if-match", OTHER_ETAG.as_bytes()),
+                ("if-none-match", ETAG.as_bytes()),
+            ],
+            412,
+            Some(IfMatch),
+            Text,
+        ),
+        get(
+            "IUS false comes before INM",
+            vec![
+                ("if-unmodified-since", BEFORE_LM.as_bytes()),
+                ("if-none-match", ETAG.as_bytes()),
+            ],
+            412,
+            Some(IfUnmodifiedSince),
+            Text,
+        ),
+        get(
+            "If-Match true, then INM match",
+            vec![
+                ("if-match", ETAG.as_bytes()),
+                ("if-none-match", ETAG.as_bytes()),
+            ],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "INM match comes before Range",
+            vec![
+                ("if-none-match", ETAG.as_bytes()),
+                ("range", b!("bytes=0-9")),
+            ],
+            304,
+            Some(IfNoneMatch),
+            NoBody,
+        ),
+        get(
+            "If-Match false comes before Range",
+            vec![
+                ("if-match", OTHER_ETAG.as_bytes()),
+                ("range", b!("bytes=0-9")),
+            ],
+            412,
+            Some(IfMatch),
+            Text,
+        ),
+        get(
+            "IMS 304 comes before an unsatisfiable Range",
+            vec![
+                ("if-modified-since", LM.as_bytes()),
+                ("range", b!("bytes=5000-")),
+            ],
+            304,
+            Some(IfModifiedSince),
+            NoBody,
+        ),
+        // Range (RFC 9110 section 14).
+        get(
+            "Range first-last",
+            vec![("range", b!("bytes=0-99"))],
+            206,
+            None,
+            Part(0, 99),
+        ),
+        get(
+            "Range suffix",
+            vec![("range", b!("bytes=-10"))],
+            206,
+            None,
+            Part(990, 999),
+        ),
+        get(
+            "Range open-ended",
+            vec![("range", b!("bytes=990-"))],
+            206,
+            None,
+            Part(990, 999),
+        ),
+        get(
+            "Range last past the end is clamped",
+            vec![("range", b!("bytes=0-5000"))],
+            206,
+            None,
+            Part(0, 999),
+        ),
+        get(
+            "Range one byte",
+            vec![("range", b!("bytes=999-999"))],
+            206,
+            None,
+            Part(999, 999),
+        ),
+        get(
+            "Range unit is case-insensitive",
+            vec![("range", b!("Bytes=1-2"))],
+            206,
+            None,
+            Part(1, 2),
+        ),
+        get(
+            "Range first past the end",
+            vec![("range", b!("bytes=1000-"))],
+            416,
+            None,
+            Text,
+        ),
+        get(
+            "Range zero suffix",
+            vec![("range", b!("bytes=-0"))],
+            416,
+            None,
+            Text,
+        ),
+        get(
+            "Range malformed is ignored",
+            vec![("range", b!("bytes=abc"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "Range last before first is ignored",
+            vec![("range", b!("bytes=9-1"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "Range other unit is ignored",
+            vec![("range", b!("items=0-1"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "Range several ranges get the whole",
+            vec![("range", b!("bytes=0-1,5-6"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "Range several, none satisfiable",
+            vec![("range", b!("bytes=2000-,3000-"))],
+            416,
+            None,
+            Text,
+        ),
+        get(
+            "Range repeated field is ignored",
+            vec![("range", b!("bytes=0-1")), ("range", b!("bytes=2-3"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "Range with an overflowing number is ignored",
+            vec![("range", b!("bytes=0-99999999999999999999999"))],
+            200,
+            None,
+            Whole,
+        ),
+        case(
+            "HEAD ignores Range",
+            Method::HEAD,
+            vec![("range", b!("bytes=0-99"))],
+            200,
+            None,
+            NoBody,
+        ),
+        // If-Range (RFC 9110 section 13.1.5).
+        get(
+            "If-Range strong match",
+            vec![("range", b!("bytes=0-9")), ("if-range", ETAG.as_bytes())],
+            206,
+            None,
+            Part(0, 9),
+        ),
+        get(
+            "If-Range weak tag never matches",
+            vec![
+                ("range", b!("bytes=0-9")),
+                ("if-range", WEAK_ETAG.as_bytes()),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Range other tag",
+            vec![
+                ("range", b!("bytes=0-9")),
+                ("if-range", OTHER_ETAG.as_bytes()),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Range exact date",
+            vec![("range", b!("bytes=0-9")), ("if-range", LM.as_bytes())],
+            206,
+            None,
+            Part(0, 9),
+        ),
+        get(
+            "If-Range other date",
+            vec![
+                ("range", b!("bytes=0-9")),
+                ("if-range", AFTER_LM.as_bytes()),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Range garbage",
+            vec![("range", b!("bytes=0-9")), ("if-range", b!("garbage"))],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Range false also skips a 416",
+            vec![
+                ("range", b!("bytes=5000-")),
+                ("if-range", OTHER_ETAG.as_bytes()),
+            ],
+            200,
+            None,
+            Whole,
+        ),
+        get(
+            "If-Range without Range is ignored",
+            vec![("if-range", OTHER_ETAG.as_bytes())],
+            200,
+            None,
+            Whole,
+        ),
+    ]
+}
+
+fn request_fields(fields: &[(&str, &[u8])]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in fields {
+        headers.append(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_bytes(value).unwrap(),
+        );
+    }
+    headers
+}
+
+fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
+    let validators = validators();
+    let representation = Representation {
+        content_type: "text/html; charset=utf-8",
+        len: LEN,
+        validators: &validators,
+    };
+    plan_representation(
+        &case.method,
+        &request_fields(&case.fields),
+        representation,
+        policy,
+        now(),
+    )
+}
+
+fn field<'a>(plan: &'a ResponsePlan, name: header::HeaderName) -> Option<&'a str> {
+    plan.headers.get(name).map(|v| v.to_str().unwrap())
+}
+
+#[test]
+fn decision_table() {
+    let cases = cases();
+    assert!(cases.len() >= 40, "the table has {} cases", cases.len());
+    let policy = ResponsePolicy::default();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let plan = run(case, &policy);
+        let body = match plan.body {
+            Body::Whole => Expect::Whole,
+            Body::Part(r) => Expect::Part(r.first, r.last),
+            Body::Empty => Expect::NoBody,
+            Body::Text(_) => Expect::Text,
+        };
+        let got = (plan.status.as_u16(), plan.decided_by, body);
+        let want = (case.status, case.decided_by, case.body);
+        if got != want {
+            failures.push(format!("{}: got {got:?}, want {want:?}", case.name));
+        }
+        check_fields(case, &plan, &mut failures);
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// The fields every kind of response must (and must not) carry.
+fn check_fields(case: &Case, plan: &ResponsePlan, failures: &mut Vec<String>) {
+    let mut fail = |what: &str| failures.push(format!("{}: {what}", case.name));
+    let length = field(plan, header::CONTENT_LENGTH);
+    if field(plan, header::DATE).is_none() {
+        fail("no Date");
+    }
+    match plan.status {
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT => {
+            if field(plan, header::ETAG) != Some(ETAG) {
+                fail("200/206 without the ETag");
+            }
+            if field(plan, header::LAST_MODIFIED) != Some(LM) {
+                fail("200/206 without Last-Modified");
+            }
+            if field(plan, header::CACHE_CONTROL) != Some("no-cache") {
+                fail("200/206 without Cache-Control");
+            }
+            if field(plan, header::ACCEPT_RANGES) != Some("bytes") {
+                fail("200/206 without Accept-Ranges");
+            }
+            if field(plan, header::CONTENT_TYPE) != Some("text/html; charset=utf-8") {
+                fail("200/206 without Content-Type");
+            }
+            let want = match plan.body {
+                Body::Part(r) => r.length(),
+                _ => LEN,
+            };
+            if length != Some(&want.to_string()) {
+                fail(&format!("Content-Length {length:?}, want {want}"));
+            }
+            let range = field(plan, header::CONTENT_RANGE);
+            match plan.body {
+                Body::Part(r) if range != Some(&format!("bytes {}-{}/{LEN}", r.first, r.last)) => {
+                    fail(&format!("Content-Range {range:?}"))
+                }
+                Body::Whole | Body::Empty if range.is_some() => fail("Content-Range on a 200"),
+                _ => {}
+            }
+        }
+        StatusCode::NOT_MODIFIED => {
+            // RFC 9110 section 15.4.5.
+            if field(plan, header::ETAG) != Some(ETAG) {
+                fail("304 without the ETag");
+            }
+            if field(plan, header::CACHE_CONTROL) != Some("no-cache") {
+                fail("304 without Cache-Control");
+            }
+            if field(plan, header::LAST_MODIFIED) != Some(LM) {
+                fail("304 without Last-Modified");
+            }
+            if length.is_some() || field(plan, header::CONTENT_TYPE).is_some() {
+                fail("304 with Content-Length or Content-Type");
+            }
+        }
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            if field(plan, header::CONTENT_RANGE) != Some("bytes */1000") {
+                fail("416 without Content-Range: bytes */1000");
+            }
+        }
+        _ => {}
+    }
+    if let Body::Text(text) = plan.body
+        && length != Some(&text.len().to_string())
+    {
+        fail("text body with a wrong Content-Length");
+    }
+    if case.method == Method::HEAD && plan.body != Body::Empty {
+        fail("HEAD with a body");
+    }
+}
+
+#[test]
+fn head_has_the_fields_of_get() {
+    let head = run(
+        &case("h", Method::HEAD, vec![], 200, None, Expect::NoBody),
+        &ResponsePolicy::default(),
+    );
+    let get = run(
+        &get("g", vec![], 200, None, Expect::Whole),
+        &ResponsePolicy::default(),
+    );
+    assert_eq!(head.headers, get.headers);
+    assert_eq!(field(&head, header::CONTENT_LENGTH), Some("1000"));
+}
+
+#[test]
+fn last_modified_off_sends_no_date_and_ignores_ims() {
+    let policy = ResponsePolicy {
+        last_modified: false,
+        ..ResponsePolicy::default()
+    };
+    let plan = run(
+        &get(
+            "ims",
+            vec![("if-modified-since", LM.as_bytes())],
+            200,
+            None,
+            Expect::Whole,
+        ),
+        &policy,
+    );
+    assert_eq!(plan.status, StatusCode::OK);
+    assert_eq!(field(&plan, header::LAST_MODIFIED), None);
+    assert_eq!(field(&plan, header::ETAG), Some(ETAG));
+}
+
+#[test]
+fn configured_cache_control_is_sent_on_200_and_304() {
+    let policy = ResponsePolicy {
+        cache_control: HeaderValue::from_static("public, max-age=60"),
+        ..ResponsePolicy::default()
+    };
+    for fields in [vec![], vec![("if-none-match", ETAG.as_bytes())]] {
+        let plan = run(&get("cc", fields, 0, None, Expect::Whole), &policy);
+        assert_eq!(
+            field(&plan, header::CACHE_CONTROL),
+            Some("public, max-age=60")
+        );
+    }
+}
+
+#[test]
+fn future_file_time_is_sent_as_now() {
+    // RFC 9110 section 8.8.2.1.
+    let validators = Validators {
+        etag: ETAG.to_string(),
+        modified: Some(now() + Duration::from_secs(3600)),
+    };
+    let representation = Representation {
+        content_type: "text/html; charset=utf-8",
+        len: LEN,
+        validators: &validators,
+    };
+    let plan = plan_representation(
+        &Method::GET,
+        &HeaderMap::new(),
+        representation,
+        &ResponsePolicy::default(),
+        now(),
+    );
+    assert_eq!(
+        field(&plan, header::LAST_MODIFIED),
+        field(&plan, header::DATE)
+    );
+}
+
+#[test]
+fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
+    let validators = Validators {
+        etag: ETAG.to_string(),
+        modified: None,
+    };
+    let representation = Representation {
+        content_type: "text/html; charset=utf-8",
+        len: LEN,
+        validators: &validators,
+    };
+    let mut request = HeaderMap::new();
+    request.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static(LM));
+    let plan = plan_representation(
+        &Method::GET,
+        &request,
+        representation,
+        &ResponsePolicy::default(),
+        now(),
+    );
+    assert_eq!(plan.status, StatusCode::OK);
+    assert_eq!(field(&plan, header::LAST_MODIFIED), None);
+}
+
+#[test]
+fn method_not_allowed_names_the_allowed_methods() {
+    let plan = method_not_allowed(&Method::POST, now());
+    assert_eq!(plan.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(field(&plan, header::ALLOW), Some("GET, HEAD"));
+    assert!(matches!(plan.body, Body::Text(_)));
+}
+
+#[test]
+fn preconditions_on_other_methods_fail_instead_of_304() {
+    // RFC 9110 section 13.2.2 step 3: a false If-None-Match is a 412 for
+    // methods other than GET and HEAD.
+    let mut request = HeaderMap::new();
+    request.insert(header::IF_NONE_MATCH, HeaderValue::from_static(ETAG));
+    let outcome = crate::preconditions::evaluate_preconditions(
+        &Method::DELETE,
+        &request,
+        &validators(),
+        now(),
+    );
+    assert_eq!(
+        outcome,
+        crate::preconditions::Precondition::Failed(IfNoneMatch)
+    );
+}
