@@ -218,3 +218,147 @@ fn read_to_end(path: &Path, expected: u64, max_len: u64) -> Result<Vec<u8>, File
     }
     Ok(content)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn store(dir: &Path, interval: Duration) -> FileStore {
+        FileStore::new(dir, interval, 1 << 20)
+    }
+
+    /// Writes `content` in place and sets the file's time to `mtime`.
+    fn write_with_time(path: &Path, content: &[u8], mtime: SystemTime) {
+        fs::write(path, content).unwrap();
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(mtime).unwrap();
+    }
+
+    fn etag(store: &mut FileStore, now: Instant) -> String {
+        let snapshot = store.get("index.html", now, SystemTime::now()).unwrap();
+        assert_eq!(
+            snapshot.validators.etag,
+            crate::validators::strong_etag(&snapshot.content)
+        );
+        snapshot.validators.etag.clone()
+    }
+
+    #[test]
+    fn a_change_in_metadata_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        let old = SystemTime::now() - HOUR;
+        write_with_time(&path, b"one", old);
+        let mut store = store(dir.path(), Duration::ZERO);
+        let now = Instant::now();
+        assert_eq!(
+            etag(&mut store, now),
+            crate::validators::strong_etag(b"one")
+        );
+        write_with_time(&path, b"two!", old);
+        assert_eq!(
+            etag(&mut store, now),
+            crate::validators::strong_etag(b"two!")
+        );
+    }
+
+    #[test]
+    fn same_size_and_same_time_is_seen_while_the_file_is_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        let recent = SystemTime::now() - Duration::from_millis(200);
+        write_with_time(&path, b"AAAA", recent);
+        let mut store = store(dir.path(), Duration::ZERO);
+        let now = Instant::now();
+        assert_eq!(
+            etag(&mut store, now),
+            crate::validators::strong_etag(b"AAAA")
+        );
+        write_with_time(&path, b"BBBB", recent);
+        assert_eq!(
+            etag(&mut store, now),
+            crate::validators::strong_etag(b"BBBB")
+        );
+    }
+
+    #[test]
+    fn same_size_and_same_old_time_is_the_documented_limit() {
+        // A rewrite that keeps both length and an old modification time is
+        // invisible to metadata: the README names this limit.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        let old = SystemTime::now() - HOUR;
+        write_with_time(&path, b"AAAA", old);
+        let mut store = store(dir.path(), Duration::ZERO);
+        let now = Instant::now();
+        let first = etag(&mut store, now);
+        write_with_time(&path, b"BBBB", old);
+        assert_eq!(etag(&mut store, now), first);
+    }
+
+    #[test]
+    fn within_the_check_interval_nothing_is_looked_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        write_with_time(&path, b"one", SystemTime::now() - HOUR);
+        let mut store = store(dir.path(), Duration::from_secs(1));
+        let start = Instant::now();
+        let first = etag(&mut store, start);
+        write_with_time(&path, b"other", SystemTime::now() - HOUR);
+        assert_eq!(etag(&mut store, start + Duration::from_millis(999)), first);
+        assert_eq!(
+            etag(&mut store, start + Duration::from_secs(1)),
+            crate::validators::strong_etag(b"other")
+        );
+    }
+
+    #[test]
+    fn missing_directory_too_large_and_unreadable_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = FileStore::new(dir.path(), Duration::ZERO, 8);
+        let wall = SystemTime::now();
+        let now = Instant::now();
+        assert!(matches!(
+            store.get("index.html", now, wall),
+            Err(FileError::NotFound)
+        ));
+        fs::create_dir(dir.path().join("index.html")).unwrap();
+        assert!(matches!(
+            store.get("index.html", now, wall),
+            Err(FileError::NotAFile)
+        ));
+        fs::remove_dir(dir.path().join("index.html")).unwrap();
+        fs::write(dir.path().join("index.html"), b"123456789").unwrap();
+        assert!(matches!(
+            store.get("index.html", now, wall),
+            Err(FileError::TooLarge { len: 9, limit: 8 })
+        ));
+        // A symbolic link to itself cannot be opened, even by root.
+        fs::remove_file(dir.path().join("index.html")).unwrap();
+        std::os::unix::fs::symlink("index.html", dir.path().join("index.html")).unwrap();
+        let err = store.get("index.html", now, wall).unwrap_err();
+        assert!(matches!(err, FileError::Unreadable(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_deleted_file_is_never_served_from_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        fs::write(&path, b"here").unwrap();
+        let mut store = store(dir.path(), Duration::ZERO);
+        let now = Instant::now();
+        etag(&mut store, now);
+        fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            store.get("index.html", now, SystemTime::now()),
+            Err(FileError::NotFound)
+        ));
+        fs::write(&path, b"back").unwrap();
+        assert_eq!(
+            etag(&mut store, now),
+            crate::validators::strong_etag(b"back")
+        );
+    }
+}

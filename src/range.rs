@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use http::{HeaderMap, Method, header};
 
 use crate::preconditions::{Condition, single_date};
-use crate::validators::{Validators, parse_entity_tag};
+use crate::validators::{Malformed, Validators, parse_entity_tag};
 
 /// A range of bytes, `first..=last`, within a representation of known length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,13 +116,13 @@ pub fn if_range(headers: &HeaderMap, validators: &Validators, now: SystemTime) -
 
 /// Parses `bytes=` followed by a comma-separated list of range specs
 /// (RFC 9110 section 14.1.2). The unit is case-insensitive (section 14.1).
-pub fn parse_range(value: &[u8]) -> Result<Vec<RangeSpec>, ()> {
+pub fn parse_range(value: &[u8]) -> Result<Vec<RangeSpec>, Malformed> {
     let value = value.trim_ascii();
     let Some(eq) = value.iter().position(|&b| b == b'=') else {
-        return Err(());
+        return Err(Malformed);
     };
     if !value[..eq].eq_ignore_ascii_case(b"bytes") {
-        return Err(());
+        return Err(Malformed);
     }
     let mut specs = Vec::new();
     for element in value[eq + 1..].split(|&b| b == b',') {
@@ -131,15 +131,19 @@ pub fn parse_range(value: &[u8]) -> Result<Vec<RangeSpec>, ()> {
             continue;
         }
         if specs.len() == MAX_RANGE_SPECS {
-            return Err(());
+            return Err(Malformed);
         }
         specs.push(parse_spec(element)?);
     }
-    if specs.is_empty() { Err(()) } else { Ok(specs) }
+    if specs.is_empty() {
+        Err(Malformed)
+    } else {
+        Ok(specs)
+    }
 }
 
-fn parse_spec(spec: &[u8]) -> Result<RangeSpec, ()> {
-    let dash = spec.iter().position(|&b| b == b'-').ok_or(())?;
+fn parse_spec(spec: &[u8]) -> Result<RangeSpec, Malformed> {
+    let dash = spec.iter().position(|&b| b == b'-').ok_or(Malformed)?;
     let (first, last) = (&spec[..dash], &spec[dash + 1..]);
     match (first.is_empty(), last.is_empty()) {
         (true, false) => Ok(RangeSpec::Suffix(digits(last)?)),
@@ -148,23 +152,23 @@ fn parse_spec(spec: &[u8]) -> Result<RangeSpec, ()> {
             let (first, last) = (digits(first)?, digits(last)?);
             // A spec whose last is less than its first is invalid (section 14.1.1).
             if last < first {
-                return Err(());
+                return Err(Malformed);
             }
             Ok(RangeSpec::Bounded(first, last))
         }
-        (true, true) => Err(()),
+        (true, true) => Err(Malformed),
     }
 }
 
 /// 1*DIGIT as a u64; a value too large for u64 is refused rather than wrapped.
-fn digits(text: &[u8]) -> Result<u64, ()> {
+fn digits(text: &[u8]) -> Result<u64, Malformed> {
     if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
-        return Err(());
+        return Err(Malformed);
     }
     std::str::from_utf8(text)
-        .map_err(|_| ())?
+        .map_err(|_| Malformed)?
         .parse()
-        .map_err(|_| ())
+        .map_err(|_| Malformed)
 }
 
 /// The bytes a spec selects from a representation of `len` bytes, or None
@@ -208,14 +212,14 @@ mod tests {
             b"bytes=99999999999999999999-",
             b"bytes=+1-2",
         ] {
-            assert_eq!(parse_range(bad), Err(()), "{bad:?}");
+            assert_eq!(parse_range(bad), Err(Malformed), "{bad:?}");
         }
     }
 
     #[test]
     fn too_many_specs_are_refused() {
         let many = format!("bytes={}", vec!["0-0"; MAX_RANGE_SPECS + 1].join(","));
-        assert_eq!(parse_range(many.as_bytes()), Err(()));
+        assert_eq!(parse_range(many.as_bytes()), Err(Malformed));
     }
 
     #[test]

@@ -659,7 +659,7 @@ fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
     )
 }
 
-fn field<'a>(plan: &'a ResponsePlan, name: header::HeaderName) -> Option<&'a str> {
+fn field(plan: &ResponsePlan, name: header::HeaderName) -> Option<&str> {
     plan.headers.get(name).map(|v| v.to_str().unwrap())
 }
 
@@ -742,10 +742,10 @@ fn check_fields(case: &Case, plan: &ResponsePlan, failures: &mut Vec<String>) {
                 fail("304 with Content-Length or Content-Type");
             }
         }
-        StatusCode::RANGE_NOT_SATISFIABLE => {
-            if field(plan, header::CONTENT_RANGE) != Some("bytes */1000") {
-                fail("416 without Content-Range: bytes */1000");
-            }
+        StatusCode::RANGE_NOT_SATISFIABLE
+            if field(plan, header::CONTENT_RANGE) != Some("bytes */1000") =>
+        {
+            fail("416 without Content-Range: bytes */1000");
         }
         _ => {}
     }

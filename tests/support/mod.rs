@@ -1,0 +1,196 @@
+//! Test support: a component served by a real runtime from a temporary
+//! directory, and a small HTTP/1.1 client over a raw socket, so that tests can
+//! send exactly the bytes they mean (duplicate fields, odd targets, bad bytes).
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use md5::{Digest, Md5};
+use xtask::runtime::{RunningServer, Runtime, ServerSpec};
+
+pub use xtask::runtime::test_runtimes;
+
+/// A page of a few kilobytes.
+pub fn sample_page(tag: &str) -> Vec<u8> {
+    let mut page = format!("<!doctype html><title>{tag}</title>\n").into_bytes();
+    for i in 0..200 {
+        page.extend_from_slice(format!("<p>line {i} of {tag}</p>\n").as_bytes());
+    }
+    page
+}
+
+/// The quoted MD5 of `content`, as the component's ETag must be.
+pub fn etag_of(content: &[u8]) -> String {
+    let digest = Md5::digest(content);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// A runtime serving the component from its own temporary directory.
+pub struct Served {
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+}
+
+impl Served {
+    /// Serves `page` as index.html under `runtime`. Changes to the file are
+    /// looked for on every request unless `env` says otherwise.
+    pub fn start(runtime: Runtime, page: &[u8], env: &[(&str, &str)]) -> Served {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::write(dir.path().join("index.html"), page).expect("writing index.html");
+        Self::start_in(runtime, dir, env)
+    }
+
+    pub fn start_in(runtime: Runtime, dir: tempfile::TempDir, env: &[(&str, &str)]) -> Served {
+        let component = xtask::tools::build_component().expect("building the component");
+        let mut spec = ServerSpec::new(runtime, &component, dir.path()).expect("a free port");
+        if !env
+            .iter()
+            .any(|(name, _)| *name == "FILE_CHECK_INTERVAL_MS")
+        {
+            spec = spec.env("FILE_CHECK_INTERVAL_MS", "0");
+        }
+        for (name, value) in env {
+            spec = spec.env(name, value);
+        }
+        let server =
+            RunningServer::start(spec).unwrap_or_else(|err| panic!("starting {runtime}: {err:#}"));
+        Served { server, dir }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Replaces a file the way a deployment should: write aside, then rename.
+    pub fn replace_file(&self, name: &str, content: &[u8]) {
+        replace_file(&self.path(name), content);
+    }
+
+    pub fn get(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.request("GET", path, fields)
+    }
+
+    pub fn request(&self, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
+        let mut raw =
+            format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        for (name, value) in fields {
+            raw.push_str(&format!("{name}: {value}\r\n"));
+        }
+        raw.push_str("\r\n");
+        send_raw(self.addr(), raw.as_bytes(), method == "HEAD")
+    }
+
+    /// The access-log lines written so far.
+    pub fn access_log(&self) -> Vec<String> {
+        self.server
+            .output()
+            .lines()
+            .filter(|line| line.contains("method=") && line.contains("status="))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+pub fn replace_file(path: &Path, content: &[u8]) {
+    let aside = path.with_extension("new");
+    std::fs::write(&aside, content).expect("writing the new file");
+    std::fs::rename(&aside, path).expect("renaming the new file into place");
+}
+
+/// A response as it came over the wire.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub fields: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The value of a field, which must not be repeated.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        let mut values = self
+            .fields
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str());
+        let first = values.next();
+        assert!(values.next().is_none(), "{name} is repeated: {self:?}");
+        first
+    }
+
+    pub fn etag(&self) -> &str {
+        self.field("etag")
+            .unwrap_or_else(|| panic!("no ETag: {self:?}"))
+    }
+}
+
+/// Sends raw request bytes on a new connection and reads the whole response
+/// (the request should say `Connection: close`). Checks the framing: a body's
+/// length must equal its Content-Length, and no response may be chunked.
+pub fn send_raw(addr: SocketAddr, raw: &[u8], head_request: bool) -> Response {
+    let mut stream = TcpStream::connect(addr).expect("connecting to the runtime");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("setting a timeout");
+    stream.write_all(raw).expect("sending the request");
+    let mut bytes = Vec::new();
+    if let Err(err) = stream.read_to_end(&mut bytes) {
+        assert!(!bytes.is_empty(), "reading the response: {err}");
+    }
+    parse_response(&bytes, head_request)
+}
+
+pub fn parse_response(bytes: &[u8], head_request: bool) -> Response {
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of header in {:?}", String::from_utf8_lossy(bytes)));
+    let head = String::from_utf8_lossy(&bytes[..end]);
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
+    let fields: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = bytes[end + 4..].to_vec();
+    let response = Response {
+        status,
+        fields,
+        body,
+    };
+    assert!(
+        response.field("transfer-encoding").is_none(),
+        "chunked response, expected Content-Length: {response:?}"
+    );
+    let no_body = head_request || matches!(status, 204 | 304);
+    if no_body {
+        assert!(
+            response.body.is_empty(),
+            "{status} with a body: {response:?}"
+        );
+    } else {
+        let length = response
+            .field("content-length")
+            .unwrap_or_else(|| panic!("{status} without Content-Length: {response:?}"));
+        assert_eq!(
+            length,
+            response.body.len().to_string(),
+            "Content-Length does not match the body"
+        );
+    }
+    response
+}

@@ -1,0 +1,6 @@
+//! Helpers shared by `cargo xtask`, the integration tests and the benchmark:
+//! finding and installing the tools, building the component, and running it
+//! under a real runtime.
+
+pub mod runtime;
+pub mod tools;

@@ -1,0 +1,153 @@
+//! Finding, installing and building what the component needs: the wasm
+//! target, the component itself, and the runtimes that serve it.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+
+/// The wasmtime CLI version that is installed when none is found. 50.x needs a
+/// newer rustc than these machines have.
+pub const WASMTIME_VERSION: &str = "48.0.8";
+/// The Rust target of the component.
+pub const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// The workspace root (where spin.toml is).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Adds the wasm target with rustup when it is missing (automatic toolchain
+/// installs are switched off on some machines, so nothing else will).
+pub fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("running rustup to list the installed targets")?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|line| line.trim() == WASM_TARGET)
+    {
+        return Ok(());
+    }
+    eprintln!("xtask: adding the Rust target {WASM_TARGET} (rustup target add)");
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// Builds the component (release) and returns the path of its .wasm file.
+/// Built once per process.
+pub fn build_component() -> Result<PathBuf> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            build_package("http-caching-server", "http_caching_server")
+                .map_err(|e| format!("{e:#}"))
+        })
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+/// Builds a package of the workspace (or a path to a manifest) for the wasm
+/// target and returns its .wasm file.
+pub fn build_package(package: &str, artifact: &str) -> Result<PathBuf> {
+    ensure_wasm_target()?;
+    let root = workspace_root();
+    run(cargo().current_dir(&root).args([
+        "build",
+        "--quiet",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "--package",
+        package,
+    ]))
+    .with_context(|| format!("building {package} for {WASM_TARGET}"))?;
+    let wasm = root
+        .join("target")
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{artifact}.wasm"));
+    if !wasm.is_file() {
+        bail!("the build did not produce {}", wasm.display());
+    }
+    Ok(wasm)
+}
+
+/// The wasmtime CLI: `$WASMTIME`, else `wasmtime` on PATH or in cargo's bin
+/// directory. None when there is none.
+pub fn find_wasmtime() -> Option<PathBuf> {
+    if let Some(path) = env::var_os("WASMTIME") {
+        return Some(PathBuf::from(path));
+    }
+    find_program("wasmtime")
+}
+
+/// The wasmtime CLI, installed from crates.io (pinned) when none is found.
+pub fn wasmtime() -> Result<PathBuf> {
+    if let Some(path) = find_wasmtime() {
+        return Ok(path);
+    }
+    eprintln!(
+        "xtask: no wasmtime found; installing wasmtime-cli {WASMTIME_VERSION} from crates.io \
+         (cargo install --locked). This compiles wasmtime and takes about 10 minutes on 2 cores; \
+         it happens once."
+    );
+    run(cargo().args([
+        "install",
+        "wasmtime-cli",
+        "--version",
+        WASMTIME_VERSION,
+        "--locked",
+    ]))?;
+    find_wasmtime().context("wasmtime was installed but is not on PATH nor in ~/.cargo/bin")
+}
+
+/// The Spin CLI named by `$SPIN`, or `spin` on PATH. Spin is in no package
+/// registry these machines reach, so it is used only where it is already present.
+pub fn find_spin() -> Option<PathBuf> {
+    match env::var_os("SPIN") {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => find_program("spin"),
+    }
+}
+
+/// Whether the caller asked for Spin explicitly (`$SPIN` is set).
+pub fn spin_requested() -> bool {
+    env::var_os("SPIN").is_some_and(|v| !v.is_empty())
+}
+
+/// A program on PATH, or in cargo's bin directory.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = env::var_os("PATH")
+        .map(|p| env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(home).join("bin"));
+    }
+    if let Some(home) = env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo").join("bin"));
+    }
+    dirs.into_iter()
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// Runs a command to completion, failing with its command line if it fails.
+pub fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
