@@ -17,6 +17,8 @@ pub const LAST_MODIFIED: &str = "LAST_MODIFIED";
 pub const DOCUMENT_ROOT: &str = "DOCUMENT_ROOT";
 /// The largest file, in bytes, that is read and served.
 pub const MAX_FILE_BYTES: &str = "MAX_FILE_BYTES";
+/// `on` (default) or `off`: the access-log line on stdout for each request.
+pub const ACCESS_LOG: &str = "ACCESS_LOG";
 
 pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_millis(1000);
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -28,6 +30,7 @@ pub struct Config {
     pub check_interval: Duration,
     pub document_root: String,
     pub max_file_bytes: u64,
+    pub access_log: bool,
 }
 
 impl Default for Config {
@@ -37,6 +40,7 @@ impl Default for Config {
             check_interval: DEFAULT_CHECK_INTERVAL,
             document_root: "/".to_string(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            access_log: true,
         }
     }
 }
@@ -61,10 +65,15 @@ impl Config {
             }
         }
         if let Some(value) = lookup(LAST_MODIFIED) {
-            match value.trim().to_ascii_lowercase().as_str() {
-                "on" | "true" | "1" => config.policy.last_modified = true,
-                "off" | "false" | "0" => config.policy.last_modified = false,
-                _ => problems.push(invalid(LAST_MODIFIED, &value, "on or off")),
+            match on_off(&value) {
+                Some(on) => config.policy.last_modified = on,
+                None => problems.push(invalid(LAST_MODIFIED, &value, "on or off")),
+            }
+        }
+        if let Some(value) = lookup(ACCESS_LOG) {
+            match on_off(&value) {
+                Some(on) => config.access_log = on,
+                None => problems.push(invalid(ACCESS_LOG, &value, "on or off")),
             }
         }
         if let Some(value) = lookup(DOCUMENT_ROOT) {
@@ -81,6 +90,14 @@ impl Config {
             }
         }
         (config, problems)
+    }
+}
+
+fn on_off(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => Some(true),
+        "off" | "false" | "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -109,6 +126,7 @@ mod tests {
         assert!(config.policy.last_modified);
         assert_eq!(config.check_interval, Duration::from_secs(1));
         assert_eq!(config.document_root, "/");
+        assert!(config.access_log);
     }
 
     #[test]
@@ -119,6 +137,7 @@ mod tests {
             (LAST_MODIFIED, "off"),
             (DOCUMENT_ROOT, "/site"),
             (MAX_FILE_BYTES, "10"),
+            (ACCESS_LOG, "OFF"),
         ]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(config.policy.cache_control, "public, max-age=60");
@@ -126,6 +145,7 @@ mod tests {
         assert!(!config.policy.last_modified);
         assert_eq!(config.document_root, "/site");
         assert_eq!(config.max_file_bytes, 10);
+        assert!(!config.access_log);
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn if_match(headers: &HeaderMap, validators: &Validators) -> Condition {
         Some(Ok(lists)) => condition(
             lists
                 .iter()
-                .any(|list| list.any(&validators.etag, EntityTag::strong_eq)),
+                .any(|list| list.any(validators.etag(), EntityTag::strong_eq)),
         ),
     }
 }
@@ -113,7 +113,7 @@ pub fn if_none_match(headers: &HeaderMap, validators: &Validators) -> Condition 
         Some(Ok(lists)) => condition(
             !lists
                 .iter()
-                .any(|list| list.any(&validators.etag, EntityTag::weak_eq)),
+                .any(|list| list.any(validators.etag(), EntityTag::weak_eq)),
         ),
     }
 }

@@ -102,7 +102,7 @@ pub fn if_range(headers: &HeaderMap, validators: &Validators, now: SystemTime) -
         || value.trim_ascii_start().starts_with(b"W/")
     {
         matches!(parse_entity_tag(value.trim_ascii()),
-            Some((tag, rest)) if rest.is_empty() && tag.strong_eq(&validators.etag))
+            Some((tag, rest)) if rest.is_empty() && tag.strong_eq(validators.etag()))
     } else {
         let date = single_date(headers, header::IF_RANGE);
         date.is_some() && date == validators.last_modified_at(now)

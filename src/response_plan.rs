@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::preconditions::{DecidedBy, Precondition, evaluate_preconditions};
 use crate::range::{ByteRange, RangeDecision, decide_range};
-use crate::validators::{Validators, http_date};
+use crate::validators::{Validators, date_now_header};
 
 /// A representation the component can send: its type, length and validators.
 #[derive(Debug, Clone, Copy)]
@@ -69,15 +69,12 @@ pub fn plan_representation(
     policy: &ResponsePolicy,
     now: SystemTime,
 ) -> ResponsePlan {
-    let without_dates;
+    let without_date;
     let validators = if policy.last_modified {
         representation.validators
     } else {
-        without_dates = Validators {
-            etag: representation.validators.etag.clone(),
-            modified: None,
-        };
-        &without_dates
+        without_date = representation.validators.without_date();
+        &without_date
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::DATE, date_value(now));
@@ -197,19 +194,19 @@ fn insert_validators(
     policy: &ResponsePolicy,
     now: SystemTime,
 ) {
-    headers.insert(header::ETAG, header_value(validators.etag.clone()));
-    if let Some(secs) = validators.last_modified_at(now) {
-        headers.insert(header::LAST_MODIFIED, header_value(http_date(secs)));
+    headers.insert(header::ETAG, validators.etag_header());
+    if let Some(last_modified) = validators.last_modified_header(now) {
+        headers.insert(header::LAST_MODIFIED, last_modified);
     }
     headers.insert(header::CACHE_CONTROL, policy.cache_control.clone());
 }
 
 /// RFC 9110 section 6.6.1: an origin server with a clock sends Date.
 fn date_value(now: SystemTime) -> HeaderValue {
-    header_value(httpdate::fmt_http_date(now))
+    date_now_header(now)
 }
 
-/// Values built here are ASCII digits, hex, quotes and dates, always valid.
+/// Values built here are ASCII digits and ranges, always valid.
 fn header_value(value: String) -> HeaderValue {
     HeaderValue::try_from(value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }

@@ -23,10 +23,10 @@ const AFTER_LM: &str = "Mon, 07 Nov 1994 08:49:37 GMT";
 const FUTURE: &str = "Fri, 01 Jan 2100 00:00:00 GMT";
 
 fn validators() -> Validators {
-    Validators {
-        etag: ETAG.to_string(),
-        modified: Some(UNIX_EPOCH + Duration::from_millis(MODIFIED_SECS * 1000 + 500)),
-    }
+    Validators::new(
+        ETAG.to_string(),
+        Some(UNIX_EPOCH + Duration::from_millis(MODIFIED_SECS * 1000 + 500)),
+    )
 }
 
 fn now() -> SystemTime {
@@ -812,10 +812,7 @@ fn configured_cache_control_is_sent_on_200_and_304() {
 #[test]
 fn future_file_time_is_sent_as_now() {
     // RFC 9110 section 8.8.2.1.
-    let validators = Validators {
-        etag: ETAG.to_string(),
-        modified: Some(now() + Duration::from_secs(3600)),
-    };
+    let validators = Validators::new(ETAG.to_string(), Some(now() + Duration::from_secs(3600)));
     let representation = Representation {
         content_type: "text/html; charset=utf-8",
         len: LEN,
@@ -836,10 +833,7 @@ fn future_file_time_is_sent_as_now() {
 
 #[test]
 fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
-    let validators = Validators {
-        etag: ETAG.to_string(),
-        modified: None,
-    };
+    let validators = Validators::new(ETAG.to_string(), None);
     let representation = Representation {
         content_type: "text/html; charset=utf-8",
         len: LEN,

@@ -3,27 +3,60 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use http::HeaderValue;
 use md5::{Digest, Md5};
 
-/// The validators of one representation, as the origin sends them.
+/// The validators of one representation, as the origin sends them, with
+/// their header values built once (they are sent with every response).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Validators {
     /// A strong entity tag, quoted: `"` + the MD5 of the exact bytes, in hex, + `"`
     /// (RFC 9110 section 8.8.3).
-    pub etag: String,
+    etag: String,
+    etag_header: HeaderValue,
     /// The file's modification time, if the runtime gave a usable one
-    /// (RFC 9110 section 8.8.2). Sub-second precision is kept here; it is cut
-    /// to whole seconds where it is compared or sent.
-    pub modified: Option<SystemTime>,
+    /// (RFC 9110 section 8.8.2), with its whole seconds and their IMF-fixdate.
+    modified: Option<(SystemTime, u64, HeaderValue)>,
 }
 
 impl Validators {
-    /// The validators of `content`, modified at `modified`.
-    pub fn of_content(content: &[u8], modified: Option<SystemTime>) -> Self {
+    pub fn new(etag: String, modified: Option<SystemTime>) -> Self {
+        let etag_header = HeaderValue::try_from(etag.as_str())
+            .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        let modified = modified.and_then(|time| {
+            let secs = whole_seconds(time).filter(|&secs| secs > 0)?;
+            Some((time, secs, date_header(secs)))
+        });
         Validators {
-            etag: strong_etag(content),
+            etag,
+            etag_header,
             modified,
         }
+    }
+
+    /// The validators of `content`, modified at `modified`.
+    pub fn of_content(content: &[u8], modified: Option<SystemTime>) -> Self {
+        Self::new(strong_etag(content), modified)
+    }
+
+    /// The same entity tag without a modification date.
+    pub fn without_date(&self) -> Self {
+        Validators {
+            modified: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn etag(&self) -> &str {
+        &self.etag
+    }
+
+    pub fn etag_header(&self) -> HeaderValue {
+        self.etag_header.clone()
+    }
+
+    pub fn modified(&self) -> Option<SystemTime> {
+        self.modified.as_ref().map(|(time, _, _)| *time)
     }
 
     /// The Last-Modified date to send with a response made at `now`, in whole
@@ -34,11 +67,46 @@ impl Validators {
     /// future is replaced by the origination time. A time at or before the
     /// epoch is not a usable time and gives no Last-Modified at all.
     pub fn last_modified_at(&self, now: SystemTime) -> Option<u64> {
-        let modified = self.modified?;
-        let secs = whole_seconds(modified)?;
-        let now_secs = whole_seconds(now).unwrap_or(u64::MAX);
-        (secs > 0).then_some(secs.min(now_secs))
+        let (_, secs, _) = self.modified.as_ref()?;
+        Some((*secs).min(whole_seconds(now).unwrap_or(u64::MAX)))
     }
+
+    /// The Last-Modified field value for a response made at `now`.
+    pub fn last_modified_header(&self, now: SystemTime) -> Option<HeaderValue> {
+        let (_, secs, header) = self.modified.as_ref()?;
+        let now_secs = whole_seconds(now).unwrap_or(u64::MAX);
+        Some(if *secs <= now_secs {
+            header.clone()
+        } else {
+            date_header(now_secs)
+        })
+    }
+}
+
+/// The IMF-fixdate of whole seconds since the epoch, as a field value.
+fn date_header(secs: u64) -> HeaderValue {
+    HeaderValue::try_from(http_date(secs)).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The Date field value for a response made at `now` (RFC 9110 section 6.6.1),
+/// formatted once per second.
+pub fn date_now_header(now: SystemTime) -> HeaderValue {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(u64, HeaderValue)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let secs = whole_seconds(now).unwrap_or(0);
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((cached, value)) if *cached == secs => value.clone(),
+            _ => {
+                let value = date_header(secs);
+                *last = Some((secs, value.clone()));
+                value
+            }
+        }
+    })
 }
 
 /// The strong entity tag of `content`: its MD5 in lower-case hex, in double quotes.
@@ -211,6 +279,23 @@ mod tests {
         assert_eq!(epoch.last_modified_at(SystemTime::now()), None);
         let none = Validators::of_content(b"x", None);
         assert_eq!(none.last_modified_at(SystemTime::now()), None);
+        let at = |secs| UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(
+            v.last_modified_header(at(100)).unwrap(),
+            "Thu, 01 Jan 1970 00:00:05 GMT"
+        );
+        assert_eq!(
+            v.last_modified_header(at(3)).unwrap(),
+            "Thu, 01 Jan 1970 00:00:03 GMT"
+        );
+        assert_eq!(
+            date_now_header(at(784111777)),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            date_now_header(at(784111778)),
+            "Sun, 06 Nov 1994 08:49:38 GMT"
+        );
     }
 
     #[test]

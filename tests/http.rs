@@ -308,3 +308,22 @@ fn last_modified_can_be_switched_off() {
         );
     }
 }
+
+#[test]
+fn access_log_can_be_switched_off() {
+    for runtime in test_runtimes() {
+        let on = Served::start(runtime, b"page", &[]);
+        let off = Served::start(runtime, b"page", &[("ACCESS_LOG", "off")]);
+        for served in [&on, &off] {
+            assert_eq!(served.get("/", &[]).status, 200);
+            assert_eq!(served.get("/nope", &[]).status, 404);
+        }
+        // The probe that waited for the runtime logged a line as well.
+        assert!(
+            on.access_log().len() >= 2,
+            "{runtime}: {:?}",
+            on.access_log()
+        );
+        assert_eq!(off.access_log(), Vec::<String>::new(), "{runtime}");
+    }
+}

@@ -19,7 +19,8 @@ mod load;
 mod soak;
 
 /// The configuration variables that `serve` passes on from its own environment.
-const PASSED_ON: [&str; 5] = [
+const PASSED_ON: [&str; 6] = [
+    "ACCESS_LOG",
     "CACHE_CONTROL",
     "FILE_CHECK_INTERVAL_MS",
     "LAST_MODIFIED",
