@@ -14,6 +14,9 @@ use crate::config::Config;
 use crate::file_store::FileStore;
 use crate::server::{self, Reply, RequestHead};
 
+/// How much of a body is copied out for the runtime at a time.
+const BODY_PIECE_BYTES: usize = 64 * 1024;
+
 /// What one component instance keeps between the requests it serves.
 struct Instance {
     config: Config,
@@ -87,7 +90,13 @@ fn into_wasi_response(reply: Reply) -> Result<Response, ErrorCode> {
         let (mut writer, contents) = wit_stream::new();
         let body = reply.body;
         spin_sdk::wasip3::spawn(async move {
-            let _unwritten = writer.write_all(body.to_vec()).await;
+            // In pieces from the shared snapshot, so that a response never
+            // holds a whole copy of a large file.
+            for piece in body.chunks(BODY_PIECE_BYTES) {
+                if !writer.write_all(piece.to_vec()).await.is_empty() {
+                    return; // The client went away.
+                }
+            }
             drop(writer);
             let _ = trailers_writer.write(Ok(None)).await;
         });

@@ -52,6 +52,9 @@ pub struct ServerSpec {
     pub addr: SocketAddr,
     /// More arguments for the runtime's serve command.
     pub extra_args: Vec<String>,
+    /// Ready at the first response of any status, not only 200 (for a
+    /// component that never answers 200).
+    pub ready_on_any_status: bool,
 }
 
 impl ServerSpec {
@@ -63,6 +66,7 @@ impl ServerSpec {
             env: Vec::new(),
             addr: free_loopback_addr()?,
             extra_args: Vec::new(),
+            ready_on_any_status: false,
         })
     }
 
@@ -84,7 +88,8 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Starts the runtime and waits (up to a minute) until `GET /` answers 200.
+    /// Starts the runtime and waits (up to a minute) until `GET /` answers 200
+    /// (or anything, with `ready_on_any_status`).
     pub fn start(spec: ServerSpec) -> Result<Self> {
         let work_dir = tempfile::tempdir()?;
         let mut command = match spec.runtime {
@@ -142,6 +147,34 @@ impl RunningServer {
         String::from_utf8_lossy(&self.output.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
     }
 
+    /// The output, once it contains `needle` or `timeout` has passed: the
+    /// runtime's output reaches this process through a pipe, a little later
+    /// than its responses.
+    pub fn output_containing(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let output = self.output();
+            if output.contains(needle) || Instant::now() > deadline {
+                return output;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The output once it has stopped growing for `quiet` (at most 5 s).
+    pub fn settled_output(&self, quiet: Duration) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut last = self.output();
+        loop {
+            thread::sleep(quiet);
+            let now = self.output();
+            if now.len() == last.len() || Instant::now() > deadline {
+                return now;
+            }
+            last = now;
+        }
+    }
+
     /// The runtime's resident memory now, in KiB (Linux), with its children.
     pub fn rss_kib(&self) -> Option<u64> {
         process_tree_kib(self.child.id(), "VmRSS:")
@@ -163,7 +196,7 @@ impl RunningServer {
                 );
             }
             if let Ok(status) = probe(self.spec.addr)
-                && status == 200
+                && (status == 200 || self.spec.ready_on_any_status)
             {
                 return Ok(());
             }
@@ -270,7 +303,7 @@ pub fn free_loopback_addr() -> Result<SocketAddr> {
 }
 
 /// One `GET /` with `Connection: close`; returns the status code.
-fn probe(addr: SocketAddr) -> Result<u16> {
+pub fn probe(addr: SocketAddr) -> Result<u16> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
@@ -280,8 +313,26 @@ fn probe(addr: SocketAddr) -> Result<u16> {
     Ok(status)
 }
 
+/// The ETag and Last-Modified a server sends for `HEAD /`.
+pub fn validators_of(addr: SocketAddr) -> Result<(Option<String>, Option<String>)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(b"HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let field = |name: &str| {
+        response.lines().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    };
+    Ok((field("etag"), field("last-modified")))
+}
+
 /// Sums a /proc/PID/status field (in kB) over a process and its descendants.
-fn process_tree_kib(pid: u32, field: &str) -> Option<u64> {
+pub fn process_tree_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let own: u64 = status
         .lines()
