@@ -27,6 +27,9 @@ use bytes::Bytes;
 
 use crate::validators::Validators;
 
+/// How many times a file whose metadata moves while it is read is read again.
+const READ_ATTEMPTS: u32 = 3;
+
 /// A file modified this recently is never trusted by its metadata alone.
 pub const RACY_WINDOW: Duration = Duration::from_secs(2);
 
@@ -156,11 +159,23 @@ impl FileStore {
             entry.checked_at = now;
             return Ok(entry.snapshot.clone());
         }
-        let content = read_to_end(&path, fingerprint.len, self.max_len)?;
         // Read, then look again: if the metadata moved while reading, the bytes
-        // may be a mix of two versions, and are checked again next time.
-        let after = self.stat(&path)?;
-        let stable = after == fingerprint && content.len() as u64 == fingerprint.len;
+        // may be a mix of two versions (a writer rewriting the file in place),
+        // so read again, a few times at most. What is kept is always hashed
+        // from the bytes kept; an entry read while the file moved is checked
+        // again next time.
+        let mut fingerprint = fingerprint;
+        let mut attempts = 1;
+        let (content, stable) = loop {
+            let content = read_to_end(&path, fingerprint.len, self.max_len)?;
+            let after = self.stat(&path)?;
+            let stable = after == fingerprint && content.len() as u64 == fingerprint.len;
+            if stable || attempts == READ_ATTEMPTS {
+                break (content, stable);
+            }
+            fingerprint = after;
+            attempts += 1;
+        };
         let recent = fingerprint
             .modified
             .is_none_or(|m| wall.duration_since(m).map_or(true, |age| age < RACY_WINDOW));

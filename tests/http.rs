@@ -257,7 +257,7 @@ fn missing_page_is_500_with_a_log_line_then_recovers() {
         let missing = served.get("/", &[]);
         assert_eq!(missing.status, 500, "{runtime}: {missing:?}");
         assert!(String::from_utf8_lossy(&missing.body).contains("500"));
-        let output = served.server.output();
+        let output = served.output_containing("error: /index.html: no such file");
         assert!(
             output.contains("error: /index.html: no such file"),
             "{runtime}: the error names the path and the cause:\n{output}"

@@ -1,0 +1,37 @@
+//! Fuzzes the HTTP decision with arbitrary method and precondition/range
+//! fields, checking the same invariants as tests/properties.rs.
+
+#![no_main]
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use http_caching_server::response_plan::{Representation, ResponsePolicy, plan_representation};
+use http_caching_server::validators::Validators;
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/support/invariants.rs"]
+mod invariants;
+
+const CONTENT: &[u8] = b"the page of the fuzz target";
+
+fuzz_target!(|data: &[u8]| {
+    let (method, request) = invariants::request_from_bytes(data);
+    let modified = UNIX_EPOCH + Duration::from_secs(784_111_777);
+    let validators = Validators::of_content(CONTENT, Some(modified));
+    let representation = Representation {
+        content_type: "text/html; charset=utf-8",
+        len: CONTENT.len() as u64,
+        validators: &validators,
+    };
+    let now = modified + Duration::from_secs(86_400);
+    let plan = plan_representation(&method, &request, representation, &ResponsePolicy::default(), now);
+    if let Err(problem) = invariants::check_plan(
+        &method,
+        &request,
+        CONTENT.len() as u64,
+        validators.etag(),
+        &plan,
+    ) {
+        panic!("{problem}: {method} {request:?} -> {plan:?}");
+    }
+});
