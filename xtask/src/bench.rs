@@ -12,11 +12,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
+use xtask::nginx::Nginx;
 use xtask::runtime::{self, RunningServer, Runtime, ServerSpec};
 use xtask::tools;
 
@@ -127,7 +128,7 @@ impl Process {
     fn pid(&self) -> u32 {
         match self {
             Process::Runtime(server) => server.pid(),
-            Process::Nginx(nginx) => nginx.child.id(),
+            Process::Nginx(nginx) => nginx.pid(),
         }
     }
 
@@ -432,67 +433,18 @@ fn start_component(
     })
 }
 
-/// nginx from Debian serving a directory, stopped when dropped.
-struct Nginx {
-    child: Child,
-    addr: SocketAddr,
-    startup: Duration,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // SIGTERM lets the master stop its workers.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<BenchServer> {
-    let addr = runtime::free_loopback_addr()?;
     let prefix = work.join(format!("nginx-{}", dataset.label().replace(' ', "")));
-    std::fs::create_dir_all(prefix.join("logs"))?;
-    let config = format!(
-        "daemon off;\nworker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n  \
-         access_log {prefix}/logs/access.log;\n  etag on;\n  types {{ text/html html; }}\n  \
-         client_body_temp_path {prefix}/tmp;\n  proxy_temp_path {prefix}/tmp;\n  \
-         fastcgi_temp_path {prefix}/tmp;\n  uwsgi_temp_path {prefix}/tmp;\n  scgi_temp_path {prefix}/tmp;\n  \
-         server {{\n    listen {addr};\n    root {root};\n    location / {{ }}\n  }}\n}}\n",
-        prefix = prefix.display(),
-        root = dir.display(),
-    );
-    let config_path = prefix.join("nginx.conf");
-    std::fs::write(&config_path, config)?;
-    let started = Instant::now();
-    let child = Command::new("nginx")
-        .arg("-p")
-        .arg(&prefix)
-        .arg("-c")
-        .arg(&config_path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting nginx")?;
-    let mut nginx = Nginx {
-        child,
-        addr,
-        startup: Duration::ZERO,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while runtime::probe(addr).ok() != Some(200) {
-        if Instant::now() > deadline || nginx.child.try_wait()?.is_some() {
-            bail!(
-                "nginx did not start; see {}/logs/error.log",
-                prefix.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    nginx.startup = started.elapsed();
+    let nginx = Nginx::start(
+        &prefix,
+        &format!(
+            "sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n  \
+             access_log {}/logs/access.log;\n  etag on;\n  types {{ text/html html; }}\n  \
+             server {{\n    listen {{listen}};\n    root {};\n    location / {{ }}\n  }}",
+            prefix.display(),
+            dir.display()
+        ),
+    )?;
     Ok(BenchServer {
         name: "nginx 1.22 (Debian), etag on".to_string(),
         kind: Kind::Nginx,

@@ -2,5 +2,6 @@
 //! finding and installing the tools, building the component, and running it
 //! under a real runtime.
 
+pub mod nginx;
 pub mod runtime;
 pub mod tools;

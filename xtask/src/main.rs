@@ -115,10 +115,20 @@ fn serve(args: &[String]) -> Result<()> {
     tools::run(&mut command)
 }
 
+/// Installs what the tests need (scripts/install-test-tools) unless
+/// `--no-install`, then runs the whole suite. With the tools installed, the
+/// browser and shared-cache tests must run; with `--no-install` they skip when
+/// their tools are missing. Other arguments go to `cargo test`.
 fn test(args: &[String]) -> Result<()> {
+    let install = !args.iter().any(|a| a == "--no-install");
+    let args: Vec<&String> = args.iter().filter(|a| *a != "--no-install").collect();
     tools::ensure_wasm_target()?;
-    let wasmtime = tools::wasmtime()?;
     let root = tools::workspace_root();
+    if install {
+        tools::run(&mut Command::new(root.join("scripts/install-test-tools")))
+            .context("installing the tools the tests need (use --no-install to skip)")?;
+    }
+    let wasmtime = tools::wasmtime()?;
     let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
         .current_dir(&root)
@@ -126,6 +136,9 @@ fn test(args: &[String]) -> Result<()> {
         .args(["test", "--workspace"])
         .args(args)
         .stdout(Stdio::piped());
+    if install {
+        command.env("REQUIRE_CLIENT_TOOLS", "1");
+    }
     let mut child = command.spawn().context("starting cargo test")?;
     let stdout = child.stdout.take().context("cargo test's output")?;
     let (mut passed, mut failed, mut ignored) = (0u64, 0u64, 0u64);

@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -76,11 +75,14 @@ impl ServerSpec {
     }
 }
 
-/// A runtime process serving the component; stopped when dropped.
+/// A runtime process serving the component; stopped when dropped. Its
+/// stdout and stderr go to a log file, as in a deployment, and not through a
+/// pipe to this process, which would add a wake-up per log line to what is
+/// measured.
 pub struct RunningServer {
     pub spec: ServerSpec,
     child: Child,
-    output: Arc<Mutex<Vec<u8>>>,
+    log: PathBuf,
     /// When the runtime was started, and how long until it answered 200.
     pub started: Instant,
     pub time_to_first_200: Duration,
@@ -96,35 +98,21 @@ impl RunningServer {
             Runtime::Wasmtime => wasmtime_command(&spec)?,
             Runtime::Spin => spin_command(&spec, work_dir.path())?,
         };
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let log = work_dir.path().join("runtime.log");
+        let stdout = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(&log)?;
+        let stderr = stdout.try_clone()?;
+        command.stdin(Stdio::null()).stdout(stdout).stderr(stderr);
         let started = Instant::now();
-        let mut child = command
+        let child = command
             .spawn()
             .with_context(|| format!("starting {}: {command:?}", spec.runtime))?;
-        let output = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let output = output.clone();
-            thread::spawn(move || copy_into(stream, &output));
-        }
         let mut server = RunningServer {
             spec,
             child,
-            output,
+            log,
             started,
             time_to_first_200: Duration::ZERO,
             _work_dir: work_dir,
@@ -144,12 +132,11 @@ impl RunningServer {
 
     /// Everything the runtime wrote to stdout and stderr so far.
     pub fn output(&self) -> String {
-        String::from_utf8_lossy(&self.output.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()).into_owned()
     }
 
     /// The output, once it contains `needle` or `timeout` has passed: the
-    /// runtime's output reaches this process through a pipe, a little later
-    /// than its responses.
+    /// runtime may write its log line a little after its response.
     pub fn output_containing(&self, needle: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         loop {
@@ -281,19 +268,6 @@ fn toml_string(value: &str) -> String {
         })
         .collect();
     format!("\"{escaped}\"")
-}
-
-fn copy_into(mut stream: Box<dyn Read + Send>, output: &Mutex<Vec<u8>>) {
-    let mut buffer = [0u8; 8192];
-    while let Ok(n) = stream.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
-        output
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(&buffer[..n]);
-    }
 }
 
 /// A loopback address with a port that was free a moment ago.

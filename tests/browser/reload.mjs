@@ -1,0 +1,123 @@
+// Drives Debian's Chromium (playwright-core, no browser download) against the
+// running component, for tests/browser.rs:
+//   node reload.mjs URL PATH_OF_index.html SCREENSHOT.png
+// Asserts from the browser's own network events (Chrome DevTools Protocol)
+// that the first load is a 200, a reload a 304 answered from the browser's
+// cache, and, once the file changed, a reload a 200 with the new page. Prints
+// one line per step; exits non-zero on the first failed assertion.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const [url, pageFile, screenshot] = process.argv.slice(2);
+assert.ok(url && pageFile && screenshot, "usage: node reload.mjs URL PAGE_FILE SCREENSHOT");
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1100, height: 1250 },
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+  ],
+});
+
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+
+  // The document's requests and responses, as the browser's network layer saw them.
+  // responseReceived shows the response the page gets (after a 304, the
+  // cached 200); responseReceivedExtraInfo the status that came over the wire.
+  const sentHeaders = new Map();
+  const wireStatus = new Map();
+  const documents = [];
+  const finished = new Map();
+  cdp.on("Network.requestWillBeSentExtraInfo", (e) => sentHeaders.set(e.requestId, e.headers));
+  cdp.on("Network.responseReceivedExtraInfo", (e) => wireStatus.set(e.requestId, e.statusCode));
+  cdp.on("Network.responseReceived", (e) => {
+    if (e.type === "Document") {
+      documents.push({ id: e.requestId, status: e.response.status, headers: e.response.headers });
+    }
+  });
+  cdp.on("Network.loadingFinished", (e) => finished.set(e.requestId, e.encodedDataLength));
+
+  const field = (headers, name) => {
+    const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : headers[key];
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  const heading = () => page.locator("h1").innerText();
+
+  // 1. The first load: 200 with the validators.
+  await page.goto(url, { waitUntil: "load" });
+  await settle();
+  const first = documents.at(-1);
+  assert.equal(wireStatus.get(first.id), 200, "the first load is a 200");
+  const etag = field(first.headers, "etag");
+  assert.match(etag, /^"[0-9a-f]{32}"$/, "a strong, quoted MD5 ETag");
+  const size = (await page.content()).length;
+  console.log(`first load: ${first.status}, ETag ${etag}, ${finished.get(first.id)} bytes over the network`);
+
+  // 2. A reload: the browser revalidates with If-None-Match and gets a 304;
+  //    the page it shows comes from its cache.
+  const before = await heading();
+  await page.reload({ waitUntil: "load" });
+  await settle();
+  const reload = documents.at(-1);
+  assert.notEqual(reload.id, first.id, "the reload made a request");
+  assert.equal(field(sentHeaders.get(reload.id), "if-none-match"), etag, "the reload sent If-None-Match");
+  assert.equal(wireStatus.get(reload.id), 304, "the reload is answered 304");
+  assert.equal(reload.status, 200, "the page gets the cached 200");
+  assert.equal(await heading(), before, "the page shown is the cached one");
+  const reloadBytes = finished.get(reload.id);
+  assert.ok(reloadBytes < 1000, `a 304 is a few hundred bytes, not ${reloadBytes}`);
+  console.log(
+    `reload: ${wireStatus.get(reload.id)} on the wire (If-None-Match ${etag}), ` +
+      `page from the browser's cache, ${reloadBytes} bytes over the network`,
+  );
+
+  // 3. The page's own button re-fetches with cache: 'no-cache'; Resource
+  //    Timing shows a few hundred bytes against the page's size.
+  await page.click("#revalidate");
+  await page.waitForFunction(() => document.body.dataset.revalidated !== undefined, null, { timeout: 10000 });
+  const revalidated = Number(await page.evaluate(() => document.body.dataset.revalidated));
+  assert.ok(revalidated > 0 && revalidated < 1000, `the button's revalidation took ${revalidated} bytes`);
+  assert.equal(await page.locator("#status").innerText(), "304 Not Modified");
+  assert.equal(await page.locator("#etag").innerText(), etag, "the page shows its ETag");
+  console.log(`button: revalidated with ${revalidated} bytes over the network (page ${size} bytes)`);
+  await new Promise((resolve) => setTimeout(resolve, 600)); // the bars' transition
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(`screenshot: ${screenshot}`);
+
+  // 4. The file changes: the next reload gets a 200 with the new page.
+  const original = fs.readFileSync(pageFile, "utf8");
+  const changed = original.replace(
+    "This page is served with HTTP validators",
+    "This page has just changed",
+  );
+  assert.notEqual(changed, original, "the page has the heading the test changes");
+  fs.writeFileSync(pageFile + ".new", changed);
+  fs.renameSync(pageFile + ".new", pageFile);
+  await page.reload({ waitUntil: "load" });
+  await settle();
+  const after = documents.at(-1);
+  assert.equal(wireStatus.get(after.id), 200, "after the change, a 200");
+  assert.notEqual(field(after.headers, "etag"), etag, "a new ETag");
+  assert.equal(await heading(), "This page has just changed");
+  console.log(`after change: ${wireStatus.get(after.id)}, ETag ${field(after.headers, "etag")}`);
+} finally {
+  await context.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,87 @@
+//! nginx from Debian's packages, started with a configuration written for the
+//! occasion, on a loopback port, and stopped when dropped.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::runtime;
+
+/// A running nginx; stopped (SIGTERM, so the master stops its workers) when
+/// dropped.
+pub struct Nginx {
+    child: Child,
+    pub addr: SocketAddr,
+    /// Where its configuration, logs and cache are.
+    pub prefix: PathBuf,
+    pub startup: Duration,
+}
+
+impl Nginx {
+    /// Starts nginx under `prefix` with `http_body` inside its `http` block;
+    /// `{listen}` in it is replaced by the address it listens on. Returns once
+    /// it accepts connections.
+    pub fn start(prefix: &Path, http_body: &str) -> Result<Nginx> {
+        let addr = runtime::free_loopback_addr()?;
+        std::fs::create_dir_all(prefix.join("logs"))?;
+        std::fs::create_dir_all(prefix.join("tmp"))?;
+        let p = prefix.display();
+        let config = format!(
+            "daemon off;\nworker_processes auto;\npid {p}/nginx.pid;\nerror_log {p}/logs/error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n  client_body_temp_path {p}/tmp;\n  proxy_temp_path {p}/tmp;\n  \
+             fastcgi_temp_path {p}/tmp;\n  uwsgi_temp_path {p}/tmp;\n  scgi_temp_path {p}/tmp;\n  \
+             {}\n}}\n",
+            http_body.replace("{listen}", &addr.to_string())
+        );
+        let config_path = prefix.join("nginx.conf");
+        std::fs::write(&config_path, config)?;
+        let program = crate::tools::find_program("nginx")
+            .or_else(|| Some(PathBuf::from("/usr/sbin/nginx")).filter(|p| p.is_file()))
+            .context("nginx is not installed (Debian: apt-get install nginx-light)")?;
+        let started = Instant::now();
+        let child = Command::new(program)
+            .arg("-p")
+            .arg(prefix)
+            .arg("-c")
+            .arg(&config_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting nginx")?;
+        let mut nginx = Nginx {
+            child,
+            addr,
+            prefix: prefix.to_path_buf(),
+            startup: Duration::ZERO,
+        };
+        // Ready once it accepts connections; a request here would go through
+        // (and fill) a cache the caller configured.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if Instant::now() > deadline || nginx.child.try_wait()?.is_some() {
+                bail!("nginx did not start; see {p}/logs/error.log");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        nginx.startup = started.elapsed();
+        Ok(nginx)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
