@@ -77,7 +77,8 @@ pub fn plan_representation(
         &without_date
     };
     let mut headers = HeaderMap::new();
-    headers.insert(header::DATE, date_value(now));
+    // RFC 9110 section 6.6.1: an origin server with a clock sends Date.
+    headers.insert(header::DATE, date_now_header(now));
     match evaluate_preconditions(method, request, validators, now) {
         Precondition::NotModified(field) => {
             // RFC 9110 section 15.4.5: a 304 carries the fields a 200 would have
@@ -128,7 +129,7 @@ pub fn plan_representation(
 /// 204 No Content (RFC 9110 section 15.3.5), as sent for an absent favicon.
 pub fn no_content(now: SystemTime) -> ResponsePlan {
     let mut headers = HeaderMap::new();
-    headers.insert(header::DATE, date_value(now));
+    headers.insert(header::DATE, date_now_header(now));
     plan(StatusCode::NO_CONTENT, headers, Body::Empty, None)
 }
 
@@ -150,7 +151,7 @@ pub fn text(
 ) -> ResponsePlan {
     let message = status_text(status);
     let mut headers = HeaderMap::new();
-    headers.insert(header::DATE, date_value(now));
+    headers.insert(header::DATE, date_now_header(now));
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -199,11 +200,6 @@ fn insert_validators(
         headers.insert(header::LAST_MODIFIED, last_modified);
     }
     headers.insert(header::CACHE_CONTROL, policy.cache_control.clone());
-}
-
-/// RFC 9110 section 6.6.1: an origin server with a clock sends Date.
-fn date_value(now: SystemTime) -> HeaderValue {
-    date_now_header(now)
 }
 
 /// Values built here are ASCII digits and ranges, always valid.

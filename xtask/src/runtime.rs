@@ -83,8 +83,7 @@ pub struct RunningServer {
     pub spec: ServerSpec,
     child: Child,
     log: PathBuf,
-    /// When the runtime was started, and how long until it answered 200.
-    pub started: Instant,
+    /// How long the runtime took from its start to its first 200.
     pub time_to_first_200: Duration,
     _work_dir: tempfile::TempDir,
 }
@@ -113,7 +112,6 @@ impl RunningServer {
             spec,
             child,
             log,
-            started,
             time_to_first_200: Duration::ZERO,
             _work_dir: work_dir,
         };
@@ -165,11 +163,6 @@ impl RunningServer {
     /// The runtime's resident memory now, in KiB (Linux), with its children.
     pub fn rss_kib(&self) -> Option<u64> {
         process_tree_kib(self.child.id(), "VmRSS:")
-    }
-
-    /// The runtime's peak resident memory, in KiB (Linux), with its children.
-    pub fn peak_rss_kib(&self) -> Option<u64> {
-        process_tree_kib(self.child.id(), "VmHWM:")
     }
 
     fn wait_until_ready(&mut self, timeout: Duration) -> Result<()> {

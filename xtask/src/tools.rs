@@ -120,11 +120,6 @@ pub fn find_spin() -> Option<PathBuf> {
     }
 }
 
-/// Whether the caller asked for Spin explicitly (`$SPIN` is set).
-pub fn spin_requested() -> bool {
-    env::var_os("SPIN").is_some_and(|v| !v.is_empty())
-}
-
 /// A program on PATH, or in cargo's bin directory.
 pub fn find_program(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = env::var_os("PATH")
