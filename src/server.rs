@@ -85,29 +85,25 @@ pub fn handle(
         &config.policy,
         wall,
     );
-    let body = match plan.body {
-        Body::Whole => snapshot.content.clone(),
-        Body::Part(range) => snapshot
-            .content
-            .slice(range.first as usize..=range.last as usize),
-        Body::Text(text) => Bytes::from_static(text.as_bytes()),
-        Body::Empty => Bytes::new(),
-    };
-    Reply {
-        plan,
-        body,
-        error: None,
-    }
+    reply_with(plan, &snapshot.content)
 }
 
 fn reply_text(method: &Method, status: StatusCode, wall: SystemTime) -> Reply {
     reply(text(method, status, None, wall))
 }
 
+/// A reply whose plan sends no part of a file.
 fn reply(plan: ResponsePlan) -> Reply {
+    reply_with(plan, &Bytes::new())
+}
+
+/// The reply that sends what `plan` says, taking file bytes from `content`.
+fn reply_with(plan: ResponsePlan, content: &Bytes) -> Reply {
     let body = match plan.body {
+        Body::Whole => content.clone(),
+        Body::Part(range) => content.slice(range.first as usize..=range.last as usize),
         Body::Text(text) => Bytes::from_static(text.as_bytes()),
-        _ => Bytes::new(),
+        Body::Empty => Bytes::new(),
     };
     Reply {
         plan,

@@ -356,7 +356,7 @@ pub fn run(args: &[String]) -> Result<()> {
 fn build_floor() -> Result<PathBuf> {
     let root = tools::workspace_root();
     tools::run(
-        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        tools::cargo()
             .current_dir(&root)
             .args([
                 "build",

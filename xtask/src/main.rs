@@ -129,7 +129,7 @@ fn test(args: &[String]) -> Result<()> {
             .context("installing the tools the tests need (use --no-install to skip)")?;
     }
     let wasmtime = tools::wasmtime()?;
-    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut command = tools::cargo();
     command
         .current_dir(&root)
         .env("WASMTIME", &wasmtime)
