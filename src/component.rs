@@ -29,11 +29,14 @@ impl Instance {
         for problem in problems {
             eprintln!("{problem}");
         }
-        let store = FileStore::new(
+        let mut store = FileStore::new(
             config.document_root.clone(),
             config.check_interval,
             config.max_file_bytes,
         );
+        for problem in store.load_manifest() {
+            eprintln!("{problem}");
+        }
         Instance { config, store }
     }
 }

@@ -13,22 +13,34 @@
 //!   "racily clean" entries, a file modified less than [`RACY_WINDOW`] before
 //!   it was read is read and hashed again at every check until its time is
 //!   older than that window.
+//! - A read is trusted to be one version of the file when the metadata did
+//!   not move during it and, for a file modified within [`RACY_WINDOW`], when
+//!   it also equals the read before it: a writer that rewrites the file in
+//!   place within one tick of the clock leaves the metadata as it was, and a
+//!   read that crossed its write would be a mix of two versions.
 //! - The ETag is always the MD5 of the very bytes that are kept and sent: a
 //!   snapshot holds both, and is replaced whole.
+//! - Last-Modified is the time the site manifest recorded for exactly these
+//!   bytes, when it has one (see [`crate::site_manifest`]), else the file's.
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 
-use crate::validators::Validators;
+use crate::site_manifest::{self, SiteManifest};
+use crate::validators::{Validators, md5_hex};
 
-/// How many times a file whose metadata moves while it is read is read again.
-const READ_ATTEMPTS: u32 = 3;
+/// How many reads a file that is being written gets before the component
+/// stops trying to read one whole version of it for this request.
+const READ_ATTEMPTS: u32 = 8;
+
+/// The most one read asks for.
+const READ_PIECE_BYTES: usize = 64 * 1024;
 
 /// A file modified this recently is never trusted by its metadata alone.
 pub const RACY_WINDOW: Duration = Duration::from_secs(2);
@@ -51,6 +63,8 @@ pub enum FileError {
     TooLarge { len: u64, limit: u64 },
     /// Reading failed (permissions, I/O).
     Unreadable(io::Error),
+    /// The file changed during every read: no read was one whole version.
+    Unsettled,
 }
 
 impl std::fmt::Display for FileError {
@@ -62,6 +76,10 @@ impl std::fmt::Display for FileError {
                 write!(f, "{len} bytes is over the limit of {limit} bytes")
             }
             FileError::Unreadable(err) => write!(f, "cannot be read: {err}"),
+            FileError::Unsettled => write!(
+                f,
+                "changed during each of {READ_ATTEMPTS} reads (written in place?)"
+            ),
         }
     }
 }
@@ -90,6 +108,12 @@ impl Fingerprint {
             modified: metadata.modified().ok(),
         }
     }
+
+    /// Modified within [`RACY_WINDOW`] of `wall` (or at an unknown time).
+    fn is_recent(&self, wall: SystemTime) -> bool {
+        self.modified
+            .is_none_or(|m| wall.duration_since(m).map_or(true, |age| age < RACY_WINDOW))
+    }
 }
 
 struct Entry {
@@ -106,6 +130,7 @@ pub struct FileStore {
     check_interval: Duration,
     max_len: u64,
     entries: HashMap<&'static str, Entry>,
+    manifest: SiteManifest,
 }
 
 impl FileStore {
@@ -115,6 +140,23 @@ impl FileStore {
             check_interval,
             max_len,
             entries: HashMap::new(),
+            manifest: SiteManifest::default(),
+        }
+    }
+
+    /// Reads the site manifest written by the build step, if the site has
+    /// one. Returns what is wrong with it, for the log; a site without one is
+    /// served with the files' own times.
+    pub fn load_manifest(&mut self) -> Vec<String> {
+        let path = self.root.join(site_manifest::FILE_NAME);
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                let (manifest, problems) = SiteManifest::parse(&text);
+                self.manifest = manifest;
+                problems
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(err) => vec![format!("{}: cannot be read: {err}", path.display())],
         }
     }
 
@@ -159,26 +201,19 @@ impl FileStore {
             entry.checked_at = now;
             return Ok(entry.snapshot.clone());
         }
-        // Read, then look again: if the metadata moved while reading, the bytes
-        // may be a mix of two versions (a writer rewriting the file in place),
-        // so read again, a few times at most. What is kept is always hashed
-        // from the bytes kept; an entry read while the file moved is checked
-        // again next time.
-        let mut fingerprint = fingerprint;
-        let mut attempts = 1;
-        let (content, stable) = loop {
-            let content = read_to_end(&path, fingerprint.len, self.max_len)?;
-            let after = self.stat(&path)?;
-            let stable = after == fingerprint && content.len() as u64 == fingerprint.len;
-            if stable || attempts == READ_ATTEMPTS {
-                break (content, stable);
-            }
-            fingerprint = after;
-            attempts += 1;
+        let (content, fingerprint) = match self.read_settled(&path, wall)? {
+            Some(settled) => settled,
+            // Every read crossed a write. Serve the last whole version kept,
+            // looked at again next time; without one, say so (503).
+            None => match self.entries.get_mut(name) {
+                Some(entry) => {
+                    entry.racy = true;
+                    return Ok(entry.snapshot.clone());
+                }
+                None => return Err(FileError::Unsettled),
+            },
         };
-        let recent = fingerprint
-            .modified
-            .is_none_or(|m| wall.duration_since(m).map_or(true, |age| age < RACY_WINDOW));
+        let recent = fingerprint.is_recent(wall);
         let snapshot = match self.entries.get(name) {
             // A re-check of a racy entry found the same bytes and time: keep
             // the snapshot and skip the hash.
@@ -187,10 +222,14 @@ impl FileStore {
             {
                 entry.snapshot.clone()
             }
-            _ => Arc::new(Snapshot {
-                validators: Validators::of_content(&content, fingerprint.modified),
-                content: Bytes::from(content),
-            }),
+            _ => {
+                let md5 = md5_hex(&content);
+                let modified = self.manifest.time_for(name, &md5).or(fingerprint.modified);
+                Arc::new(Snapshot {
+                    validators: Validators::from_md5_hex(&md5, modified),
+                    content: Bytes::from(content),
+                })
+            }
         };
         self.entries.insert(
             name,
@@ -198,14 +237,72 @@ impl FileStore {
                 snapshot: snapshot.clone(),
                 fingerprint,
                 checked_at: now,
-                racy: !stable || recent,
+                racy: recent,
             },
         );
         Ok(snapshot)
     }
 
+    /// Reads the file until one read can be trusted to be one whole version
+    /// of it (see the module's documentation). Returns that read and the
+    /// metadata it goes with; None when no read of [`READ_ATTEMPTS`] could be
+    /// trusted. Between attempts it waits a little longer each time (1 ms,
+    /// 2 ms, 4 ms, then 8 ms), for a writer to finish.
+    fn read_settled(
+        &self,
+        path: &Path,
+        wall: SystemTime,
+    ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
+        for attempt in 0..READ_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(1 << (attempt - 1).min(3)));
+            }
+            if let Some(settled) = self.read_once(path, wall)? {
+                return Ok(Some(settled));
+            }
+        }
+        Ok(None)
+    }
+
+    /// One attempt: opens the file and reads it, looking at the metadata of
+    /// the opened file (not of the path: a file renamed into place meanwhile
+    /// does not disturb a read of the one that was opened) before and after.
+    /// A file modified within the racy window is read a second time from the
+    /// same handle, and both reads must agree.
+    fn read_once(
+        &self,
+        path: &Path,
+        wall: SystemTime,
+    ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
+        let mut file = fs::File::open(path)?;
+        let before = self.checked(&file.metadata()?)?;
+        let content = read_to_end(&mut file, before.len, self.max_len)?;
+        let unmoved = |file: &fs::File, content: &[u8]| -> Result<bool, FileError> {
+            let after = self.checked(&file.metadata()?)?;
+            Ok(after == before && content.len() as u64 == before.len)
+        };
+        if !unmoved(&file, &content)? {
+            return Ok(None);
+        }
+        // A file last written before the racy window, whose metadata did not
+        // move, was not written during the read: any write would have given
+        // it a time within the window.
+        if before.is_recent(wall) {
+            file.seek(io::SeekFrom::Start(0))?;
+            let again = read_to_end(&mut file, before.len, self.max_len)?;
+            if again != content || !unmoved(&file, &again)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some((content, before)))
+    }
+
     fn stat(&self, path: &Path) -> Result<Fingerprint, FileError> {
-        let metadata = fs::metadata(path)?;
+        self.checked(&fs::metadata(path)?)
+    }
+
+    /// The fingerprint of a regular file within the size limit.
+    fn checked(&self, metadata: &fs::Metadata) -> Result<Fingerprint, FileError> {
         if !metadata.is_file() {
             return Err(FileError::NotAFile);
         }
@@ -215,16 +312,27 @@ impl FileStore {
                 limit: self.max_len,
             });
         }
-        Ok(Fingerprint::of(&metadata))
+        Ok(Fingerprint::of(metadata))
     }
 }
 
 /// Reads the whole file, refusing to grow past `max_len` even if the file
 /// grows while it is read.
-fn read_to_end(path: &Path, expected: u64, max_len: u64) -> Result<Vec<u8>, FileError> {
-    let file = fs::File::open(path)?;
+/// Reads in pieces of [`READ_PIECE_BYTES`], as a WASI host hands a file to a
+/// component, so that tests on the host see the same interleavings with a
+/// concurrent writer as the component does.
+fn read_to_end(file: &mut fs::File, expected: u64, max_len: u64) -> Result<Vec<u8>, FileError> {
+    let mut file = file.take(max_len + 1);
     let mut content = Vec::with_capacity(expected.min(max_len) as usize);
-    file.take(max_len + 1).read_to_end(&mut content)?;
+    let mut piece = vec![0u8; READ_PIECE_BYTES];
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => break,
+            Ok(n) => content.extend_from_slice(&piece[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
     if content.len() as u64 > max_len {
         return Err(FileError::TooLarge {
             len: content.len() as u64,
@@ -236,6 +344,8 @@ fn read_to_end(path: &Path, expected: u64, max_len: u64) -> Result<Vec<u8>, File
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     const HOUR: Duration = Duration::from_secs(3600);
@@ -375,5 +485,82 @@ mod tests {
             etag(&mut store, now),
             crate::validators::strong_etag(b"back")
         );
+    }
+
+    #[test]
+    fn a_rewrite_in_place_during_reads_is_never_kept_torn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        // Large enough that a read takes several system calls.
+        let versions: Vec<Vec<u8>> = (0..4u8).map(|i| vec![b'a' + i; 256 * 1024]).collect();
+        // Every write puts the same recent time back, as writes within one
+        // tick of a coarse file-system clock leave it: only the bytes differ.
+        let tick = SystemTime::now();
+        write_with_time(&path, &versions[0], tick);
+        let writes = Arc::new(AtomicUsize::new(0));
+        let writer = {
+            let (path, versions, writes) = (path.clone(), versions.clone(), writes.clone());
+            std::thread::spawn(move || {
+                while writes.load(Ordering::Relaxed) < 300 {
+                    let n = writes.load(Ordering::Relaxed);
+                    write_with_time(&path, &versions[n % versions.len()], tick);
+                    writes.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        };
+        let mut store = store(dir.path(), Duration::ZERO);
+        let (mut served, mut unsettled) = (0, 0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while writes.load(Ordering::Relaxed) < 300 && Instant::now() < deadline {
+            match store.get("index.html", Instant::now(), SystemTime::now()) {
+                Ok(snapshot) => {
+                    served += 1;
+                    // Each version is one byte repeated: a whole version, or
+                    // the file caught between its truncation and the end of
+                    // a write (a state it really had), is uniform; a mix of
+                    // two versions is not.
+                    let content = &snapshot.content[..];
+                    assert!(
+                        content.iter().all(|&b| content.first() == Some(&b)),
+                        "a torn read of {} bytes was kept",
+                        content.len()
+                    );
+                    assert_eq!(
+                        snapshot.validators.etag(),
+                        crate::validators::strong_etag(content)
+                    );
+                }
+                Err(FileError::Unsettled) => unsettled += 1,
+                Err(err) => panic!("{err}"),
+            }
+        }
+        writer.join().unwrap();
+        assert!(served > 100, "{served} reads served, {unsettled} unsettled");
+    }
+
+    #[test]
+    fn the_manifest_time_is_used_only_for_the_recorded_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.html");
+        fs::write(&path, b"recorded").unwrap();
+        let recorded_secs = 1_600_000_000;
+        let manifest = format!(
+            "{} 8 {recorded_secs} index.html\n",
+            crate::validators::md5_hex(b"recorded")
+        );
+        fs::write(dir.path().join(site_manifest::FILE_NAME), manifest).unwrap();
+        let mut store = store(dir.path(), Duration::ZERO);
+        assert!(store.load_manifest().is_empty());
+        let wall = SystemTime::now();
+        let last_modified = |store: &mut FileStore| {
+            let snapshot = store.get("index.html", Instant::now(), wall).unwrap();
+            snapshot.validators.last_modified_at(wall)
+        };
+        assert_eq!(last_modified(&mut store), Some(recorded_secs));
+        // Other bytes: the file's own time, never the recorded one.
+        fs::write(&path, b"changed!").unwrap();
+        let own =
+            crate::validators::whole_seconds(fs::metadata(&path).unwrap().modified().unwrap());
+        assert_eq!(last_modified(&mut store), own);
     }
 }

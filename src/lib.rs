@@ -8,6 +8,7 @@
 //! - [`file_store`]: reading the mounted files, with change detection.
 //! - [`response_plan`]: the pure HTTP decision: status, fields, body.
 //! - [`preconditions`], [`range`], [`validators`]: the RFC 9110 rules.
+//! - [`site_manifest`]: the times and hashes the build step recorded.
 //! - [`config`], [`access_log`]: environment variables and the log line.
 
 pub mod access_log;
@@ -18,6 +19,7 @@ pub mod range;
 pub mod response_plan;
 pub mod routes;
 pub mod server;
+pub mod site_manifest;
 pub mod validators;
 
 #[cfg(target_arch = "wasm32")]

@@ -158,6 +158,10 @@ pub fn text(
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(message.len()));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // RFC 9110 section 10.2.3: when to try again.
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     plan(
         status,
         headers,
@@ -175,6 +179,9 @@ fn status_text(status: StatusCode) -> &'static str {
         }
         StatusCode::PRECONDITION_FAILED => "412 Precondition Failed\n",
         StatusCode::RANGE_NOT_SATISFIABLE => "416 Range Not Satisfiable\n",
+        StatusCode::SERVICE_UNAVAILABLE => {
+            "503 Service Unavailable: the file is being rewritten; try again\n"
+        }
         _ => "500 Internal Server Error: the page could not be read; see the server log\n",
     }
 }

@@ -67,7 +67,11 @@ pub fn handle(
         Ok(snapshot) => snapshot,
         Err(FileError::NotFound) if file == FAVICON_FILE => return reply(no_content(wall)),
         Err(err) => {
-            let mut reply = reply_text(method, StatusCode::INTERNAL_SERVER_ERROR, wall);
+            let status = match err {
+                FileError::Unsettled => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            let mut reply = reply_text(method, status, wall);
             let path = store.path_of(file);
             reply.error = Some(format!("error: {}: {err}", path.display()));
             return reply;

@@ -39,6 +39,11 @@ impl Validators {
         Self::new(strong_etag(content), modified)
     }
 
+    /// The validators of a content whose MD5 is `md5_hex`, modified at `modified`.
+    pub fn from_md5_hex(md5_hex: &str, modified: Option<SystemTime>) -> Self {
+        Self::new(quoted(md5_hex), modified)
+    }
+
     /// The same entity tag without a modification date.
     pub fn without_date(&self) -> Self {
         Validators {
@@ -111,15 +116,22 @@ pub fn date_now_header(now: SystemTime) -> HeaderValue {
 
 /// The strong entity tag of `content`: its MD5 in lower-case hex, in double quotes.
 pub fn strong_etag(content: &[u8]) -> String {
+    quoted(&md5_hex(content))
+}
+
+/// The MD5 of `content` in lower-case hex.
+pub fn md5_hex(content: &[u8]) -> String {
     let digest = Md5::digest(content);
-    let mut etag = String::with_capacity(34);
-    etag.push('"');
+    let mut hex = String::with_capacity(32);
     for byte in digest {
-        etag.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-        etag.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
     }
-    etag.push('"');
-    etag
+    hex
+}
+
+fn quoted(hex: &str) -> String {
+    format!("\"{hex}\"")
 }
 
 /// Whole seconds since the Unix epoch, or None for a time before it.

@@ -1,0 +1,174 @@
+//! The site manifest: what the build step (`cargo xtask build`) recorded of
+//! each file of the site: its MD5, its length and its modification time in
+//! the source tree. The component reads it once per instance.
+//!
+//! Spin copies `files` into a temporary directory when it starts, so every
+//! file's modification time there is the start time: two replicas of the same
+//! bytes, or one replica after a restart, would send different Last-Modified
+//! values and answer each other's If-Modified-Since with 200. The manifest
+//! travels with the files (it is one of them), so every copy of the site
+//! agrees on the times.
+//!
+//! It is only ever trusted for a time, and only for the very bytes it
+//! describes: the component uses a recorded time when the content it read
+//! hashes to the recorded MD5 (the time those bytes had in the source tree
+//! when the build ran), and the file's own time otherwise. An ETag always
+//! comes from the bytes read.
+//!
+//! Format, one file a line, `#` starts a comment:
+//! `<md5 in hex> <length> <mtime, whole seconds since the epoch> <path>`,
+//! the path relative to the site root with `/` between segments.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The manifest's file name, at the root of the site.
+pub const FILE_NAME: &str = ".site-manifest";
+
+const HEADER: &str =
+    "# http-caching-server site manifest, written by `cargo xtask build`: md5 length mtime path\n";
+
+/// What the build step recorded of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The MD5 of the content, 32 lower-case hex digits.
+    pub md5: String,
+    pub len: u64,
+    /// The modification time in the source tree, whole seconds since the epoch.
+    pub modified_secs: u64,
+}
+
+impl Recorded {
+    pub fn modified(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.modified_secs)
+    }
+}
+
+/// The recorded files by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteManifest {
+    files: HashMap<String, Recorded>,
+}
+
+impl SiteManifest {
+    /// Parses a manifest; a line that is not valid is skipped, with a
+    /// message in the returned list.
+    pub fn parse(text: &str) -> (SiteManifest, Vec<String>) {
+        let mut manifest = SiteManifest::default();
+        let mut problems = Vec::new();
+        for (number, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match parse_line(line) {
+                Some((path, recorded)) => {
+                    manifest.files.insert(path.to_string(), recorded);
+                }
+                None => problems.push(format!(
+                    "{FILE_NAME}: line {} is not `md5 length mtime path`; ignored",
+                    number + 1
+                )),
+            }
+        }
+        (manifest, problems)
+    }
+
+    pub fn insert(&mut self, path: &str, recorded: Recorded) {
+        self.files.insert(path.to_string(), recorded);
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Recorded> {
+        self.files.get(path)
+    }
+
+    /// The recorded modification time of `path`, if the manifest has one for
+    /// exactly the content whose MD5 is `md5_hex`.
+    pub fn time_for(&self, path: &str, md5_hex: &str) -> Option<SystemTime> {
+        self.files
+            .get(path)
+            .filter(|recorded| recorded.md5.eq_ignore_ascii_case(md5_hex))
+            .map(Recorded::modified)
+    }
+
+    /// The manifest as text, sorted by path so that a rebuild of the same
+    /// files writes the same bytes.
+    pub fn render(&self) -> String {
+        let mut paths: Vec<&String> = self.files.keys().collect();
+        paths.sort();
+        let mut text = HEADER.to_string();
+        for path in paths {
+            let r = &self.files[path];
+            text.push_str(&format!("{} {} {} {path}\n", r.md5, r.len, r.modified_secs));
+        }
+        text
+    }
+}
+
+fn parse_line(line: &str) -> Option<(&str, Recorded)> {
+    let mut parts = line.splitn(4, ' ');
+    let md5 = parts.next()?;
+    let len = parts.next()?.parse().ok()?;
+    let modified_secs = parts.next()?.parse().ok()?;
+    let path = parts.next()?;
+    let valid_md5 = md5.len() == 32 && md5.bytes().all(|b| b.is_ascii_hexdigit());
+    (valid_md5 && !path.is_empty()).then(|| {
+        (
+            path,
+            Recorded {
+                md5: md5.to_ascii_lowercase(),
+                len,
+                modified_secs,
+            },
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MD5_A: &str = "0cc175b9c0f1b6a831c399e269772661";
+
+    #[test]
+    fn render_then_parse_gives_the_same_manifest() {
+        let mut manifest = SiteManifest::default();
+        for (path, secs) in [("index.html", 1_700_000_000), ("dir/a b.css", 5)] {
+            manifest.insert(
+                path,
+                Recorded {
+                    md5: MD5_A.to_string(),
+                    len: 1,
+                    modified_secs: secs,
+                },
+            );
+        }
+        let (parsed, problems) = SiteManifest::parse(&manifest.render());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(parsed, manifest);
+        assert_eq!(parsed.get("dir/a b.css").map(|r| r.modified_secs), Some(5));
+    }
+
+    #[test]
+    fn a_time_is_given_only_for_the_recorded_bytes() {
+        let (manifest, _) = SiteManifest::parse(&format!("{MD5_A} 1 1700000000 index.html\n"));
+        assert_eq!(
+            manifest.time_for("index.html", MD5_A),
+            Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
+        assert_eq!(
+            manifest.time_for("index.html", "d41d8cd98f00b204e9800998ecf8427e"),
+            None
+        );
+        assert_eq!(manifest.time_for("other.html", MD5_A), None);
+    }
+
+    #[test]
+    fn bad_lines_are_skipped_and_reported() {
+        let text = format!(
+            "# comment\n\nnot-a-hash 1 2 x\n{MD5_A} many 2 x\n{MD5_A} 1 2\n{MD5_A} 1 2 ok.html\n"
+        );
+        let (manifest, problems) = SiteManifest::parse(&text);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(manifest.get("ok.html").is_some());
+    }
+}

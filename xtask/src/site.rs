@@ -1,0 +1,95 @@
+//! The build step's record of the site: writes the site manifest (MD5,
+//! length, modification time per file; see `http_caching_server::site_manifest`)
+//! into the site directory, so that every copy of the site (Spin copies
+//! `files` at start; replicas; a registry push) sends the same Last-Modified.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use http_caching_server::site_manifest::{self, Recorded, SiteManifest};
+use http_caching_server::validators::{md5_hex, whole_seconds};
+
+/// Records every regular file under `site` (but the manifest itself) and
+/// writes the manifest there. Returns how many files it records.
+pub fn write_manifest(site: &Path) -> Result<usize> {
+    let mut manifest = SiteManifest::default();
+    let mut count = 0;
+    record_dir(site, site, &mut manifest, &mut count)?;
+    let path = site.join(site_manifest::FILE_NAME);
+    std::fs::write(&path, manifest.render())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(count)
+}
+
+fn record_dir(
+    root: &Path,
+    dir: &Path,
+    manifest: &mut SiteManifest,
+    count: &mut usize,
+) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let metadata = std::fs::metadata(&path)?;
+        if metadata.is_dir() {
+            record_dir(root, &path, manifest, count)?;
+            continue;
+        }
+        let relative = path.strip_prefix(root)?;
+        let name = relative
+            .iter()
+            .map(|part| part.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !metadata.is_file() || name == site_manifest::FILE_NAME {
+            continue;
+        }
+        let content =
+            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(whole_seconds)
+            .unwrap_or(0);
+        manifest.insert(
+            &name,
+            Recorded {
+                md5: md5_hex(&content),
+                len: content.len() as u64,
+                modified_secs: modified,
+            },
+        );
+        *count += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_recorded_with_its_md5_and_time() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::write(site.path().join("index.html"), b"page").unwrap();
+        std::fs::create_dir(site.path().join("css")).unwrap();
+        std::fs::write(site.path().join("css/site.css"), b"body{}").unwrap();
+        assert_eq!(write_manifest(site.path()).unwrap(), 2);
+        // Written again over its own output: the manifest does not record itself.
+        assert_eq!(write_manifest(site.path()).unwrap(), 2);
+        let text = std::fs::read_to_string(site.path().join(site_manifest::FILE_NAME)).unwrap();
+        let (manifest, problems) = SiteManifest::parse(&text);
+        assert!(problems.is_empty());
+        let css = manifest.get("css/site.css").expect("css/site.css recorded");
+        assert_eq!(css.md5, md5_hex(b"body{}"));
+        assert_eq!(css.len, 6);
+        let mtime = std::fs::metadata(site.path().join("css/site.css"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(Some(css.modified_secs), whole_seconds(mtime));
+    }
+}
