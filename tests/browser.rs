@@ -3,16 +3,13 @@
 //! reload a 304 answered from the browser's cache, and after the file changes
 //! a reload is a 200 with the new page. Saves a screenshot under target/browser.
 
+#[macro_use]
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{Served, test_runtimes};
-
-fn tools_required() -> bool {
-    std::env::var_os("REQUIRE_CLIENT_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
-}
+use support::{Runtime, Served, tools_required};
 
 /// Chromium and the script's node_modules, or why they are missing.
 fn browser_tools(root: &Path) -> Result<PathBuf, String> {
@@ -37,8 +34,7 @@ fn browser_tools(root: &Path) -> Result<PathBuf, String> {
     Ok(chromium)
 }
 
-#[test]
-fn a_browser_revalidates_and_sees_changes() {
+fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
     let root = xtask::tools::workspace_root();
     let chromium = match browser_tools(&root) {
         Ok(chromium) => chromium,
@@ -51,35 +47,35 @@ fn a_browser_revalidates_and_sees_changes() {
     let page = std::fs::read(root.join("static/index.html")).unwrap();
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
-    for runtime in test_runtimes() {
-        let served = Served::start(runtime, &page, &[]);
-        let screenshot = shots.join(format!("page-{runtime}.png"));
-        let output = Command::new("node")
-            .current_dir(root.join("tests/browser"))
-            .env("CHROMIUM", &chromium)
-            .arg("reload.mjs")
-            .arg(format!("http://{}/", served.addr()))
-            .arg(served.path("index.html"))
-            .arg(&screenshot)
-            .output()
-            .expect("running node");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        println!("{runtime}:\n{stdout}");
-        assert!(
-            output.status.success(),
-            "{runtime}: the browser script failed:\n{stdout}\n{stderr}"
-        );
-        for step in ["first load: 200", "reload: 304", "after change: 200"] {
-            assert!(stdout.contains(step), "{runtime}: missing {step:?}");
-        }
-        assert!(screenshot.is_file(), "{runtime}: no screenshot");
-        // The component's own log agrees with the browser.
-        let log = served.access_log();
-        assert!(
-            log.iter()
-                .any(|l| l.contains("status=304") && l.contains("decided-by=if-none-match")),
-            "{runtime}: {log:#?}"
-        );
+    let served = Served::start_live(runtime, &page, &[]);
+    let screenshot = shots.join(format!("page-{runtime}.png"));
+    let output = Command::new("node")
+        .current_dir(root.join("tests/browser"))
+        .env("CHROMIUM", &chromium)
+        .arg("reload.mjs")
+        .arg(format!("http://{}/", served.addr()))
+        .arg(served.path("index.html"))
+        .arg(&screenshot)
+        .output()
+        .expect("running node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{runtime}:\n{stdout}");
+    assert!(
+        output.status.success(),
+        "{runtime}: the browser script failed:\n{stdout}\n{stderr}"
+    );
+    for step in ["first load: 200", "reload: 304", "after change: 200"] {
+        assert!(stdout.contains(step), "{runtime}: missing {step:?}");
     }
+    assert!(screenshot.is_file(), "{runtime}: no screenshot");
+    // The component's own log agrees with the browser.
+    let log = served.access_log();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("status=304") && l.contains("decided-by=if-none-match")),
+        "{runtime}: {log:#?}"
+    );
 }
+
+runtime_tests!(a_browser_revalidates_and_sees_changes,);

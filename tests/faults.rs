@@ -2,6 +2,7 @@
 //! requests are in flight, unreadable. Nothing is torn, nothing is lost, and
 //! the runtime keeps serving.
 
+#[macro_use]
 mod support;
 
 use std::collections::HashSet;
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{Served, etag_of, sample_page, test_runtimes};
+use support::{Runtime, Served, etag_of, sample_page};
 
 /// Runs `clients` threads that GET `/` until `stop` is set, each remembering
 /// the last ETag it saw and sending it back as If-None-Match. Returns every
@@ -60,49 +61,46 @@ fn collect(handles: Vec<thread::JoinHandle<Seen>>) -> Seen {
         .collect()
 }
 
-#[test]
-fn deleted_under_load_gives_500_then_recovers() {
-    for runtime in test_runtimes() {
-        let page = sample_page("deleted");
-        let served = Served::start(runtime, &page, &[]);
-        let stop = Arc::new(AtomicBool::new(false));
-        let clients = hammer(&served, 6, stop.clone());
-        thread::sleep(Duration::from_millis(700));
-        std::fs::remove_file(served.path("index.html")).unwrap();
-        thread::sleep(Duration::from_millis(700));
-        let back = sample_page("back");
-        served.replace_file("index.html", &back);
-        thread::sleep(Duration::from_millis(700));
-        stop.store(true, Ordering::Relaxed);
-        let seen = collect(clients);
+fn deleted_under_load_gives_500_then_recovers(runtime: Runtime) {
+    let page = sample_page("deleted");
+    let served = Served::start_live(runtime, &page, &[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = hammer(&served, 6, stop.clone());
+    thread::sleep(Duration::from_millis(700));
+    std::fs::remove_file(served.path("index.html")).unwrap();
+    thread::sleep(Duration::from_millis(700));
+    let back = sample_page("back");
+    served.replace_file("index.html", &back);
+    thread::sleep(Duration::from_millis(700));
+    stop.store(true, Ordering::Relaxed);
+    let seen = collect(clients);
 
-        let statuses: HashSet<u16> = seen.iter().map(|s| s.0).collect();
-        assert!(
-            statuses.is_subset(&HashSet::from([200, 304, 500])),
-            "{runtime}: {statuses:?}"
-        );
-        assert!(
-            statuses.contains(&500),
-            "{runtime}: the deletion was never seen"
-        );
-        for (status, _, etag, body) in &seen {
-            if *status == 200 {
-                assert_eq!(etag.as_deref(), Some(etag_of(body).as_str()), "{runtime}");
-                assert!(body == &page || body == &back, "{runtime}: unknown body");
-            }
+    let statuses: HashSet<u16> = seen.iter().map(|s| s.0).collect();
+    assert!(
+        statuses.is_subset(&HashSet::from([200, 304, 500])),
+        "{runtime}: {statuses:?}"
+    );
+    assert!(
+        statuses.contains(&500),
+        "{runtime}: the deletion was never seen"
+    );
+    for (status, _, etag, body) in &seen {
+        if *status == 200 {
+            assert_eq!(etag.as_deref(), Some(etag_of(body).as_str()), "{runtime}");
+            assert!(body == &page || body == &back, "{runtime}: unknown body");
         }
-        let after = served.get("/", &[]);
-        assert_eq!(
-            (after.status, after.etag()),
-            (200, etag_of(&back).as_str()),
-            "{runtime}"
-        );
-        let errors = served.output_containing("error: /index.html: no such file");
-        assert!(
-            errors.contains("error: /index.html: no such file"),
-            "{runtime}: {errors:.300}"
-        );
     }
+    let after = served.get("/", &[]);
+    assert_eq!(
+        (after.status, after.etag()),
+        (200, etag_of(&back).as_str()),
+        "{runtime}"
+    );
+    let errors = served.output_containing("error: /index.html: no such file");
+    assert!(
+        errors.contains("error: /index.html: no such file"),
+        "{runtime}: {errors:.300}"
+    );
 }
 
 /// Rewrites the page through versions until `stop`, by rename or in place.
@@ -129,141 +127,139 @@ fn rewriter(
     })
 }
 
-fn rewritten_while_in_flight(in_place: bool) {
-    for runtime in test_runtimes() {
-        // Versions of one length, so that only the content tells them apart.
-        let versions: Vec<Vec<u8>> = (0..8)
-            .map(|i| format!("{i}").repeat(3000).into_bytes())
-            .collect();
-        let mut etags: HashSet<String> = versions.iter().map(|v| etag_of(v)).collect();
-        if in_place {
-            // A writer in place truncates first: for a moment the file is
-            // really empty, and a request then sees it so (README, "How a
-            // change to the file is detected"). Never a mix of two versions.
-            etags.insert(etag_of(b""));
-        }
-        let served = Served::start(runtime, &versions[0], &[]);
-        let stop = Arc::new(AtomicBool::new(false));
-        let writer = rewriter(&served, versions.clone(), in_place, stop.clone());
-        let clients = hammer(&served, 6, stop.clone());
-        thread::sleep(Duration::from_secs(2));
-        stop.store(true, Ordering::Relaxed);
-        let writes = writer.join().unwrap();
-        let seen = collect(clients);
-        let (mut ok, mut not_modified) = (0, 0);
-        for (status, sent, etag, body) in &seen {
-            match status {
-                200 => {
-                    ok += 1;
-                    // The ETag is always the MD5 of the very bytes sent.
-                    assert_eq!(etag.as_deref(), Some(etag_of(body).as_str()), "{runtime}");
-                    // Every body is a whole version (or, in place, the
-                    // truncated file): never a mix or a part of versions.
-                    assert!(
-                        versions.contains(body) || (in_place && body.is_empty()),
-                        "{runtime}: a torn body of {} bytes",
-                        body.len()
-                    );
-                }
-                304 => {
-                    not_modified += 1;
-                    // A 304 confirms a tag that was current at some moment.
-                    let sent = sent.as_deref().expect("a 304 without If-None-Match");
-                    assert!(etags.contains(sent), "{runtime}: 304 for {sent}");
-                    assert_eq!(etag.as_deref(), Some(sent), "{runtime}");
-                }
-                other => panic!("{runtime}: unexpected status {other}"),
+fn rewritten_while_in_flight(runtime: Runtime, in_place: bool) {
+    // Versions of one length, so that only the content tells them apart.
+    let versions: Vec<Vec<u8>> = (0..8)
+        .map(|i| format!("{i}").repeat(3000).into_bytes())
+        .collect();
+    let mut etags: HashSet<String> = versions.iter().map(|v| etag_of(v)).collect();
+    if in_place {
+        // A writer in place truncates first: for a moment the file is
+        // really empty, and a request then sees it so (README, "How a
+        // change to the file is detected"). Never a mix of two versions.
+        etags.insert(etag_of(b""));
+    }
+    let served = Served::start_live(runtime, &versions[0], &[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = rewriter(&served, versions.clone(), in_place, stop.clone());
+    let clients = hammer(&served, 6, stop.clone());
+    thread::sleep(Duration::from_secs(2));
+    stop.store(true, Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    let seen = collect(clients);
+    let (mut ok, mut not_modified) = (0, 0);
+    for (status, sent, etag, body) in &seen {
+        match status {
+            200 => {
+                ok += 1;
+                // The ETag is always the MD5 of the very bytes sent.
+                assert_eq!(etag.as_deref(), Some(etag_of(body).as_str()), "{runtime}");
+                // Every body is a whole version (or, in place, the
+                // truncated file): never a mix or a part of versions.
+                assert!(
+                    versions.contains(body) || (in_place && body.is_empty()),
+                    "{runtime}: a torn body of {} bytes",
+                    body.len()
+                );
             }
+            304 => {
+                not_modified += 1;
+                // A 304 confirms a tag that was current at some moment.
+                let sent = sent.as_deref().expect("a 304 without If-None-Match");
+                assert!(etags.contains(sent), "{runtime}: 304 for {sent}");
+                assert_eq!(etag.as_deref(), Some(sent), "{runtime}");
+            }
+            other => panic!("{runtime}: unexpected status {other}"),
         }
+    }
+    assert!(
+        writes > 50 && ok > 20,
+        "{runtime}: {writes} writes, {ok} 200s"
+    );
+    eprintln!("{runtime}: {writes} rewrites, {ok} 200s, {not_modified} 304s, all consistent");
+}
+
+fn rewritten_by_rename_while_in_flight_is_never_torn(runtime: Runtime) {
+    rewritten_while_in_flight(runtime, false);
+}
+
+fn rewritten_in_place_while_in_flight_keeps_etag_and_body_together(runtime: Runtime) {
+    rewritten_while_in_flight(runtime, true);
+}
+
+fn unreadable_page_is_500_with_a_clear_log_line(runtime: Runtime) {
+    let served = Served::start_live(runtime, b"page", &[]);
+    let path = served.path("index.html");
+    let check = |what: &str, cause: &str| {
+        let response = served.get("/", &[]);
+        assert_eq!(response.status, 500, "{runtime}: {what}");
         assert!(
-            writes > 50 && ok > 20,
-            "{runtime}: {writes} writes, {ok} 200s"
+            !response.body.windows(5).any(|w| w == b"root:"),
+            "{runtime}: {what} leaked"
         );
-        eprintln!("{runtime}: {writes} rewrites, {ok} 200s, {not_modified} 304s, all consistent");
-    }
-}
-
-#[test]
-fn rewritten_by_rename_while_in_flight_is_never_torn() {
-    rewritten_while_in_flight(false);
-}
-
-#[test]
-fn rewritten_in_place_while_in_flight_keeps_etag_and_body_together() {
-    rewritten_while_in_flight(true);
-}
-
-#[test]
-fn unreadable_page_is_500_with_a_clear_log_line() {
-    for runtime in test_runtimes() {
-        let served = Served::start(runtime, b"page", &[]);
-        let path = served.path("index.html");
-        let check = |what: &str, cause: &str| {
-            let response = served.get("/", &[]);
-            assert_eq!(response.status, 500, "{runtime}: {what}");
-            assert!(
-                !response.body.windows(5).any(|w| w == b"root:"),
-                "{runtime}: {what} leaked"
-            );
-            let output = served.output_containing(cause);
-            assert!(
-                output.contains(cause),
-                "{runtime}: {what}: no log line with {cause:?}:\n{output:.2000}"
-            );
-        };
-
-        std::fs::remove_file(&path).unwrap();
-        std::fs::create_dir(&path).unwrap();
-        check("a directory", "error: /index.html: not a regular file");
-        std::fs::remove_dir(&path).unwrap();
-
-        std::os::unix::fs::symlink("index.html", &path).unwrap();
-        check("a symbolic link loop", "error: /index.html: cannot be read");
-        std::fs::remove_file(&path).unwrap();
-
-        // A link out of the mounted directory is refused by the runtime's
-        // sandbox.
-        std::os::unix::fs::symlink("/etc/passwd", &path).unwrap();
-        check("a link out of the mount", "error: /index.html:");
-        std::fs::remove_file(&path).unwrap();
-
-        // Permissions: only meaningful when the runtime is not root.
-        std::fs::write(&path, b"locked").unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-        if std::fs::read(&path).is_err() {
-            check("no read permission", "error: /index.html: cannot be read");
-        } else {
-            eprintln!("{runtime}: running as root, a mode of 000 does not stop reads; skipped");
-        }
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-
-        served.replace_file("index.html", b"fine again");
-        let back = served.get("/", &[]);
-        assert_eq!(
-            (back.status, &back.body[..]),
-            (200, &b"fine again"[..]),
-            "{runtime}"
-        );
-    }
-}
-
-#[test]
-fn a_slow_client_does_not_stop_others() {
-    for runtime in test_runtimes() {
-        let page = sample_page("slow");
-        let served = Served::start(runtime, &page, &[]);
-        // A client that sends half a request and waits.
-        let mut slow = std::net::TcpStream::connect(served.addr()).unwrap();
-        std::io::Write::write_all(&mut slow, b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
-        let started = Instant::now();
-        for _ in 0..20 {
-            assert_eq!(served.get("/", &[]).status, 200, "{runtime}");
-        }
+        let output = served.output_containing(cause);
         assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{runtime}: blocked by a slow client"
+            output.contains(cause),
+            "{runtime}: {what}: no log line with {cause:?}:\n{output:.2000}"
         );
-        drop(slow);
+    };
+
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    check("a directory", "error: /index.html: not a regular file");
+    std::fs::remove_dir(&path).unwrap();
+
+    std::os::unix::fs::symlink("index.html", &path).unwrap();
+    check("a symbolic link loop", "error: /index.html: cannot be read");
+    std::fs::remove_file(&path).unwrap();
+
+    // A link out of the mounted directory is refused by the runtime's
+    // sandbox.
+    std::os::unix::fs::symlink("/etc/passwd", &path).unwrap();
+    check("a link out of the mount", "error: /index.html:");
+    std::fs::remove_file(&path).unwrap();
+
+    // Permissions: only meaningful when the runtime is not root.
+    std::fs::write(&path, b"locked").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_err() {
+        check("no read permission", "error: /index.html: cannot be read");
+    } else {
+        eprintln!("{runtime}: running as root, a mode of 000 does not stop reads; skipped");
     }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    served.replace_file("index.html", b"fine again");
+    let back = served.get("/", &[]);
+    assert_eq!(
+        (back.status, &back.body[..]),
+        (200, &b"fine again"[..]),
+        "{runtime}"
+    );
 }
+
+fn a_slow_client_does_not_stop_others(runtime: Runtime) {
+    let page = sample_page("slow");
+    let served = Served::start(runtime, &page, &[]);
+    // A client that sends half a request and waits.
+    let mut slow = std::net::TcpStream::connect(served.addr()).unwrap();
+    std::io::Write::write_all(&mut slow, b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(served.get("/", &[]).status, 200, "{runtime}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{runtime}: blocked by a slow client"
+    );
+    drop(slow);
+}
+
+runtime_tests!(
+    deleted_under_load_gives_500_then_recovers,
+    rewritten_by_rename_while_in_flight_is_never_torn,
+    rewritten_in_place_while_in_flight_keeps_etag_and_body_together,
+    unreadable_page_is_500_with_a_clear_log_line,
+    a_slow_client_does_not_stop_others,
+);

@@ -2,10 +2,11 @@
 //! status and a short body, the runtime keeps serving, and nothing but the
 //! component's own files is ever read.
 
+#[macro_use]
 mod support;
 
-use support::{Served, etag_of, sample_page, send_raw, send_raw_lenient, test_runtimes};
-use xtask::runtime::Runtime;
+use support::{Runtime, Served, etag_of, sample_page, send_raw, send_raw_lenient};
+use xtask::runtime::Mounts;
 
 const SECRET: &[u8] = b"TOP-SECRET-CONTENT";
 
@@ -15,9 +16,11 @@ fn serve_with_secrets(runtime: Runtime) -> (Served, Vec<u8>) {
     let outer = tempfile::tempdir().unwrap();
     std::fs::write(outer.path().join("secret.txt"), SECRET).unwrap();
     let page = sample_page("hostile");
-    let served = Served::start(runtime, &page, &[]);
-    std::fs::write(served.path("secret.txt"), SECRET).unwrap();
-    std::fs::write(served.path("index.html.bak"), SECRET).unwrap();
+    // Written before the start, so that Spin's copy of the directory has them.
+    let dir = support::page_dir(&page);
+    std::fs::write(dir.path().join("secret.txt"), SECRET).unwrap();
+    std::fs::write(dir.path().join("index.html.bak"), SECRET).unwrap();
+    let served = Served::start_in(runtime, dir, Mounts::Copied, &[]);
     // Keep the outer directory alive as long as the server.
     std::mem::forget(outer);
     (served, page)
@@ -37,227 +40,218 @@ fn assert_no_secret(response: &support::Response, what: &str) {
     }
 }
 
-#[test]
-fn traversal_and_odd_paths_are_not_found() {
-    for runtime in test_runtimes() {
-        let (served, _) = serve_with_secrets(runtime);
-        for path in [
-            "/secret.txt",
-            "/index.html.bak",
-            "/../secret.txt",
-            "/../../secret.txt",
-            "/%2e%2e/secret.txt",
-            "/%2E%2E/%2E%2E/secret.txt",
-            "/..%2fsecret.txt",
-            "/static/../secret.txt",
-            "//",
-            "//index.html",
-            "/index.html/",
-            "/./index.html",
-            "/index.html%00",
-            "/%69ndex.html",
-            "/INDEX.HTML",
-        ] {
-            let response = served.get(path, &[]);
-            assert_eq!(response.status, 404, "{runtime}: {path}");
-            assert_no_secret(&response, path);
-        }
-        // Backslashes and raw non-ASCII bytes are not valid in a request
-        // target: the runtime's HTTP layer may refuse them (400) or the
-        // component answers 404; neither reads a file.
-        for target in [
-            &b"/\\secret.txt"[..],
-            b"/..\\..\\secret.txt",
-            b"/\xc3\xa9",
-            b"/\x01",
-        ] {
-            let mut request = b"GET ".to_vec();
-            request.extend_from_slice(target);
-            request.extend_from_slice(b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-            if let Some(response) = send_raw_lenient(served.addr(), &request) {
-                assert!(
-                    matches!(response.status, 400 | 404),
-                    "{runtime}: {target:?}: {}",
-                    response.status
-                );
-                assert_no_secret(&response, "raw target");
-            }
-        }
-        assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
+fn traversal_and_odd_paths_are_not_found(runtime: Runtime) {
+    let (served, _) = serve_with_secrets(runtime);
+    for path in [
+        "/secret.txt",
+        "/index.html.bak",
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2E%2E/secret.txt",
+        "/..%2fsecret.txt",
+        "/static/../secret.txt",
+        "//",
+        "//index.html",
+        "/index.html/",
+        "/./index.html",
+        "/index.html%00",
+        "/%69ndex.html",
+        "/INDEX.HTML",
+    ] {
+        let response = served.get(path, &[]);
+        assert_eq!(response.status, 404, "{runtime}: {path}");
+        assert_no_secret(&response, path);
     }
-}
-
-#[test]
-fn query_strings_and_absolute_form_targets() {
-    for runtime in test_runtimes() {
-        let (served, page) = serve_with_secrets(runtime);
-        for target in ["/?v=2", "/index.html?file=../secret.txt", "/?%00"] {
-            let response = served.get(target, &[]);
-            assert_eq!(
-                (response.status, &response.body),
-                (200, &page),
-                "{runtime}: {target}"
+    // Backslashes and raw non-ASCII bytes are not valid in a request
+    // target: the runtime's HTTP layer may refuse them (400) or the
+    // component answers 404; neither reads a file.
+    for target in [
+        &b"/\\secret.txt"[..],
+        b"/..\\..\\secret.txt",
+        b"/\xc3\xa9",
+        b"/\x01",
+    ] {
+        let mut request = b"GET ".to_vec();
+        request.extend_from_slice(target);
+        request.extend_from_slice(b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        if let Some(response) = send_raw_lenient(served.addr(), &request) {
+            assert!(
+                matches!(response.status, 400 | 404),
+                "{runtime}: {target:?}: {}",
+                response.status
             );
+            assert_no_secret(&response, "raw target");
         }
-        let absolute = raw(
-            &served,
-            "GET http://localhost/index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-        );
-        assert_eq!((absolute.status, &absolute.body), (200, &page), "{runtime}");
-        let elsewhere = raw(
-            &served,
-            "GET http://evil.example/../secret.txt HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
-        );
-        assert_eq!(elsewhere.status, 404, "{runtime}");
-        assert_no_secret(&elsewhere, "absolute form");
     }
+    assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
 }
 
-#[test]
-fn unknown_methods_get_405() {
-    for runtime in test_runtimes() {
-        let (served, _) = serve_with_secrets(runtime);
-        for method in ["FOO", "BREW", "PROPFIND", "TRACE", "CONNECT-ISH"] {
-            let response = served.request(method, "/", &[]);
-            assert_eq!(response.status, 405, "{runtime}: {method}");
-            assert_eq!(response.field("allow"), Some("GET, HEAD"));
-            assert_no_secret(&response, method);
-        }
-        let unknown_path = served.request("FOO", "/secret.txt", &[]);
-        assert_eq!(unknown_path.status, 404, "{runtime}");
-    }
-}
-
-#[test]
-fn bodies_on_get_are_ignored() {
-    for runtime in test_runtimes() {
-        let (served, page) = serve_with_secrets(runtime);
-        let with_length = raw(
-            &served,
-            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 11\r\n\r\nhello world",
-        );
+fn query_strings_and_absolute_form_targets(runtime: Runtime) {
+    let (served, page) = serve_with_secrets(runtime);
+    for target in ["/?v=2", "/index.html?file=../secret.txt", "/?%00"] {
+        let response = served.get(target, &[]);
         assert_eq!(
-            (with_length.status, &with_length.body),
+            (response.status, &response.body),
             (200, &page),
-            "{runtime}"
+            "{runtime}: {target}"
         );
-        let chunked = raw(
-            &served,
-            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-        );
-        assert_eq!(chunked.status, 200, "{runtime}");
-        // Two requests on one connection, the first with a body: the second
-        // must still be read as a request.
-        let pipelined = support::exchange(
-            served.addr(),
-            b"GET /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbodyGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        )
-        .unwrap();
-        let text = String::from_utf8_lossy(&pipelined);
-        assert!(text.starts_with("HTTP/1.1 404"), "{runtime}: {text:.200}");
+    }
+    let absolute = raw(
+        &served,
+        "GET http://localhost/index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((absolute.status, &absolute.body), (200, &page), "{runtime}");
+    let elsewhere = raw(
+        &served,
+        "GET http://evil.example/../secret.txt HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(elsewhere.status, 404, "{runtime}");
+    assert_no_secret(&elsewhere, "absolute form");
+}
+
+fn unknown_methods_get_405(runtime: Runtime) {
+    let (served, _) = serve_with_secrets(runtime);
+    for method in ["FOO", "BREW", "PROPFIND", "TRACE", "CONNECT-ISH"] {
+        let response = served.request(method, "/", &[]);
+        assert_eq!(response.status, 405, "{runtime}: {method}");
+        assert_eq!(response.field("allow"), Some("GET, HEAD"));
+        assert_no_secret(&response, method);
+    }
+    let unknown_path = served.request("FOO", "/secret.txt", &[]);
+    assert_eq!(unknown_path.status, 404, "{runtime}");
+}
+
+fn bodies_on_get_are_ignored(runtime: Runtime) {
+    let (served, page) = serve_with_secrets(runtime);
+    let with_length = raw(
+        &served,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 11\r\n\r\nhello world",
+    );
+    assert_eq!(
+        (with_length.status, &with_length.body),
+        (200, &page),
+        "{runtime}"
+    );
+    let chunked = raw(
+        &served,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    );
+    assert_eq!(chunked.status, 200, "{runtime}");
+    // Two requests on one connection, the first with a body: the second
+    // must still be read as a request.
+    let pipelined = support::exchange(
+        served.addr(),
+        b"GET /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbodyGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&pipelined);
+    assert!(text.starts_with("HTTP/1.1 404"), "{runtime}: {text:.200}");
+    assert!(
+        text.contains("HTTP/1.1 200"),
+        "{runtime}: second response missing"
+    );
+}
+
+fn long_values_and_many_entity_tags(runtime: Runtime) {
+    let (served, page) = serve_with_secrets(runtime);
+    let ours = etag_of(&page);
+    // 2,000 tags, ours last: about 80 KB in one field.
+    let mut list: Vec<String> = (0..2000).map(|i| format!("\"{i:032x}\"")).collect();
+    list.push(ours.clone());
+    let many = served.get("/", &[("If-None-Match", &list.join(", "))]);
+    assert_eq!(many.status, 304, "{runtime}");
+    list.pop();
+    let none = served.get("/", &[("If-None-Match", &list.join(","))]);
+    assert_eq!(none.status, 200, "{runtime}");
+    // Long garbage in every conditional field.
+    let garbage = "x".repeat(16 * 1024);
+    let response = served.get(
+        "/",
+        &[
+            ("If-Match", &garbage),
+            ("If-Modified-Since", &garbage),
+            ("Range", &garbage),
+            ("If-Range", &garbage),
+        ],
+    );
+    assert_eq!(
+        response.status, 412,
+        "{runtime}: a malformed If-Match fails"
+    );
+    // A header section larger than the runtime accepts: refused or
+    // dropped by its HTTP layer, and the runtime keeps serving.
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nIf-None-Match: {}\r\n\r\n",
+        "\"a\",".repeat(300_000)
+    );
+    if let Some(response) = send_raw_lenient(served.addr(), huge.as_bytes()) {
         assert!(
-            text.contains("HTTP/1.1 200"),
-            "{runtime}: second response missing"
+            matches!(response.status, 200 | 400 | 413 | 431),
+            "{runtime}: {}",
+            response.status
         );
     }
+    assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
 }
 
-#[test]
-fn long_values_and_many_entity_tags() {
-    for runtime in test_runtimes() {
-        let (served, page) = serve_with_secrets(runtime);
-        let ours = etag_of(&page);
-        // 2,000 tags, ours last: about 80 KB in one field.
-        let mut list: Vec<String> = (0..2000).map(|i| format!("\"{i:032x}\"")).collect();
-        list.push(ours.clone());
-        let many = served.get("/", &[("If-None-Match", &list.join(", "))]);
-        assert_eq!(many.status, 304, "{runtime}");
-        list.pop();
-        let none = served.get("/", &[("If-None-Match", &list.join(","))]);
-        assert_eq!(none.status, 200, "{runtime}");
-        // Long garbage in every conditional field.
-        let garbage = "x".repeat(16 * 1024);
-        let response = served.get(
-            "/",
-            &[
-                ("If-Match", &garbage),
-                ("If-Modified-Since", &garbage),
-                ("Range", &garbage),
-                ("If-Range", &garbage),
-            ],
+fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
+    let (served, page) = serve_with_secrets(runtime);
+    let ours = etag_of(&page);
+    let last_modified = served
+        .get("/", &[])
+        .field("last-modified")
+        .unwrap()
+        .to_string();
+    let split = served.get(
+        "/",
+        &[("If-None-Match", "\"nope\""), ("If-None-Match", &ours)],
+    );
+    assert_eq!(
+        split.status, 304,
+        "{runtime}: lines of one list field combine"
+    );
+    let two_dates = served.get(
+        "/",
+        &[
+            ("If-Modified-Since", &last_modified),
+            ("If-Modified-Since", &last_modified),
+        ],
+    );
+    assert_eq!(
+        two_dates.status, 200,
+        "{runtime}: a repeated date field is ignored"
+    );
+    let two_matches = served.get("/", &[("If-Match", "\"nope\""), ("If-Match", &ours)]);
+    assert_eq!(two_matches.status, 200, "{runtime}");
+    let two_ranges = served.get("/", &[("Range", "bytes=0-1"), ("Range", "bytes=2-3")]);
+    assert_eq!(
+        two_ranges.status, 200,
+        "{runtime}: a repeated Range is ignored"
+    );
+    let non_ascii = served.get("/", &[("If-None-Match", "\"\u{e9}t\u{e9}\"")]);
+    assert_eq!(non_ascii.status, 200, "{runtime}");
+    // A control byte in a field value: refused by the HTTP layer (400) or
+    // ignored by the component (200).
+    let control = send_raw_lenient(
+        served.addr(),
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nIf-None-Match: \"a\x01b\"\r\n\r\n",
+    );
+    if let Some(response) = control {
+        assert!(
+            matches!(response.status, 200 | 400),
+            "{runtime}: {}",
+            response.status
         );
-        assert_eq!(
-            response.status, 412,
-            "{runtime}: a malformed If-Match fails"
-        );
-        // A header section larger than the runtime accepts: refused or
-        // dropped by its HTTP layer, and the runtime keeps serving.
-        let huge = format!(
-            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nIf-None-Match: {}\r\n\r\n",
-            "\"a\",".repeat(300_000)
-        );
-        if let Some(response) = send_raw_lenient(served.addr(), huge.as_bytes()) {
-            assert!(
-                matches!(response.status, 200 | 400 | 413 | 431),
-                "{runtime}: {}",
-                response.status
-            );
-        }
-        assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
     }
+    assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
 }
 
-#[test]
-fn duplicate_and_odd_conditional_fields() {
-    for runtime in test_runtimes() {
-        let (served, page) = serve_with_secrets(runtime);
-        let ours = etag_of(&page);
-        let last_modified = served
-            .get("/", &[])
-            .field("last-modified")
-            .unwrap()
-            .to_string();
-        let split = served.get(
-            "/",
-            &[("If-None-Match", "\"nope\""), ("If-None-Match", &ours)],
-        );
-        assert_eq!(
-            split.status, 304,
-            "{runtime}: lines of one list field combine"
-        );
-        let two_dates = served.get(
-            "/",
-            &[
-                ("If-Modified-Since", &last_modified),
-                ("If-Modified-Since", &last_modified),
-            ],
-        );
-        assert_eq!(
-            two_dates.status, 200,
-            "{runtime}: a repeated date field is ignored"
-        );
-        let two_matches = served.get("/", &[("If-Match", "\"nope\""), ("If-Match", &ours)]);
-        assert_eq!(two_matches.status, 200, "{runtime}");
-        let two_ranges = served.get("/", &[("Range", "bytes=0-1"), ("Range", "bytes=2-3")]);
-        assert_eq!(
-            two_ranges.status, 200,
-            "{runtime}: a repeated Range is ignored"
-        );
-        let non_ascii = served.get("/", &[("If-None-Match", "\"\u{e9}t\u{e9}\"")]);
-        assert_eq!(non_ascii.status, 200, "{runtime}");
-        // A control byte in a field value: refused by the HTTP layer (400) or
-        // ignored by the component (200).
-        let control = send_raw_lenient(
-            served.addr(),
-            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nIf-None-Match: \"a\x01b\"\r\n\r\n",
-        );
-        if let Some(response) = control {
-            assert!(
-                matches!(response.status, 200 | 400),
-                "{runtime}: {}",
-                response.status
-            );
-        }
-        assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
-    }
-}
+runtime_tests!(
+    traversal_and_odd_paths_are_not_found,
+    query_strings_and_absolute_form_targets,
+    unknown_methods_get_405,
+    bodies_on_get_are_ignored,
+    long_values_and_many_entity_tags,
+    duplicate_and_odd_conditional_fields,
+);

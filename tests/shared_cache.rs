@@ -3,25 +3,19 @@
 //! stale it revalidates with the component's validators; the component
 //! answers 304 and the client still gets the page.
 
+#[macro_use]
 mod support;
 
 use std::time::Duration;
 
-use support::{Served, etag_of, sample_page, test_runtimes};
+use support::{Runtime, Served, etag_of, sample_page, tools_required};
 use xtask::nginx::Nginx;
 
 /// Long enough for a response with `max-age=1` to go stale in nginx, which
 /// counts freshness in whole seconds.
 const STALE: Duration = Duration::from_millis(2200);
 
-/// Whether the external tools of this test must be present ($REQUIRE_CLIENT_TOOLS,
-/// set by CI); otherwise a missing tool skips the test with a message.
-fn tools_required() -> bool {
-    std::env::var_os("REQUIRE_CLIENT_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-#[test]
-fn a_shared_cache_revalidates_with_the_components_validators() {
+fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
     if xtask::tools::find_program("nginx").is_none()
         && !std::path::Path::new("/usr/sbin/nginx").is_file()
     {
@@ -29,102 +23,102 @@ fn a_shared_cache_revalidates_with_the_components_validators() {
         eprintln!("skipped: nginx is not installed (apt-get install nginx-light)");
         return;
     }
-    for runtime in test_runtimes() {
-        let page = sample_page("shared cache");
-        // A shared cache stores a response only when the origin allows it:
-        // one second of freshness, then revalidation.
-        let served = Served::start(runtime, &page, &[("CACHE_CONTROL", "public, max-age=1")]);
-        let work = tempfile::tempdir().unwrap();
-        let cache = work.path().join("cache");
-        let nginx = Nginx::start(
-            work.path(),
-            &format!(
-                "proxy_cache_path {cache} levels=1 keys_zone=pages:1m max_size=10m inactive=10m use_temp_path=off;\n  \
-                 access_log off;\n  \
-                 server {{\n    listen {{listen}};\n    location / {{\n      \
-                 proxy_pass http://{origin};\n      proxy_http_version 1.1;\n      \
-                 proxy_cache pages;\n      proxy_cache_revalidate on;\n      \
-                 add_header X-Cache-Status $upstream_cache_status always;\n    }}\n  }}",
-                cache = cache.display(),
-                origin = served.addr(),
-            ),
-        )
-        .expect("starting nginx");
-        let through_cache = |fields: &[(&str, &str)]| {
-            let mut raw = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".to_string();
-            for (name, value) in fields {
-                raw.push_str(&format!("{name}: {value}\r\n"));
-            }
-            raw.push_str("\r\n");
-            support::send_raw(nginx.addr, raw.as_bytes(), false)
-        };
-        let origin_lines = || served.access_log();
-        let before = origin_lines().len();
-
-        let first = through_cache(&[]);
-        assert_eq!(
-            (first.status, first.field("x-cache-status")),
-            (200, Some("MISS")),
-            "{runtime}"
-        );
-        assert_eq!(first.body, page);
-        let hit = through_cache(&[]);
-        assert_eq!(hit.field("x-cache-status"), Some("HIT"), "{runtime}");
-        assert_eq!(
-            origin_lines().len(),
-            before + 1,
-            "{runtime}: a hit must not reach the origin"
-        );
-
-        let mut revalidations = 0;
-        for _ in 0..2 {
-            std::thread::sleep(STALE);
-            let again = through_cache(&[]);
-            assert_eq!(again.status, 200, "{runtime}");
-            assert_eq!(
-                again.field("x-cache-status"),
-                Some("REVALIDATED"),
-                "{runtime}"
-            );
-            assert_eq!(
-                again.body, page,
-                "{runtime}: the client gets the page from the cache"
-            );
-            assert_eq!(again.field("etag"), Some(etag_of(&page).as_str()));
-            revalidations += 1;
+    let page = sample_page("shared cache");
+    // A shared cache stores a response only when the origin allows it:
+    // one second of freshness, then revalidation.
+    let served = Served::start_live(runtime, &page, &[("CACHE_CONTROL", "public, max-age=1")]);
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let nginx = Nginx::start(
+        work.path(),
+        &format!(
+            "proxy_cache_path {cache} levels=1 keys_zone=pages:1m max_size=10m inactive=10m use_temp_path=off;\n  \
+             access_log off;\n  \
+             server {{\n    listen {{listen}};\n    location / {{\n      \
+             proxy_pass http://{origin};\n      proxy_http_version 1.1;\n      \
+             proxy_cache pages;\n      proxy_cache_revalidate on;\n      \
+             add_header X-Cache-Status $upstream_cache_status always;\n    }}\n  }}",
+            cache = cache.display(),
+            origin = served.addr(),
+        ),
+    )
+    .expect("starting nginx");
+    let through_cache = |fields: &[(&str, &str)]| {
+        let mut raw = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".to_string();
+        for (name, value) in fields {
+            raw.push_str(&format!("{name}: {value}\r\n"));
         }
-        let log = origin_lines();
-        let not_modified = log[before..]
-            .iter()
-            .filter(|l| l.contains("status=304") && l.contains("decided-by=if-none-match"))
-            .count();
-        assert_eq!(
-            not_modified, revalidations,
-            "{runtime}: the origin's answers: {log:#?}"
-        );
+        raw.push_str("\r\n");
+        support::send_raw(nginx.addr, raw.as_bytes(), false)
+    };
+    let origin_lines = || served.access_log();
+    let before = origin_lines().len();
 
-        // A change at the origin reaches the client at the next revalidation.
-        let changed = sample_page("changed at the origin");
-        served.replace_file("index.html", &changed);
+    let first = through_cache(&[]);
+    assert_eq!(
+        (first.status, first.field("x-cache-status")),
+        (200, Some("MISS")),
+        "{runtime}"
+    );
+    assert_eq!(first.body, page);
+    let hit = through_cache(&[]);
+    assert_eq!(hit.field("x-cache-status"), Some("HIT"), "{runtime}");
+    assert_eq!(
+        origin_lines().len(),
+        before + 1,
+        "{runtime}: a hit must not reach the origin"
+    );
+
+    let mut revalidations = 0;
+    for _ in 0..2 {
         std::thread::sleep(STALE);
-        let updated = through_cache(&[]);
+        let again = through_cache(&[]);
+        assert_eq!(again.status, 200, "{runtime}");
         assert_eq!(
-            (updated.status, &updated.body),
-            (200, &changed),
+            again.field("x-cache-status"),
+            Some("REVALIDATED"),
             "{runtime}"
         );
         assert_eq!(
-            updated.field("x-cache-status"),
-            Some("EXPIRED"),
-            "{runtime}"
+            again.body, page,
+            "{runtime}: the client gets the page from the cache"
         );
-        assert_eq!(updated.field("etag"), Some(etag_of(&changed).as_str()));
-        println!(
-            "{runtime}: shared cache: {revalidations} revalidations answered 304 by the origin; \
-             it did not send {} bytes of body ({} bytes each)",
-            revalidations * page.len(),
-            page.len()
-        );
-        drop(nginx);
+        assert_eq!(again.field("etag"), Some(etag_of(&page).as_str()));
+        revalidations += 1;
     }
+    let log = origin_lines();
+    let not_modified = log[before..]
+        .iter()
+        .filter(|l| l.contains("status=304") && l.contains("decided-by=if-none-match"))
+        .count();
+    assert_eq!(
+        not_modified, revalidations,
+        "{runtime}: the origin's answers: {log:#?}"
+    );
+
+    // A change at the origin reaches the client at the next revalidation.
+    let changed = sample_page("changed at the origin");
+    served.replace_file("index.html", &changed);
+    std::thread::sleep(STALE);
+    let updated = through_cache(&[]);
+    assert_eq!(
+        (updated.status, &updated.body),
+        (200, &changed),
+        "{runtime}"
+    );
+    assert_eq!(
+        updated.field("x-cache-status"),
+        Some("EXPIRED"),
+        "{runtime}"
+    );
+    assert_eq!(updated.field("etag"), Some(etag_of(&changed).as_str()));
+    println!(
+        "{runtime}: shared cache: {revalidations} revalidations answered 304 by the origin; \
+         it did not send {} bytes of body ({} bytes each)",
+        revalidations * page.len(),
+        page.len()
+    );
+    drop(nginx);
 }
+
+runtime_tests!(a_shared_cache_revalidates_with_the_components_validators,);

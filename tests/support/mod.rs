@@ -10,9 +10,48 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use md5::{Digest, Md5};
-use xtask::runtime::{RunningServer, Runtime, ServerSpec};
+use xtask::runtime::{Mounts, RunningServer, ServerSpec};
 
-pub use xtask::runtime::test_runtimes;
+pub use xtask::runtime::Runtime;
+
+/// Defines each named test function `fn NAME(runtime: Runtime)` as one test
+/// per runtime: `wasmtime::NAME` and `spin::NAME`, so that the suite counts
+/// the runs under each runtime. A Spin test fails when no Spin binary is
+/// found; `cargo xtask test` leaves them out then (and the tests of modules
+/// named `spin_only`), says so, and counts them as skipped.
+#[allow(unused_macros)]
+macro_rules! runtime_tests {
+    ($($name:ident),* $(,)?) => {
+        mod wasmtime {
+            $(#[test]
+            fn $name() {
+                super::$name(xtask::runtime::Runtime::Wasmtime)
+            })*
+        }
+        mod spin {
+            $(#[test]
+            fn $name() {
+                super::$name(super::support::spin_runtime())
+            })*
+        }
+    };
+}
+
+/// Spin, when a binary is found; a test under Spin fails without one.
+pub fn spin_runtime() -> Runtime {
+    assert!(
+        xtask::tools::find_spin().is_some(),
+        "no Spin binary: set $SPIN to a Spin 4.1 or later (or put spin on PATH); \
+         `cargo xtask test` leaves the Spin tests out when none is found"
+    );
+    Runtime::Spin
+}
+
+/// Whether the external tools of a test must be present ($REQUIRE_CLIENT_TOOLS,
+/// set by `cargo xtask test`); otherwise a missing tool skips it with a message.
+pub fn tools_required() -> bool {
+    std::env::var_os("REQUIRE_CLIENT_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
+}
 
 /// A page of a few kilobytes.
 pub fn sample_page(tag: &str) -> Vec<u8> {
@@ -37,17 +76,30 @@ pub struct Served {
 }
 
 impl Served {
-    /// Serves `page` as index.html under `runtime`. Changes to the file are
-    /// looked for on every request unless `env` says otherwise.
+    /// Serves `page` as index.html under `runtime` as users run it: Spin
+    /// copies the directory when it starts, so later changes are not seen
+    /// there. Changes are looked for on every request unless `env` says
+    /// otherwise.
     pub fn start(runtime: Runtime, page: &[u8], env: &[(&str, &str)]) -> Served {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        std::fs::write(dir.path().join("index.html"), page).expect("writing index.html");
-        Self::start_in(runtime, dir, env)
+        Self::start_in(runtime, page_dir(page), Mounts::Copied, env)
     }
 
-    pub fn start_in(runtime: Runtime, dir: tempfile::TempDir, env: &[(&str, &str)]) -> Served {
+    /// Like [`Served::start`], for tests that change files while the server
+    /// runs: Spin mounts the directory itself (`--direct-mounts`).
+    pub fn start_live(runtime: Runtime, page: &[u8], env: &[(&str, &str)]) -> Served {
+        Self::start_in(runtime, page_dir(page), Mounts::Direct, env)
+    }
+
+    pub fn start_in(
+        runtime: Runtime,
+        dir: tempfile::TempDir,
+        mounts: Mounts,
+        env: &[(&str, &str)],
+    ) -> Served {
         let component = xtask::tools::build_component().expect("building the component");
-        let mut spec = ServerSpec::new(runtime, &component, dir.path()).expect("a free port");
+        let mut spec = ServerSpec::new(runtime, &component, dir.path())
+            .expect("a free port")
+            .mounts(mounts);
         if !env
             .iter()
             .any(|(name, _)| *name == "FILE_CHECK_INTERVAL_MS")
@@ -86,13 +138,7 @@ impl Served {
     }
 
     pub fn request(&self, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
-        let mut raw =
-            format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-        for (name, value) in fields {
-            raw.push_str(&format!("{name}: {value}\r\n"));
-        }
-        raw.push_str("\r\n");
-        send_raw(self.addr(), raw.as_bytes(), method == "HEAD")
+        request(self.addr(), method, target, fields)
     }
 
     /// The access-log lines written so far, once the output has settled.
@@ -104,6 +150,27 @@ impl Served {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// A temporary directory holding `page` as index.html.
+pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("index.html"), page).expect("writing index.html");
+    dir
+}
+
+/// One request on a new connection to any server.
+pub fn request(addr: SocketAddr, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
+    let mut raw = format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (name, value) in fields {
+        raw.push_str(&format!("{name}: {value}\r\n"));
+    }
+    raw.push_str("\r\n");
+    send_raw(addr, raw.as_bytes(), method == "HEAD")
+}
+
+pub fn get(addr: SocketAddr, target: &str, fields: &[(&str, &str)]) -> Response {
+    request(addr, "GET", target, fields)
 }
 
 pub fn replace_file(path: &Path, content: &[u8]) {

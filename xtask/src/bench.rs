@@ -15,14 +15,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::Serialize;
 use xtask::nginx::Nginx;
 use xtask::runtime::{self, RunningServer, Runtime, ServerSpec};
 use xtask::tools;
 
 use crate::load::{self, LoadResult};
-use crate::option;
 
 /// The page of about 20 KB and the file of 1 MiB.
 const SMALL_BYTES: usize = 20 * 1024;
@@ -140,37 +139,28 @@ impl Process {
     }
 }
 
-struct Options {
+/// `cargo xtask bench`: the component against the floor component of the
+/// same runtime and against nginx, with wrk, on loopback.
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// Seconds measured per server and workload, in each round.
+    #[arg(long, default_value_t = 8)]
     seconds: u32,
+    /// Seconds of load before each measurement.
+    #[arg(long, default_value_t = 2)]
     warmup: u32,
-    rounds: usize,
+    /// Rounds; servers are measured in turn within each, and the median kept.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
+    /// wrk connections.
+    #[arg(long, default_value_t = 32)]
     connections: u32,
-    /// `--max-instance-reuse-count` for wasmtime serve; None keeps its default.
+    /// `--max-instance-reuse-count` for wasmtime serve; its default when absent.
+    #[arg(long)]
     reuse_count: Option<u32>,
-    out: PathBuf,
-}
-
-impl Options {
-    fn parse(args: &[String]) -> Result<Self> {
-        let number = |name: &str, default: u32| -> Result<u32> {
-            option(args, name).map_or(Ok(default), |v| {
-                v.parse().with_context(|| format!("{name} {v:?}"))
-            })
-        };
-        Ok(Options {
-            seconds: number("--seconds", 8)?,
-            warmup: number("--warmup", 2)?,
-            rounds: number("--rounds", 3)?.max(1) as usize,
-            connections: number("--connections", 32)?,
-            reuse_count: option(args, "--reuse-count")
-                .map(|v| v.parse().with_context(|| format!("--reuse-count {v:?}")))
-                .transpose()?,
-            out: option(args, "--out").map_or_else(
-                || tools::workspace_root().join("bench").join("results"),
-                PathBuf::from,
-            ),
-        })
-    }
+    /// Where the results directory (DATE/) is written; bench/results by default.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// The figures of one server under one workload.
@@ -216,8 +206,11 @@ struct Report {
     ratios: Vec<Target>,
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let options = Options::parse(args)?;
+pub fn run(options: Options) -> Result<()> {
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| tools::workspace_root().join("bench").join("results"));
     load::ensure_debian_program("wrk", &["wrk"])?;
     load::ensure_debian_program("nginx", &["nginx-light", "nginx"])?;
     tools::ensure_wasm_target()?;
@@ -339,7 +332,7 @@ pub fn run(args: &[String]) -> Result<()> {
     drop(servers);
 
     let day = report.date.split(' ').next().unwrap_or("run").to_string();
-    let out = options.out.join(&day);
+    let out = out.join(&day);
     std::fs::create_dir_all(&out)?;
     let markdown = markdown(&report);
     std::fs::write(out.join("results.md"), &markdown)?;

@@ -3,5 +3,8 @@
 //! under a real runtime.
 
 pub mod nginx;
+pub mod process;
+pub mod registry;
 pub mod runtime;
+pub mod site;
 pub mod tools;

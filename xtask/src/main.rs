@@ -1,18 +1,14 @@
-//! `cargo xtask <command>`: the project's commands.
-//!
-//! - `serve [--addr 127.0.0.1:8081] [--runtime spin|wasmtime]`: build the
-//!   component and serve `static/` with Spin when a Spin binary is present,
-//!   else with wasmtime (installed, pinned, when missing).
-//! - `test`: install what the tests need, then run the whole test suite.
-//! - `bench`: the benchmark (see bench.rs).
-//! - `soak`: the long load test (see soak.rs).
+//! `cargo xtask <command>`: the project's commands. `cargo xtask --help`
+//! lists them; `cargo xtask <command> --help` says what each one does.
 
 use std::env;
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context, Result, bail};
-use xtask::tools;
+use clap::{Parser, Subcommand};
+use xtask::{site, tools};
 
 mod bench;
 mod load;
@@ -28,19 +24,85 @@ const PASSED_ON: [&str; 6] = [
     "MAX_FILE_BYTES",
 ];
 
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Build, serve, test and measure http-caching-server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Build the component and serve static/ on 127.0.0.1:8081: with Spin
+    /// when one is found ($SPIN or PATH), else with wasmtime (installed,
+    /// pinned, when missing). Configuration variables in the environment are
+    /// passed on.
+    Serve(ServeOptions),
+    /// The build step (spin.toml's `build`): the wasm component, and the site
+    /// manifest in static/ (MD5, length and time of each file).
+    Build,
+    /// Install what the tests need (scripts/install-test-tools), then run the
+    /// whole suite under wasmtime and Spin; ends with `tests: N passed, ...`.
+    Test(TestOptions),
+    /// Build, then push the app to an OCI registry with `spin registry push`,
+    /// and print the reference to run with `spin up --from`.
+    Deploy(DeployOptions),
+    /// The benchmark: the component against its runtime's floor component
+    /// and nginx, with wrk; writes bench/results/DATE/.
+    Bench(bench::Options),
+    /// A long mixed load (200, 304, 206, 404) with a memory check.
+    Soak(soak::Options),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeOptions {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    addr: String,
+    /// Force a runtime; by default Spin when one is found, else wasmtime.
+    #[arg(long, value_enum)]
+    runtime: Option<RuntimeChoice>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RuntimeChoice {
+    Spin,
+    Wasmtime,
+}
+
+#[derive(Debug, clap::Args)]
+struct TestOptions {
+    /// Do not install Debian and npm packages; the browser and shared-cache
+    /// tests then skip, with a message, when their tools are missing.
+    #[arg(long)]
+    no_install: bool,
+    /// More arguments for `cargo test`, after `--`: `cargo xtask test -- --test http`.
+    #[arg(last = true)]
+    cargo_test_args: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct DeployOptions {
+    /// The OCI reference, such as localhost:5000/http-caching-server:0.1.0.
+    reference: String,
+    /// Talk to the registry over plain HTTP / without certificate checks.
+    #[arg(long)]
+    insecure: bool,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("serve") => serve(&args[1..]),
-        Some("test") => test(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("soak") => soak::run(&args[1..]),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask serve [--addr ADDR] [--runtime spin|wasmtime] | test | bench | soak"
-            );
-            return ExitCode::from(2);
-        }
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Task::Serve(options) => serve(options),
+        Task::Build => build().map(|_| ()),
+        Task::Test(options) => test(options),
+        Task::Deploy(options) => deploy(options),
+        Task::Bench(options) => bench::run(options),
+        Task::Soak(options) => soak::run(options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,35 +113,40 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads `--name value` from the arguments.
-pub fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
+/// The component, and the site manifest of static/.
+fn build() -> Result<PathBuf> {
+    let component = tools::build_component()?;
+    let site = tools::workspace_root().join("static");
+    let files = site::write_manifest(&site)?;
+    eprintln!(
+        "xtask: built {}; recorded {files} files of {} in its site manifest",
+        component.display(),
+        site.display()
+    );
+    Ok(component)
 }
 
-fn serve(args: &[String]) -> Result<()> {
-    let addr = option(args, "--addr").unwrap_or("127.0.0.1:8081");
-    let runtime = match option(args, "--runtime") {
-        Some("spin") => {
+fn serve(options: ServeOptions) -> Result<()> {
+    let addr = options.addr.as_str();
+    let spin = match options.runtime {
+        Some(RuntimeChoice::Spin) => {
             Some(tools::find_spin().context("--runtime spin: no Spin binary ($SPIN or PATH)")?)
         }
-        Some("wasmtime") => None,
-        Some(other) => bail!("unknown runtime {other:?}: use spin or wasmtime"),
+        Some(RuntimeChoice::Wasmtime) => None,
         None => tools::find_spin(),
     };
-    tools::ensure_wasm_target()?;
     let root = tools::workspace_root();
     let passed_on: Vec<String> = PASSED_ON
         .iter()
         .filter_map(|name| env::var(name).ok().map(|value| format!("{name}={value}")))
         .collect();
-    let mut command = if let Some(spin) = runtime {
+    let mut command = if let Some(spin) = spin {
+        let version = tools::spin_version(&spin)?;
         eprintln!(
-            "xtask: serving with Spin ({}) on http://{addr}/",
+            "xtask: serving with Spin ({}, {version}) on http://{addr}/",
             spin.display()
         );
+        // `spin up --build` runs spin.toml's build command: `cargo xtask build`.
         let mut command = Command::new(spin);
         command
             .current_dir(&root)
@@ -91,7 +158,7 @@ fn serve(args: &[String]) -> Result<()> {
     } else {
         let wasmtime = tools::wasmtime()?;
         eprintln!("xtask: building the component");
-        let component = tools::build_component()?;
+        let component = build()?;
         eprintln!(
             "xtask: serving with {} on http://{addr}/ (no Spin binary found)",
             wasmtime.display()
@@ -115,13 +182,34 @@ fn serve(args: &[String]) -> Result<()> {
     tools::run(&mut command)
 }
 
+fn deploy(options: DeployOptions) -> Result<()> {
+    let spin = tools::find_spin().context("deploy needs Spin ($SPIN or PATH)")?;
+    tools::spin_version(&spin)?;
+    build()?;
+    let mut command = Command::new(spin);
+    command
+        .current_dir(tools::workspace_root())
+        .args(["registry", "push"])
+        .arg(&options.reference);
+    if options.insecure {
+        command.arg("--insecure");
+    }
+    tools::run(&mut command)?;
+    let insecure = if options.insecure { " --insecure" } else { "" };
+    println!("pushed: {}", options.reference);
+    println!(
+        "run it: spin up --from {}{insecure} --listen 127.0.0.1:8081",
+        options.reference
+    );
+    Ok(())
+}
+
 /// Installs what the tests need (scripts/install-test-tools) unless
 /// `--no-install`, then runs the whole suite. With the tools installed, the
 /// browser and shared-cache tests must run; with `--no-install` they skip when
-/// their tools are missing. Other arguments go to `cargo test`.
-fn test(args: &[String]) -> Result<()> {
-    let install = !args.iter().any(|a| a == "--no-install");
-    let args: Vec<&String> = args.iter().filter(|a| *a != "--no-install").collect();
+/// their tools are missing.
+fn test(options: TestOptions) -> Result<()> {
+    let install = !options.no_install;
     tools::ensure_wasm_target()?;
     let root = tools::workspace_root();
     if install {
@@ -129,31 +217,58 @@ fn test(args: &[String]) -> Result<()> {
             .context("installing the tools the tests need (use --no-install to skip)")?;
     }
     let wasmtime = tools::wasmtime()?;
+    let spin = tools::find_spin();
     let mut command = tools::cargo();
     command
         .current_dir(&root)
         .env("WASMTIME", &wasmtime)
         .args(["test", "--workspace"])
-        .args(args)
+        .args(&options.cargo_test_args)
         .stdout(Stdio::piped());
+    match &spin {
+        Some(spin) => {
+            let version = tools::spin_version(spin)?;
+            eprintln!(
+                "xtask: runtime tests run under wasmtime and under Spin ({}, {version})",
+                spin.display()
+            );
+            command.env("SPIN", spin);
+        }
+        None if env::var_os("REQUIRE_SPIN").is_some_and(|v| !v.is_empty() && v != "0") => {
+            bail!("REQUIRE_SPIN is set but no Spin binary was found ($SPIN or PATH)");
+        }
+        None => {
+            eprintln!(
+                "xtask: NO SPIN BINARY FOUND ($SPIN or PATH): the runtime tests run under \
+                 wasmtime only; their Spin runs are left out and counted as skipped"
+            );
+            if !options.cargo_test_args.iter().any(|a| a == "--") {
+                command.arg("--");
+            }
+            command.args(["--skip", "spin::", "--skip", "spin_only::"]);
+        }
+    }
     if install {
         command.env("REQUIRE_CLIENT_TOOLS", "1");
     }
     let mut child = command.spawn().context("starting cargo test")?;
     let stdout = child.stdout.take().context("cargo test's output")?;
-    let (mut passed, mut failed, mut ignored) = (0u64, 0u64, 0u64);
+    let (mut passed, mut failed, mut skipped) = (0u64, 0u64, 0u64);
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         println!("{line}");
         if let Some(counts) = line.strip_prefix("test result: ") {
             passed += count_before(counts, " passed");
             failed += count_before(counts, " failed");
-            ignored += count_before(counts, " ignored");
+            skipped += count_before(counts, " ignored");
+            if spin.is_none() {
+                skipped += count_before(counts, " filtered out");
+            }
         }
     }
     let status = child.wait()?;
     // One closing line for the whole suite, over all test binaries.
-    println!("tests: {passed} passed, {failed} failed, {ignored} skipped");
+    println!("tests: {passed} passed, {failed} failed, {skipped} skipped");
     if !status.success() {
         bail!("cargo test failed with {status}");
     }

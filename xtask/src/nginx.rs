@@ -3,17 +3,18 @@
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::ProcessGroup;
 use crate::runtime;
 
-/// A running nginx; stopped (SIGTERM, so the master stops its workers) when
-/// dropped.
+/// A running nginx; stopped (SIGTERM to its process group, master and
+/// workers) when dropped.
 pub struct Nginx {
-    child: Child,
+    process: ProcessGroup,
     pub addr: SocketAddr,
     /// Where its configuration, logs and cache are.
     pub prefix: PathBuf,
@@ -43,18 +44,19 @@ impl Nginx {
             .or_else(|| Some(PathBuf::from("/usr/sbin/nginx")).filter(|p| p.is_file()))
             .context("nginx is not installed (Debian: apt-get install nginx-light)")?;
         let started = Instant::now();
-        let child = Command::new(program)
-            .arg("-p")
-            .arg(prefix)
-            .arg("-c")
-            .arg(&config_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("starting nginx")?;
+        let process = ProcessGroup::spawn(
+            Command::new(program)
+                .arg("-p")
+                .arg(prefix)
+                .arg("-c")
+                .arg(&config_path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit()),
+        )
+        .context("starting nginx")?;
         let mut nginx = Nginx {
-            child,
+            process,
             addr,
             prefix: prefix.to_path_buf(),
             startup: Duration::ZERO,
@@ -63,7 +65,7 @@ impl Nginx {
         // (and fill) a cache the caller configured.
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            if Instant::now() > deadline || nginx.child.try_wait()?.is_some() {
+            if Instant::now() > deadline || nginx.process.try_wait()?.is_some() {
                 bail!("nginx did not start; see {p}/logs/error.log");
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -73,15 +75,6 @@ impl Nginx {
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        self.process.id()
     }
 }

@@ -6,12 +6,13 @@ use std::fmt;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::ProcessGroup;
 use crate::tools;
 
 /// The runtimes that can serve the component.
@@ -40,6 +41,18 @@ pub fn test_runtimes() -> Vec<Runtime> {
     runtimes
 }
 
+/// How Spin gives the component its files. Wasmtime's `--dir` always mounts
+/// the directory itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mounts {
+    /// Spin's default, as users run it: `files` are copied when Spin starts,
+    /// so a later change is not seen and every file's mtime is the copy time.
+    Copied,
+    /// `spin up --direct-mounts`: the directory itself, with its real mtimes,
+    /// for tests that change files while the server runs.
+    Direct,
+}
+
 /// What to serve, and how.
 #[derive(Debug, Clone)]
 pub struct ServerSpec {
@@ -47,6 +60,7 @@ pub struct ServerSpec {
     pub component: PathBuf,
     /// Mounted at `/` inside the component.
     pub static_dir: PathBuf,
+    pub mounts: Mounts,
     pub env: Vec<(String, String)>,
     pub addr: SocketAddr,
     /// More arguments for the runtime's serve command.
@@ -62,11 +76,17 @@ impl ServerSpec {
             runtime,
             component: component.to_path_buf(),
             static_dir: static_dir.to_path_buf(),
+            mounts: Mounts::Copied,
             env: Vec::new(),
             addr: free_loopback_addr()?,
             extra_args: Vec::new(),
             ready_on_any_status: false,
         })
+    }
+
+    pub fn mounts(mut self, mounts: Mounts) -> Self {
+        self.mounts = mounts;
+        self
     }
 
     pub fn env(mut self, name: &str, value: &str) -> Self {
@@ -81,7 +101,7 @@ impl ServerSpec {
 /// measured.
 pub struct RunningServer {
     pub spec: ServerSpec,
-    child: Child,
+    process: ProcessGroup,
     log: PathBuf,
     /// How long the runtime took from its start to its first 200.
     pub time_to_first_200: Duration,
@@ -105,12 +125,11 @@ impl RunningServer {
         let stderr = stdout.try_clone()?;
         command.stdin(Stdio::null()).stdout(stdout).stderr(stderr);
         let started = Instant::now();
-        let child = command
-            .spawn()
-            .with_context(|| format!("starting {}: {command:?}", spec.runtime))?;
+        let process = ProcessGroup::spawn(&mut command)
+            .with_context(|| format!("starting {}", spec.runtime))?;
         let mut server = RunningServer {
             spec,
-            child,
+            process,
             log,
             time_to_first_200: Duration::ZERO,
             _work_dir: work_dir,
@@ -125,7 +144,12 @@ impl RunningServer {
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.id()
+    }
+
+    /// Stops the runtime and every process it started (also done on drop).
+    pub fn stop(&mut self) {
+        self.process.stop();
     }
 
     /// Everything the runtime wrote to stdout and stderr so far.
@@ -162,13 +186,13 @@ impl RunningServer {
 
     /// The runtime's resident memory now, in KiB (Linux), with its children.
     pub fn rss_kib(&self) -> Option<u64> {
-        process_tree_kib(self.child.id(), "VmRSS:")
+        process_tree_kib(self.process.id(), "VmRSS:")
     }
 
     fn wait_until_ready(&mut self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(status) = self.child.try_wait()? {
+            if let Some(status) = self.process.try_wait()? {
                 bail!(
                     "{} exited with {status} before serving:\n{}",
                     self.spec.runtime,
@@ -193,13 +217,6 @@ impl RunningServer {
     }
 }
 
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
     let mut command = Command::new(tools::wasmtime()?);
     command
@@ -216,27 +233,20 @@ fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
     Ok(command)
 }
 
-/// A manifest like the project's spin.toml, with absolute paths and the
-/// spec's environment, written to `work_dir`.
+/// Spin as users run it: `spin up` with the project's own spin.toml, its
+/// component source and `files` source pointed at the spec's component and
+/// directory, and the spec's variables added to its `environment`. Copied
+/// mounts unless the spec asks for direct ones.
 fn spin_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> {
     let spin = tools::find_spin().context("no Spin binary: set $SPIN or put spin on PATH")?;
-    let environment: Vec<String> = spec
-        .env
-        .iter()
-        .map(|(name, value)| format!("{name} = {}", toml_string(value)))
-        .collect();
-    let manifest = format!(
-        "spin_manifest_version = 2\n\n\
-         [application]\nname = \"http-caching-server-test\"\nversion = \"0.1.0\"\n\n\
-         [[trigger.http]]\nroute = \"/...\"\ncomponent = \"page\"\n\n\
-         [component.page]\nsource = {}\nfiles = [{{ source = {}, destination = \"/\" }}]\n\
-         environment = {{ {} }}\n",
-        toml_string(&spec.component.display().to_string()),
-        toml_string(&spec.static_dir.display().to_string()),
-        environment.join(", "),
-    );
     let manifest_path = work_dir.join("spin.toml");
-    std::fs::write(&manifest_path, manifest)?;
+    let project = std::fs::read_to_string(tools::workspace_root().join("spin.toml"))
+        .context("reading the project's spin.toml")?;
+    // Spin copies only files inside the application's directory: the site is
+    // linked into it, as `site`.
+    std::os::unix::fs::symlink(&spec.static_dir, work_dir.join(SITE_LINK))
+        .context("linking the site into Spin's application directory")?;
+    std::fs::write(&manifest_path, spin_manifest_for(&project, spec)?)?;
     let mut command = Command::new(spin);
     command
         .current_dir(work_dir)
@@ -244,23 +254,48 @@ fn spin_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> {
         .arg("--from")
         .arg(&manifest_path)
         .arg("--listen")
-        .arg(spec.addr.to_string())
-        // Keep the files' real modification times (see README).
-        .arg("--direct-mounts")
-        .args(&spec.extra_args);
+        .arg(spec.addr.to_string());
+    if spec.mounts == Mounts::Direct {
+        command.arg("--direct-mounts");
+    }
+    command.args(&spec.extra_args);
     Ok(command)
 }
 
-fn toml_string(value: &str) -> String {
-    let escaped: String = value
-        .chars()
-        .flat_map(|c| match c {
-            '"' => vec!['\\', '"'],
-            '\\' => vec!['\\', '\\'],
-            c => vec![c],
-        })
-        .collect();
-    format!("\"{escaped}\"")
+/// The name under which the site is linked beside the test manifest.
+const SITE_LINK: &str = "site";
+
+/// The project's manifest `project` (spin.toml text) with its one component
+/// serving `spec.component` and the site linked as [`SITE_LINK`], and
+/// `spec.env` set.
+pub fn spin_manifest_for(project: &str, spec: &ServerSpec) -> Result<String> {
+    let mut manifest: toml::Table = project.parse().context("parsing spin.toml")?;
+    let components = manifest
+        .get_mut("component")
+        .and_then(toml::Value::as_table_mut)
+        .context("spin.toml has no [component] table")?;
+    let (_, component) = components
+        .iter_mut()
+        .next()
+        .context("spin.toml has no component")?;
+    let component = component
+        .as_table_mut()
+        .context("a component of spin.toml is not a table")?;
+    component.insert("source".into(), spec.component.display().to_string().into());
+    let mut mount = toml::Table::new();
+    mount.insert("source".into(), SITE_LINK.into());
+    mount.insert("destination".into(), "/".into());
+    component.insert("files".into(), toml::Value::Array(vec![mount.into()]));
+    component.remove("build");
+    let environment = component
+        .entry("environment")
+        .or_insert_with(|| toml::Table::new().into())
+        .as_table_mut()
+        .context("environment in spin.toml is not a table")?;
+    for (name, value) in &spec.env {
+        environment.insert(name.clone(), value.clone().into());
+    }
+    Ok(toml::to_string(&manifest)?)
 }
 
 /// A loopback address with a port that was free a moment ago.

@@ -13,17 +13,27 @@ use xtask::runtime::{self, RunningServer, Runtime, ServerSpec};
 use xtask::tools;
 
 use crate::load::{self, LoadResult};
-use crate::option;
 
-pub fn run(args: &[String]) -> Result<()> {
-    let number = |name: &str, default: u32| -> Result<u32> {
-        option(args, name).map_or(Ok(default), |v| {
-            v.parse().with_context(|| format!("{name} {v:?}"))
-        })
-    };
-    let seconds = number("--seconds", 60)?;
-    let connections = number("--connections", 256)?;
-    let warmup = number("--warmup", 10)?;
+/// `cargo xtask soak`: a long mixed load against the component.
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// Seconds measured.
+    #[arg(long, default_value_t = 60)]
+    seconds: u32,
+    /// wrk connections.
+    #[arg(long, default_value_t = 256)]
+    connections: u32,
+    /// Seconds of load before memory is first read.
+    #[arg(long, default_value_t = 10)]
+    warmup: u32,
+}
+
+pub fn run(options: Options) -> Result<()> {
+    let Options {
+        seconds,
+        connections,
+        warmup,
+    } = options;
     load::ensure_debian_program("wrk", &["wrk"])?;
     let component = tools::build_component()?;
     let dir = tempfile::tempdir()?;

@@ -121,6 +121,40 @@ pub fn find_spin() -> Option<PathBuf> {
     }
 }
 
+/// The oldest Spin that runs the component: spin-sdk 7 exports the final
+/// `wasi:http/handler@0.3.0`, which Spin 4.0.x does not know (it knows only a
+/// 0.3.0 release candidate).
+pub const SPIN_MINIMUM: (u64, u64) = (4, 1);
+
+/// `spin --version`, checked against [`SPIN_MINIMUM`]: an older Spin fails
+/// with what to do.
+pub fn spin_version(spin: &Path) -> Result<String> {
+    let output = Command::new(spin)
+        .arg("--version")
+        .output()
+        .with_context(|| format!("running {} --version", spin.display()))?;
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let version = text
+        .split_whitespace()
+        .nth(1)
+        .with_context(|| format!("unexpected `spin --version` output: {text:?}"))?;
+    let mut numbers = version
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|n| n.parse::<u64>().unwrap_or(0));
+    let found = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+    if found < SPIN_MINIMUM {
+        bail!(
+            "{} is {text}; the component needs Spin {}.{} or later (it exports \
+             wasi:http/handler@0.3.0, which older Spin does not know). Install a newer Spin, \
+             point $SPIN at one, or use `--runtime wasmtime`",
+            spin.display(),
+            SPIN_MINIMUM.0,
+            SPIN_MINIMUM.1
+        );
+    }
+    Ok(text)
+}
+
 /// A program on PATH, or in cargo's bin directory.
 pub fn find_program(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = env::var_os("PATH")

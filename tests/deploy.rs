@@ -1,0 +1,113 @@
+//! The deployment rehearsal: `cargo xtask deploy` pushes the app to a real
+//! OCI registry on loopback (Debian's docker-registry), and `spin up --from`
+//! the reference, in an empty directory, serves it as a Wasm edge host that
+//! pulls the same artifact would: 200, then 304, with the same validators as
+//! the project run locally. Spin only (a registry reference is Spin's).
+
+#[macro_use]
+mod support;
+
+use std::process::{Command, Stdio};
+
+use support::{Served, tools_required};
+use xtask::process::ProcessGroup;
+use xtask::registry::Registry;
+use xtask::runtime::{self, Mounts};
+
+mod spin_only {
+    use super::*;
+
+    #[test]
+    fn pushed_to_a_registry_and_run_from_it() {
+        let spin = xtask::tools::find_spin();
+        assert!(spin.is_some(), "no Spin binary ($SPIN or PATH)");
+        let spin = spin.unwrap_or_default();
+        if !Registry::available() {
+            assert!(
+                !tools_required(),
+                "docker-registry is required but not installed"
+            );
+            eprintln!(
+                "skipped: docker-registry is not installed (apt-get install docker-registry)"
+            );
+            return;
+        }
+        let work = tempfile::tempdir().unwrap();
+        let registry = Registry::start(&work.path().join("registry")).expect("a registry");
+        let reference = format!("{}/http-caching-server:test", registry.addr);
+
+        // The README's command, which builds (component and site manifest)
+        // and pushes.
+        let root = xtask::tools::workspace_root();
+        let pushed = xtask::tools::cargo()
+            .current_dir(&root)
+            .args(["xtask", "deploy", "--insecure", &reference])
+            .output()
+            .expect("running cargo xtask deploy");
+        let stdout = String::from_utf8_lossy(&pushed.stdout);
+        assert!(
+            pushed.status.success(),
+            "deploy failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&pushed.stderr)
+        );
+        assert!(stdout.contains(&format!("pushed: {reference}")), "{stdout}");
+
+        // Pulled and run in an empty directory, as a host would.
+        let empty = tempfile::tempdir().unwrap();
+        let addr = runtime::free_loopback_addr().unwrap();
+        let log = std::fs::File::create(work.path().join("spin.log")).unwrap();
+        let _pulled = ProcessGroup::spawn(
+            Command::new(&spin)
+                .current_dir(empty.path())
+                .args(["up", "--insecure", "--from", &reference])
+                .arg("--cache-dir")
+                .arg(work.path().join("cache"))
+                .arg("--listen")
+                .arg(addr.to_string())
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log),
+        )
+        .expect("spin up --from the registry");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while runtime::probe(addr).ok() != Some(200) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the pulled app did not answer:\n{}",
+                std::fs::read_to_string(work.path().join("spin.log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let remote = support::get(addr, "/", &[]);
+        assert_eq!(remote.status, 200, "{remote:?}");
+        let expected_page = std::fs::read(root.join("static/index.html")).unwrap();
+        assert_eq!(remote.body, expected_page);
+
+        // The same validators as the project served locally (copied mounts,
+        // as `spin up` does), and 304 to them.
+        let site = tempfile::tempdir().unwrap();
+        for name in ["index.html", http_caching_server::site_manifest::FILE_NAME] {
+            std::fs::copy(root.join("static").join(name), site.path().join(name)).unwrap();
+        }
+        let local = Served::start_in(support::spin_runtime(), site, Mounts::Copied, &[]);
+        let here = local.get("/", &[]);
+        assert_eq!(remote.etag(), here.etag(), "the ETag differs");
+        assert_eq!(
+            remote.field("last-modified"),
+            here.field("last-modified"),
+            "Last-Modified differs"
+        );
+        let revalidated = support::get(addr, "/", &[("If-None-Match", here.etag())]);
+        assert_eq!(revalidated.status, 304, "{revalidated:?}");
+        let by_date = support::get(
+            addr,
+            "/",
+            &[("If-Modified-Since", here.field("last-modified").unwrap())],
+        );
+        assert_eq!(by_date.status, 304, "{by_date:?}");
+        println!(
+            "deploy: pushed {reference}, pulled and served: 200 then 304, ETag {}",
+            remote.etag()
+        );
+    }
+}
