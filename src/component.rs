@@ -1,21 +1,20 @@
-//! The Spin entry point (WASIp3 `wasi:http/handler`), built for wasm only:
-//! it turns the runtime's request into a [`RequestHead`], asks
-//! [`crate::server::handle`] for the reply, logs, and sends it.
+//! The Spin entry point (WASIp3 `wasi:http/handler`), built for wasm only
+//! and only with the `export` feature (on by default; the benchmark's floor
+//! component links the crate without it): it turns the runtime's request into
+//! a [`RequestHead`], asks [`crate::server::handle`] for the reply, logs, and
+//! sends it.
 
 use std::cell::RefCell;
 use std::io::Write;
 use std::time::{Instant, SystemTime};
 
 use spin_sdk::http::Request;
-use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Response};
-use spin_sdk::wasip3::{wit_future, wit_stream};
+use spin_sdk::wasip3::http::types::{ErrorCode, Response};
 
 use crate::config::Config;
 use crate::file_store::FileStore;
-use crate::server::{self, Reply, RequestHead};
-
-/// How much of a body is copied out for the runtime at a time.
-const BODY_PIECE_BYTES: usize = 64 * 1024;
+use crate::server::{self, RequestHead};
+use crate::wasi_response::into_wasi_response;
 
 /// What one component instance keeps between the requests it serves.
 struct Instance {
@@ -70,44 +69,4 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
         let _ = std::io::stdout().lock().write_all(line.as_bytes());
     }
     into_wasi_response(reply)
-}
-
-/// Builds the WASI response. Content-Length is in the plan's fields, so the
-/// body is never sent chunked. A response without a body (304, 204, HEAD) gets
-/// no body stream at all, which saves a stream and a task per response.
-fn into_wasi_response(reply: Reply) -> Result<Response, ErrorCode> {
-    let fields: Vec<(String, Vec<u8>)> = reply
-        .plan
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
-        .collect();
-    let fields = Fields::from_list(&fields)
-        .map_err(|err| ErrorCode::InternalError(Some(format!("response fields: {err:?}"))))?;
-    let (trailers_writer, trailers) = wit_future::new(|| Ok(None));
-    let contents = if reply.body.is_empty() {
-        // Dropping the writer resolves the trailers to "none".
-        drop(trailers_writer);
-        None
-    } else {
-        let (mut writer, contents) = wit_stream::new();
-        let body = reply.body;
-        spin_sdk::wasip3::spawn(async move {
-            // In pieces from the shared snapshot, so that a response never
-            // holds a whole copy of a large file.
-            for piece in body.chunks(BODY_PIECE_BYTES) {
-                if !writer.write_all(piece.to_vec()).await.is_empty() {
-                    return; // The client went away.
-                }
-            }
-            drop(writer);
-            let _ = trailers_writer.write(Ok(None)).await;
-        });
-        Some(contents)
-    };
-    let (response, _sent) = Response::new(fields, contents, trailers);
-    response
-        .set_status_code(reply.plan.status.as_u16())
-        .map_err(|()| ErrorCode::InternalError(Some("status code".to_string())))?;
-    Ok(response)
 }

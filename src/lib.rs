@@ -2,7 +2,8 @@
 //! correct HTTP validators (RFC 9110 sections 8.8 and 13).
 //!
 //! The tree shows the layers:
-//! - [`component`] (wasm only): the Spin entry point; receives and sends.
+//! - `component` (wasm only): the Spin entry point; receives and sends.
+//! - `wasi_response` (wasm only): a reply as a WASIp3 response.
 //! - [`server`]: one request from start to end, without the runtime.
 //! - [`routes`]: which fixed file a path names.
 //! - [`file_store`]: reading the mounted files, with change detection.
@@ -22,5 +23,7 @@ pub mod server;
 pub mod site_manifest;
 pub mod validators;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "export"))]
 mod component;
+#[cfg(target_arch = "wasm32")]
+pub mod wasi_response;

@@ -12,7 +12,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use support::{Runtime, Served, etag_of, sample_page, tools_required};
+use support::{Runtime, Served, etag_of, sample_page};
 use xtask::nginx::Nginx;
 use xtask::runtime::Mounts;
 
@@ -96,9 +96,7 @@ fn two_replicas_agree(runtime: Runtime) {
 /// Two replicas behind one nginx `proxy_cache`, round robin: every
 /// revalidation, whichever replica gets it, is answered 304.
 fn replicas_behind_one_shared_cache(runtime: Runtime) {
-    if xtask::tools::find_program("nginx").is_none() && !Path::new("/usr/sbin/nginx").is_file() {
-        assert!(!tools_required(), "nginx is required but not installed");
-        eprintln!("skipped: nginx is not installed (apt-get install nginx-light)");
+    if !support::nginx_available() {
         return;
     }
     let page = sample_page("behind one cache");
@@ -108,23 +106,8 @@ fn replicas_behind_one_shared_cache(runtime: Runtime) {
     std::thread::sleep(Duration::from_secs(2));
     let two = Served::start_in(runtime, copy_of(site.path()), Mounts::Copied, &env);
     let work = tempfile::tempdir().unwrap();
-    let cache = work.path().join("cache");
-    let nginx = Nginx::start(
-        work.path(),
-        &format!(
-            "proxy_cache_path {cache} levels=1 keys_zone=site:1m max_size=10m inactive=10m use_temp_path=off;\n  \
-             access_log off;\n  \
-             upstream replicas {{ server {a}; server {b}; }}\n  \
-             server {{\n    listen {{listen}};\n    location / {{\n      \
-             proxy_pass http://replicas;\n      proxy_http_version 1.1;\n      \
-             proxy_cache site;\n      proxy_cache_revalidate on;\n      \
-             add_header X-Cache-Status $upstream_cache_status always;\n    }}\n  }}",
-            cache = cache.display(),
-            a = one.addr(),
-            b = two.addr(),
-        ),
-    )
-    .expect("starting nginx");
+    let nginx =
+        Nginx::shared_cache(work.path(), &[one.addr(), two.addr()]).expect("starting nginx");
     let get = || {
         support::send_raw(
             nginx.addr,

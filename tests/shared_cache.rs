@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Runtime, Served, etag_of, sample_page, tools_required};
+use support::{Runtime, Served, etag_of, sample_page};
 use xtask::nginx::Nginx;
 
 /// Long enough for a response with `max-age=1` to go stale in nginx, which
@@ -16,11 +16,7 @@ use xtask::nginx::Nginx;
 const STALE: Duration = Duration::from_millis(2200);
 
 fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
-    if xtask::tools::find_program("nginx").is_none()
-        && !std::path::Path::new("/usr/sbin/nginx").is_file()
-    {
-        assert!(!tools_required(), "nginx is required but not installed");
-        eprintln!("skipped: nginx is not installed (apt-get install nginx-light)");
+    if !support::nginx_available() {
         return;
     }
     let page = sample_page("shared cache");
@@ -28,21 +24,7 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
     // one second of freshness, then revalidation.
     let served = Served::start_live(runtime, &page, &[("CACHE_CONTROL", "public, max-age=1")]);
     let work = tempfile::tempdir().unwrap();
-    let cache = work.path().join("cache");
-    let nginx = Nginx::start(
-        work.path(),
-        &format!(
-            "proxy_cache_path {cache} levels=1 keys_zone=pages:1m max_size=10m inactive=10m use_temp_path=off;\n  \
-             access_log off;\n  \
-             server {{\n    listen {{listen}};\n    location / {{\n      \
-             proxy_pass http://{origin};\n      proxy_http_version 1.1;\n      \
-             proxy_cache pages;\n      proxy_cache_revalidate on;\n      \
-             add_header X-Cache-Status $upstream_cache_status always;\n    }}\n  }}",
-            cache = cache.display(),
-            origin = served.addr(),
-        ),
-    )
-    .expect("starting nginx");
+    let nginx = Nginx::shared_cache(work.path(), &[served.addr()]).expect("starting nginx");
     let through_cache = |fields: &[(&str, &str)]| {
         let mut raw = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".to_string();
         for (name, value) in fields {

@@ -152,6 +152,17 @@ impl Served {
     }
 }
 
+/// Whether nginx is there; when it is not, says why the test skips, or fails
+/// when the tools are required.
+pub fn nginx_available() -> bool {
+    if xtask::nginx::Nginx::available() {
+        return true;
+    }
+    assert!(!tools_required(), "nginx is required but not installed");
+    eprintln!("skipped: nginx is not installed (apt-get install nginx-light)");
+    false
+}
+
 /// A temporary directory holding `page` as index.html.
 pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -2,9 +2,11 @@
 //! finding and installing the tools, building the component, and running it
 //! under a real runtime.
 
+pub mod install;
 pub mod nginx;
 pub mod process;
 pub mod registry;
 pub mod runtime;
 pub mod site;
+pub mod spin;
 pub mod tools;

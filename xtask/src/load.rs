@@ -1,44 +1,124 @@
-//! Driving load with wrk (Debian's package, installed when missing) and
-//! reading its figures.
+//! Driving load with wrk (Debian's package) and reading its figures: a Lua
+//! `done()` hook prints them as one JSON line, read with serde, for the
+//! benchmark and the soak alike.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// The prefix of the JSON line the Lua hook prints.
+const JSON_PREFIX: &str = "WRK_JSON ";
+
+/// A `done()` hook that prints wrk's summary and latency percentiles as JSON,
+/// and the status counts when the script before it counted them (a
+/// `response()` hook that sets `statuses[status]` in each thread).
+pub const REPORT_LUA: &str = r#"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function done(summary, latency, requests)
+  local counted = {}
+  for _, t in ipairs(threads) do
+    local s = t:get("statuses")
+    if s then for code, n in pairs(s) do counted[code] = (counted[code] or 0) + n end end
+  end
+  local parts = {}
+  for code, n in pairs(counted) do table.insert(parts, string.format('"%s":%d', code, n)) end
+  local e = summary.errors
+  io.write(string.format(
+    '\nWRK_JSON {"requests":%d,"duration_us":%d,"connect_errors":%d,"read_errors":%d,' ..
+    '"write_errors":%d,"timeouts":%d,"non_2xx_3xx":%d,"p50_us":%d,"p90_us":%d,' ..
+    '"p99_us":%d,"p999_us":%d,"statuses":{%s}}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), table.concat(parts, ",")))
+end
+"#;
+
+/// What the Lua hook prints.
+#[derive(Debug, Deserialize)]
+struct WrkJson {
+    requests: u64,
+    duration_us: u64,
+    connect_errors: u64,
+    read_errors: u64,
+    write_errors: u64,
+    timeouts: u64,
+    non_2xx_3xx: u64,
+    p50_us: f64,
+    p90_us: f64,
+    p99_us: f64,
+    p999_us: f64,
+    statuses: BTreeMap<String, u64>,
+}
 
 /// One measured run of wrk.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LoadResult {
     pub requests_per_sec: f64,
     pub p50_ms: f64,
+    pub p90_ms: f64,
     pub p99_ms: f64,
+    pub p999_ms: f64,
     pub requests: u64,
     pub socket_errors: u64,
     /// Responses that were neither 2xx nor 3xx.
     pub non_2xx_3xx: u64,
+    /// Responses by status, when the script counted them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub statuses: BTreeMap<String, u64>,
 }
 
-/// Installs a Debian package when `program` is not on PATH.
-pub fn ensure_debian_program(program: &str, packages: &[&str]) -> Result<()> {
-    if xtask::tools::find_program(program).is_some() {
-        return Ok(());
-    }
-    eprintln!(
-        "xtask: installing {} from Debian's packages",
-        packages.join(" or ")
-    );
-    let _ = Command::new("apt-get").arg("update").arg("-qq").status();
-    for package in packages {
-        let ok = Command::new("apt-get")
-            .args(["install", "-y", "-qq", package])
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok && xtask::tools::find_program(program).is_some() {
-            return Ok(());
+/// A wrk run: `connections` over 2 threads for `seconds`, against `url`,
+/// with the Lua `script` (which must end with [`REPORT_LUA`]) and request
+/// `fields`.
+pub struct Wrk<'a> {
+    pub url: String,
+    pub fields: &'a [(String, String)],
+    pub connections: u32,
+    pub seconds: u32,
+    pub timeout_secs: u32,
+    pub script: &'a Path,
+}
+
+impl Wrk<'_> {
+    pub fn run(&self) -> Result<LoadResult> {
+        let mut command = Command::new("wrk");
+        command
+            .args(["--threads", "2"])
+            .arg("--connections")
+            .arg(self.connections.to_string())
+            .arg("--duration")
+            .arg(format!("{}s", self.seconds))
+            .arg("--timeout")
+            .arg(format!("{}s", self.timeout_secs))
+            .arg("--script")
+            .arg(self.script);
+        for (name, value) in self.fields {
+            command.arg("--header").arg(format!("{name}: {value}"));
         }
+        let output = command.arg(&self.url).output().context("running wrk")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            bail!(
+                "wrk failed ({}): {}{}",
+                output.status,
+                stdout,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        parse_report(&stdout)
     }
-    bail!("could not install {program} (tried {packages:?}): run as root on Debian")
+}
+
+/// Writes [`REPORT_LUA`] alone to `dir`, for runs with no request script.
+pub fn report_script(dir: &Path) -> Result<std::path::PathBuf> {
+    let path = dir.join("report.lua");
+    std::fs::write(&path, REPORT_LUA)?;
+    Ok(path)
 }
 
 /// Runs wrk against `addr` and `path` with the given request fields.
@@ -48,69 +128,40 @@ pub fn wrk(
     fields: &[(String, String)],
     connections: u32,
     seconds: u32,
+    script: &Path,
 ) -> Result<LoadResult> {
-    let mut command = Command::new("wrk");
-    command
-        .arg("--threads")
-        .arg("2")
-        .arg("--connections")
-        .arg(connections.to_string())
-        .arg("--duration")
-        .arg(format!("{seconds}s"))
-        .arg("--timeout")
-        .arg("5s")
-        .arg("--latency");
-    for (name, value) in fields {
-        command.arg("--header").arg(format!("{name}: {value}"));
+    Wrk {
+        url: format!("http://{addr}{path}"),
+        fields,
+        connections,
+        seconds,
+        timeout_secs: 5,
+        script,
     }
-    command.arg(format!("http://{addr}{path}"));
-    let output = command.output().context("running wrk")?;
-    if !output.status.success() {
-        bail!("wrk failed: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    parse_wrk(&String::from_utf8_lossy(&output.stdout))
+    .run()
 }
 
-/// Reads the figures from wrk's report.
-pub fn parse_wrk(report: &str) -> Result<LoadResult> {
-    let mut result = LoadResult::default();
-    for line in report.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("Requests/sec:") {
-            result.requests_per_sec = rest.trim().parse()?;
-        } else if let Some(rest) = line.strip_prefix("50%") {
-            result.p50_ms = duration_ms(rest.trim())?;
-        } else if let Some(rest) = line.strip_prefix("99%") {
-            result.p99_ms = duration_ms(rest.trim())?;
-        } else if line.contains(" requests in ") {
-            result.requests = line.split_whitespace().next().unwrap_or("0").parse()?;
-        } else if let Some(rest) = line.strip_prefix("Socket errors:") {
-            result.socket_errors = rest
-                .split(',')
-                .filter_map(|part| part.split_whitespace().nth(1))
-                .filter_map(|n| n.parse::<u64>().ok())
-                .sum();
-        } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
-            result.non_2xx_3xx = rest.trim().parse()?;
-        }
+/// Reads the JSON line of [`REPORT_LUA`] from wrk's output.
+pub fn parse_report(output: &str) -> Result<LoadResult> {
+    let json = output
+        .lines()
+        .find_map(|line| line.strip_prefix(JSON_PREFIX))
+        .with_context(|| format!("no {JSON_PREFIX}line in wrk's output:\n{output}"))?;
+    let w: WrkJson = serde_json::from_str(json).context("reading wrk's JSON line")?;
+    if w.requests == 0 || w.duration_us == 0 {
+        bail!("no requests were measured:\n{output}");
     }
-    if result.requests_per_sec == 0.0 {
-        bail!("no requests were measured:\n{report}");
-    }
-    Ok(result)
-}
-
-/// `1.23ms`, `456.00us`, `2.00s` in milliseconds.
-fn duration_ms(text: &str) -> Result<f64> {
-    let (number, factor) = if let Some(n) = text.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        bail!("unknown duration {text:?}")
-    };
-    Ok(number.parse::<f64>()? * factor)
+    Ok(LoadResult {
+        requests_per_sec: w.requests as f64 / (w.duration_us as f64 / 1e6),
+        p50_ms: w.p50_us / 1000.0,
+        p90_ms: w.p90_us / 1000.0,
+        p99_ms: w.p99_us / 1000.0,
+        p999_ms: w.p999_us / 1000.0,
+        requests: w.requests,
+        socket_errors: w.connect_errors + w.read_errors + w.write_errors + w.timeouts,
+        non_2xx_3xx: w.non_2xx_3xx,
+        statuses: w.statuses,
+    })
 }
 
 #[cfg(test)]
@@ -118,26 +169,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_a_wrk_report() {
-        let report = "Running 5s test @ http://127.0.0.1:9001/
-  2 threads and 32 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency   530.12us  300.00us   9.82ms   82.99%
-  Latency Distribution
-     50%  457.00us
-     75%  600.00us
-     90%  800.00us
-     99%    1.86ms
-  308813 requests in 5.00s, 40.00MB read
-  Socket errors: connect 0, read 2, write 0, timeout 1
-  Non-2xx or 3xx responses: 7
-Requests/sec:  61762.67
-Transfer/sec:      8.00MB
-";
-        let r = parse_wrk(report).unwrap();
-        assert_eq!(r.requests_per_sec, 61762.67);
+    fn reads_the_json_line() {
+        let output = "Running 5s test @ http://127.0.0.1:9001/\n  2 threads and 32 connections\n\
+            \nWRK_JSON {\"requests\":300000,\"duration_us\":5000000,\"connect_errors\":0,\
+            \"read_errors\":2,\"write_errors\":0,\"timeouts\":1,\"non_2xx_3xx\":7,\
+            \"p50_us\":457,\"p90_us\":800,\"p99_us\":1860,\"p999_us\":9820,\
+            \"statuses\":{\"200\":150000,\"304\":150000}}\n";
+        let r = parse_report(output).unwrap();
+        assert_eq!(r.requests_per_sec, 60000.0);
         assert!((r.p50_ms - 0.457).abs() < 1e-9);
-        assert!((r.p99_ms - 1.86).abs() < 1e-9);
-        assert_eq!((r.requests, r.socket_errors, r.non_2xx_3xx), (308813, 3, 7));
+        assert!((r.p999_ms - 9.82).abs() < 1e-9);
+        assert_eq!((r.requests, r.socket_errors, r.non_2xx_3xx), (300000, 3, 7));
+        assert_eq!(r.statuses.get("304"), Some(&150000));
+    }
+
+    #[test]
+    fn output_without_the_line_is_an_error() {
+        assert!(parse_report("Requests/sec: 1000\n").is_err());
     }
 }

@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use xtask::install::{self, Tool};
 use xtask::{site, tools};
 
 mod bench;
@@ -45,8 +46,8 @@ enum Task {
     /// The build step (spin.toml's `build`): the wasm component, and the site
     /// manifest in static/ (MD5, length and time of each file).
     Build,
-    /// Install what the tests need (scripts/install-test-tools), then run the
-    /// whole suite under wasmtime and Spin; ends with `tests: N passed, ...`.
+    /// Install what the tests need (wasmtime, nginx, wrk, Chromium,
+    /// docker-registry, playwright-core), then run the whole suite under wasmtime and Spin; ends with `tests: N passed, ...`.
     Test(TestOptions),
     /// Build, then push the app to an OCI registry with `spin registry push`,
     /// and print the reference to run with `spin up --from`.
@@ -156,7 +157,7 @@ fn serve(options: ServeOptions) -> Result<()> {
         }
         command
     } else {
-        let wasmtime = tools::wasmtime()?;
+        let wasmtime = install::wasmtime()?;
         eprintln!("xtask: building the component");
         let component = build()?;
         eprintln!(
@@ -204,7 +205,7 @@ fn deploy(options: DeployOptions) -> Result<()> {
     Ok(())
 }
 
-/// Installs what the tests need (scripts/install-test-tools) unless
+/// Installs what the tests need (`xtask::install`) unless
 /// `--no-install`, then runs the whole suite. With the tools installed, the
 /// browser and shared-cache tests must run; with `--no-install` they skip when
 /// their tools are missing.
@@ -213,10 +214,10 @@ fn test(options: TestOptions) -> Result<()> {
     tools::ensure_wasm_target()?;
     let root = tools::workspace_root();
     if install {
-        tools::run(&mut Command::new(root.join("scripts/install-test-tools")))
+        install::ensure(&Tool::FOR_TESTS)
             .context("installing the tools the tests need (use --no-install to skip)")?;
     }
-    let wasmtime = tools::wasmtime()?;
+    let wasmtime = install::wasmtime()?;
     let spin = tools::find_spin();
     let mut command = tools::cargo();
     command

@@ -74,6 +74,31 @@ impl Nginx {
         Ok(nginx)
     }
 
+    /// A shared cache: `proxy_cache` with `proxy_cache_revalidate on` in
+    /// front of `origins` (round robin when there are several), its cache
+    /// under `prefix`, and the cache's verdict in `X-Cache-Status`.
+    pub fn shared_cache(prefix: &Path, origins: &[SocketAddr]) -> Result<Nginx> {
+        let servers: String = origins.iter().map(|o| format!("server {o}; ")).collect();
+        Nginx::start(
+            prefix,
+            &format!(
+                "proxy_cache_path {cache} levels=1 keys_zone=site:1m max_size=10m inactive=10m use_temp_path=off;\n  \
+                 access_log off;\n  \
+                 upstream origins {{ {servers}}}\n  \
+                 server {{\n    listen {{listen}};\n    location / {{\n      \
+                 proxy_pass http://origins;\n      proxy_http_version 1.1;\n      \
+                 proxy_cache site;\n      proxy_cache_revalidate on;\n      \
+                 add_header X-Cache-Status $upstream_cache_status always;\n    }}\n  }}",
+                cache = prefix.join("cache").display(),
+            ),
+        )
+    }
+
+    /// Whether nginx is installed.
+    pub fn available() -> bool {
+        crate::tools::find_program("nginx").is_some() || Path::new("/usr/sbin/nginx").is_file()
+    }
+
     pub fn pid(&self) -> u32 {
         self.process.id()
     }

@@ -3,8 +3,7 @@
 //! variables, and stopping it again.
 
 use std::fmt;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -16,7 +15,8 @@ use crate::process::ProcessGroup;
 use crate::tools;
 
 /// The runtimes that can serve the component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Runtime {
     Wasmtime,
     Spin,
@@ -115,7 +115,7 @@ impl RunningServer {
         let work_dir = tempfile::tempdir()?;
         let mut command = match spec.runtime {
             Runtime::Wasmtime => wasmtime_command(&spec)?,
-            Runtime::Spin => spin_command(&spec, work_dir.path())?,
+            Runtime::Spin => crate::spin::up_command(&spec, work_dir.path())?,
         };
         let log = work_dir.path().join("runtime.log");
         let stdout = std::fs::File::options()
@@ -218,7 +218,7 @@ impl RunningServer {
 }
 
 fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
-    let mut command = Command::new(tools::wasmtime()?);
+    let mut command = Command::new(crate::install::wasmtime()?);
     command
         .arg("serve")
         .args(["-Sp3", "-Scli"])
@@ -233,102 +233,38 @@ fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
     Ok(command)
 }
 
-/// Spin as users run it: `spin up` with the project's own spin.toml, its
-/// component source and `files` source pointed at the spec's component and
-/// directory, and the spec's variables added to its `environment`. Copied
-/// mounts unless the spec asks for direct ones.
-fn spin_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> {
-    let spin = tools::find_spin().context("no Spin binary: set $SPIN or put spin on PATH")?;
-    let manifest_path = work_dir.join("spin.toml");
-    let project = std::fs::read_to_string(tools::workspace_root().join("spin.toml"))
-        .context("reading the project's spin.toml")?;
-    // Spin copies only files inside the application's directory: the site is
-    // linked into it, as `site`.
-    std::os::unix::fs::symlink(&spec.static_dir, work_dir.join(SITE_LINK))
-        .context("linking the site into Spin's application directory")?;
-    std::fs::write(&manifest_path, spin_manifest_for(&project, spec)?)?;
-    let mut command = Command::new(spin);
-    command
-        .current_dir(work_dir)
-        .arg("up")
-        .arg("--from")
-        .arg(&manifest_path)
-        .arg("--listen")
-        .arg(spec.addr.to_string());
-    if spec.mounts == Mounts::Direct {
-        command.arg("--direct-mounts");
-    }
-    command.args(&spec.extra_args);
-    Ok(command)
-}
-
-/// The name under which the site is linked beside the test manifest.
-const SITE_LINK: &str = "site";
-
-/// The project's manifest `project` (spin.toml text) with its one component
-/// serving `spec.component` and the site linked as [`SITE_LINK`], and
-/// `spec.env` set.
-pub fn spin_manifest_for(project: &str, spec: &ServerSpec) -> Result<String> {
-    let mut manifest: toml::Table = project.parse().context("parsing spin.toml")?;
-    let components = manifest
-        .get_mut("component")
-        .and_then(toml::Value::as_table_mut)
-        .context("spin.toml has no [component] table")?;
-    let (_, component) = components
-        .iter_mut()
-        .next()
-        .context("spin.toml has no component")?;
-    let component = component
-        .as_table_mut()
-        .context("a component of spin.toml is not a table")?;
-    component.insert("source".into(), spec.component.display().to_string().into());
-    let mut mount = toml::Table::new();
-    mount.insert("source".into(), SITE_LINK.into());
-    mount.insert("destination".into(), "/".into());
-    component.insert("files".into(), toml::Value::Array(vec![mount.into()]));
-    component.remove("build");
-    let environment = component
-        .entry("environment")
-        .or_insert_with(|| toml::Table::new().into())
-        .as_table_mut()
-        .context("environment in spin.toml is not a table")?;
-    for (name, value) in &spec.env {
-        environment.insert(name.clone(), value.clone().into());
-    }
-    Ok(toml::to_string(&manifest)?)
-}
-
 /// A loopback address with a port that was free a moment ago.
 pub fn free_loopback_addr() -> Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?)
 }
 
-/// One `GET /` with `Connection: close`; returns the status code.
+/// An HTTP client for readiness probes and validator look-ups (ureq): no
+/// redirects followed, no status treated as an error.
+fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// One `GET /`; returns the status code.
 pub fn probe(addr: SocketAddr) -> Result<u16> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head)?;
-    let status = std::str::from_utf8(&head[9..12])?.parse()?;
-    Ok(status)
+    let response = client().get(format!("http://{addr}/")).call()?;
+    Ok(response.status().as_u16())
 }
 
 /// The ETag and Last-Modified a server sends for `HEAD /`.
 pub fn validators_of(addr: SocketAddr) -> Result<(Option<String>, Option<String>)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.write_all(b"HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
+    let response = client().head(format!("http://{addr}/")).call()?;
     let field = |name: &str| {
-        response.lines().find_map(|line| {
-            let (n, v) = line.split_once(':')?;
-            n.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| v.trim().to_string())
-        })
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     };
     Ok((field("etag"), field("last-modified")))
 }

@@ -6,11 +6,11 @@
 //! a socket error, an unexpected status, or the runtime's memory at the end is
 //! more than 20 percent above its memory after warm-up.
 
-use std::process::Command;
-
 use anyhow::{Context, Result, bail};
 use xtask::runtime::{self, RunningServer, Runtime, ServerSpec};
 use xtask::tools;
+
+use xtask::install::{self, Tool};
 
 use crate::load::{self, LoadResult};
 
@@ -34,7 +34,7 @@ pub fn run(options: Options) -> Result<()> {
         connections,
         warmup,
     } = options;
-    load::ensure_debian_program("wrk", &["wrk"])?;
+    install::ensure(&[Tool::Wasmtime, Tool::Wrk])?;
     let component = tools::build_component()?;
     let dir = tempfile::tempdir()?;
     std::fs::copy(
@@ -47,14 +47,14 @@ pub fn run(options: Options) -> Result<()> {
     let script = dir.path().join("mix.lua");
     std::fs::write(
         &script,
-        MIX_SCRIPT.replace("ETAG", &etag.replace('"', "\\\"")),
+        MIX_SCRIPT.replace("ETAG", &etag.replace('"', "\\\"")) + load::REPORT_LUA,
     )?;
 
     eprintln!("soak: warm-up, {warmup} s with {connections} connections");
     let _ = mixed(&server, &script, connections, warmup)?;
     let rss_warm = server.rss_kib().context("reading the runtime's memory")?;
     eprintln!("soak: {seconds} s with {connections} connections: 200, 304, 206, 404 in turn");
-    let (result, statuses) = mixed(&server, &script, connections, seconds)?;
+    let result = mixed(&server, &script, connections, seconds)?;
     let rss_end = server.rss_kib().context("reading the runtime's memory")?;
     let growth = rss_end as f64 / rss_warm as f64 - 1.0;
 
@@ -64,10 +64,10 @@ pub fn run(options: Options) -> Result<()> {
         result.requests, result.requests_per_sec
     );
     println!(
-        "  latency:           p50 {:.2} ms, p99 {:.2} ms",
-        result.p50_ms, result.p99_ms
+        "  latency:           p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms",
+        result.p50_ms, result.p90_ms, result.p99_ms, result.p999_ms
     );
-    println!("  statuses:          {statuses}");
+    println!("  statuses:          {:?}", result.statuses);
     println!("  socket errors:     {}", result.socket_errors);
     println!(
         "  runtime memory:    {:.1} MiB after warm-up, {:.1} MiB at the end ({:+.1}%)",
@@ -75,11 +75,15 @@ pub fn run(options: Options) -> Result<()> {
         rss_end as f64 / 1024.0,
         growth * 100.0
     );
-    let unexpected = statuses
-        .split_whitespace()
-        .find_map(|part| part.strip_prefix("other="))
-        .and_then(|n| n.parse::<u64>().ok())
-        .context("the status counts are missing")?;
+    if result.statuses.is_empty() {
+        bail!("the status counts are missing");
+    }
+    let unexpected: u64 = result
+        .statuses
+        .iter()
+        .filter(|(status, _)| !["200", "304", "206", "404"].contains(&status.as_str()))
+        .map(|(_, n)| n)
+        .sum();
     let mut failures = Vec::new();
     if result.socket_errors > 0 {
         failures.push(format!("{} socket errors", result.socket_errors));
@@ -97,34 +101,26 @@ pub fn run(options: Options) -> Result<()> {
     Ok(())
 }
 
-/// Runs the Lua mix and returns wrk's figures and the status counts line.
+/// Runs the Lua mix (its exit status checked) and returns wrk's figures.
 fn mixed(
     server: &RunningServer,
     script: &std::path::Path,
     connections: u32,
     seconds: u32,
-) -> Result<(LoadResult, String)> {
-    let output = Command::new("wrk")
-        .args(["--threads", "2", "--timeout", "10s", "--latency"])
-        .arg("--connections")
-        .arg(connections.to_string())
-        .arg("--duration")
-        .arg(format!("{seconds}s"))
-        .arg("--script")
-        .arg(script)
-        .arg(format!("http://{}/", server.addr()))
-        .output()
-        .context("running wrk")?;
-    let report = String::from_utf8_lossy(&output.stdout).into_owned();
-    let statuses = report
-        .lines()
-        .find_map(|l| l.strip_prefix("statuses: "))
-        .unwrap_or("other=unknown")
-        .to_string();
-    Ok((load::parse_wrk(&report)?, statuses))
+) -> Result<LoadResult> {
+    load::Wrk {
+        url: format!("http://{}/", server.addr()),
+        fields: &[],
+        connections,
+        seconds,
+        timeout_secs: 10,
+        script,
+    }
+    .run()
 }
 
-/// 200, 304, 206 and 404 in turn; counts statuses per thread and adds them up.
+/// 200, 304, 206 and 404 in turn; counts statuses per thread (the report
+/// hook adds them up).
 const MIX_SCRIPT: &str = r#"
 local n = 0
 request = function()
@@ -135,23 +131,8 @@ request = function()
   elseif k == 2 then return wrk.format("GET", "/", { ["Range"] = "bytes=0-99" })
   else return wrk.format("GET", "/nope") end
 end
-s200, s206, s304, s404, other = 0, 0, 0, 0, 0
+statuses = {}
 response = function(status, headers, body)
-  if status == 200 then s200 = s200 + 1
-  elseif status == 206 then s206 = s206 + 1
-  elseif status == 304 then s304 = s304 + 1
-  elseif status == 404 then s404 = s404 + 1
-  else other = other + 1 end
-end
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-done = function(summary, latency, requests)
-  local c = { 0, 0, 0, 0, 0 }
-  for _, t in ipairs(threads) do
-    c[1] = c[1] + t:get("s200"); c[2] = c[2] + t:get("s304")
-    c[3] = c[3] + t:get("s206"); c[4] = c[4] + t:get("s404")
-    c[5] = c[5] + t:get("other")
-  end
-  io.write(string.format("statuses: 200=%d 304=%d 206=%d 404=%d other=%d\n", c[1], c[2], c[3], c[4], c[5]))
+  statuses[status] = (statuses[status] or 0) + 1
 end
 "#;

@@ -57,30 +57,38 @@ pub fn build_component() -> Result<PathBuf> {
         .map_err(anyhow::Error::msg)
 }
 
-/// Builds a package of the workspace (or a path to a manifest) for the wasm
-/// target and returns its .wasm file.
+/// Builds a package of the workspace for the wasm target and returns its
+/// .wasm file, as cargo reports it (so that `$CARGO_TARGET_DIR` is honoured).
 pub fn build_package(package: &str, artifact: &str) -> Result<PathBuf> {
+    build_wasm(&["--package".into(), package.into()], artifact)
+}
+
+/// Runs `cargo build --release --target wasm32-wasip2` with `more` arguments
+/// and returns the .wasm file of the library `artifact` from cargo's JSON
+/// messages.
+pub fn build_wasm(more: &[std::ffi::OsString], artifact: &str) -> Result<PathBuf> {
     ensure_wasm_target()?;
-    let root = workspace_root();
-    run(cargo().current_dir(&root).args([
-        "build",
-        "--quiet",
-        "--release",
-        "--target",
-        WASM_TARGET,
-        "--package",
-        package,
-    ]))
-    .with_context(|| format!("building {package} for {WASM_TARGET}"))?;
-    let wasm = root
-        .join("target")
-        .join(WASM_TARGET)
-        .join("release")
-        .join(format!("{artifact}.wasm"));
-    if !wasm.is_file() {
-        bail!("the build did not produce {}", wasm.display());
+    let output = cargo()
+        .current_dir(workspace_root())
+        .args(["build", "--quiet", "--release", "--target", WASM_TARGET])
+        .args(more)
+        .arg("--message-format=json-render-diagnostics")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("starting cargo build for {artifact}"))?;
+    if !output.status.success() {
+        bail!("building {artifact} for {WASM_TARGET} failed");
     }
-    Ok(wasm)
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" && message["target"]["name"] == artifact
+        })
+        .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
+        .filter_map(|name| name.as_str().map(PathBuf::from))
+        .find(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        .with_context(|| format!("cargo reported no .wasm file for {artifact}"))
 }
 
 /// The wasmtime CLI: `$WASMTIME`, else `wasmtime` on PATH or in cargo's bin
@@ -90,26 +98,6 @@ pub fn find_wasmtime() -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     find_program("wasmtime")
-}
-
-/// The wasmtime CLI, installed from crates.io (pinned) when none is found.
-pub fn wasmtime() -> Result<PathBuf> {
-    if let Some(path) = find_wasmtime() {
-        return Ok(path);
-    }
-    eprintln!(
-        "xtask: no wasmtime found; installing wasmtime-cli {WASMTIME_VERSION} from crates.io \
-         (cargo install --locked). This compiles wasmtime and takes about 10 minutes on 2 cores; \
-         it happens once."
-    );
-    run(cargo().args([
-        "install",
-        "wasmtime-cli",
-        "--version",
-        WASMTIME_VERSION,
-        "--locked",
-    ]))?;
-    find_wasmtime().context("wasmtime was installed but is not on PATH nor in ~/.cargo/bin")
 }
 
 /// The Spin CLI named by `$SPIN`, or `spin` on PATH. Spin is in no package
@@ -134,6 +122,13 @@ pub fn spin_version(spin: &Path) -> Result<String> {
         .output()
         .with_context(|| format!("running {} --version", spin.display()))?;
     let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    check_spin_version(&text).with_context(|| format!("{}", spin.display()))?;
+    Ok(text)
+}
+
+/// Checks the output of `spin --version` (`spin 4.1.0-pre0 (94a8fc8a ...)`)
+/// against [`SPIN_MINIMUM`].
+pub fn check_spin_version(text: &str) -> Result<()> {
     let version = text
         .split_whitespace()
         .nth(1)
@@ -144,15 +139,14 @@ pub fn spin_version(spin: &Path) -> Result<String> {
     let found = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
     if found < SPIN_MINIMUM {
         bail!(
-            "{} is {text}; the component needs Spin {}.{} or later (it exports \
+            "this is {text}; the component needs Spin {}.{} or later (it exports \
              wasi:http/handler@0.3.0, which older Spin does not know). Install a newer Spin, \
              point $SPIN at one, or use `--runtime wasmtime`",
-            spin.display(),
             SPIN_MINIMUM.0,
             SPIN_MINIMUM.1
         );
     }
-    Ok(text)
+    Ok(())
 }
 
 /// A program on PATH, or in cargo's bin directory.
@@ -180,4 +174,29 @@ pub fn run(command: &mut Command) -> Result<()> {
         bail!("{command:?} failed with {status}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spin_versions_before_4_1_are_refused() {
+        for ok in [
+            "spin 4.1.0-pre0 (94a8fc8a 2026-08-21)",
+            "spin 4.1.2",
+            "spin 4.10.0",
+            "spin 5.0.0 (abc)",
+        ] {
+            assert!(check_spin_version(ok).is_ok(), "{ok}");
+        }
+        for old in [
+            "spin 4.0.2 (abc 2026-01-01)",
+            "spin 3.6.0",
+            "spin 2.7.0",
+            "spin",
+        ] {
+            assert!(check_spin_version(old).is_err(), "{old}");
+        }
+    }
 }

@@ -1,0 +1,157 @@
+//! The servers measured: the component and the floor component under each
+//! runtime, and nginx; starting them, building the floor.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+use xtask::nginx::Nginx;
+use xtask::runtime::{RunningServer, Runtime, ServerSpec};
+use xtask::tools;
+
+use super::workloads::{Dataset, Validator};
+
+/// What is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(super) enum Kind {
+    Ours { access_log: bool },
+    Floor,
+    Nginx,
+}
+
+/// A server process serving one dataset.
+pub(super) struct BenchServer {
+    pub(super) name: String,
+    pub(super) kind: Kind,
+    pub(super) runtime: Option<Runtime>,
+    pub(super) dataset: Dataset,
+    pub(super) process: Process,
+    pub(super) etag: Option<String>,
+    pub(super) last_modified: Option<String>,
+}
+
+pub(super) enum Process {
+    Runtime(RunningServer),
+    Nginx(Nginx),
+}
+
+impl Process {
+    pub(super) fn addr(&self) -> SocketAddr {
+        match self {
+            Process::Runtime(server) => server.addr(),
+            Process::Nginx(nginx) => nginx.addr,
+        }
+    }
+
+    pub(super) fn pid(&self) -> u32 {
+        match self {
+            Process::Runtime(server) => server.pid(),
+            Process::Nginx(nginx) => nginx.pid(),
+        }
+    }
+
+    pub(super) fn startup(&self) -> Duration {
+        match self {
+            Process::Runtime(server) => server.time_to_first_200,
+            Process::Nginx(nginx) => nginx.startup,
+        }
+    }
+}
+
+/// Builds the floor component in a target directory of its own: it links
+/// this crate without its export, and would otherwise overwrite the
+/// component's .wasm with that build.
+pub(super) fn build_floor() -> Result<PathBuf> {
+    let root = tools::workspace_root();
+    tools::build_wasm(
+        &[
+            "--manifest-path".into(),
+            root.join("bench/floor/Cargo.toml").into(),
+            "--target-dir".into(),
+            root.join("target").join("floor").into(),
+        ],
+        "floor",
+    )
+}
+
+pub(super) fn start_component(
+    kind: Kind,
+    runtime: Runtime,
+    dataset: Dataset,
+    dir: &Path,
+    [component, floor]: [&Path; 2],
+    reuse_count: Option<u32>,
+) -> Result<BenchServer> {
+    let (wasm, name) = match kind {
+        Kind::Ours { access_log: true } => (component, format!("http-caching-server ({runtime})")),
+        Kind::Ours { access_log: false } => (
+            component,
+            format!("http-caching-server, ACCESS_LOG=off ({runtime})"),
+        ),
+        Kind::Floor => (floor, format!("floor: fixed 304 ({runtime})")),
+        Kind::Nginx => bail!("not a component"),
+    };
+    let mut spec = ServerSpec::new(runtime, wasm, dir)?;
+    if kind == (Kind::Ours { access_log: false }) {
+        spec = spec.env("ACCESS_LOG", "off");
+    }
+    spec.ready_on_any_status = kind == Kind::Floor;
+    if let (Some(count), Runtime::Wasmtime) = (reuse_count, runtime) {
+        spec.extra_args = vec![format!("--max-instance-reuse-count={count}")];
+    }
+    let server = RunningServer::start(spec)?;
+    Ok(BenchServer {
+        name,
+        kind,
+        runtime: Some(runtime),
+        dataset,
+        process: Process::Runtime(server),
+        etag: None,
+        last_modified: None,
+    })
+}
+
+pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<BenchServer> {
+    let prefix = work.join(format!("nginx-{}", dataset.label().replace(' ', "")));
+    let nginx = Nginx::start(
+        &prefix,
+        &format!(
+            "sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n  \
+             access_log {}/logs/access.log;\n  etag on;\n  types {{ text/html html; }}\n  \
+             server {{\n    listen {{listen}};\n    root {};\n    location / {{ }}\n  }}",
+            prefix.display(),
+            dir.display()
+        ),
+    )?;
+    Ok(BenchServer {
+        name: "nginx 1.22 (Debian), etag on".to_string(),
+        kind: Kind::Nginx,
+        runtime: None,
+        dataset,
+        process: Process::Nginx(nginx),
+        etag: None,
+        last_modified: None,
+    })
+}
+
+pub(super) fn request_fields(server: &BenchServer, validator: Validator) -> Vec<(String, String)> {
+    match validator {
+        Validator::None => vec![],
+        Validator::IfNoneMatch => vec![(
+            "If-None-Match".to_string(),
+            server
+                .etag
+                .clone()
+                .unwrap_or_else(|| "\"none\"".to_string()),
+        )],
+        Validator::IfModifiedSince => vec![(
+            "If-Modified-Since".to_string(),
+            server
+                .last_modified
+                .clone()
+                .unwrap_or_else(|| "Sun, 06 Nov 1994 08:49:37 GMT".to_string()),
+        )],
+    }
+}

@@ -1,0 +1,107 @@
+//! The targets: ratios of the component's figures to the floor of its own
+//! runtime, measured in the same run.
+
+use serde::Serialize;
+use xtask::runtime::Runtime;
+
+use super::servers::{BenchServer, Kind};
+use super::stats::Measured;
+use super::workloads::{WORKLOADS, Workload};
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Target {
+    pub(super) name: String,
+    pub(super) value: f64,
+    pub(super) threshold: String,
+    pub(super) met: bool,
+}
+
+/// The targets, as ratios measured in this run, for each runtime against
+/// the floor of that same runtime.
+pub(super) fn targets(results: &[Measured], servers: &[BenchServer]) -> Vec<Target> {
+    let mut runtimes: Vec<Runtime> = servers.iter().filter_map(|s| s.runtime).collect();
+    runtimes.sort();
+    runtimes.dedup();
+    runtimes
+        .into_iter()
+        .flat_map(|runtime| targets_of(runtime, results, servers))
+        .collect()
+}
+
+pub(super) fn targets_of(
+    runtime: Runtime,
+    results: &[Measured],
+    servers: &[BenchServer],
+) -> Vec<Target> {
+    let name_of = |kind: Kind| {
+        servers
+            .iter()
+            .find(|s| s.kind == kind && s.runtime == Some(runtime))
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let ours = name_of(Kind::Ours { access_log: true });
+    let quiet = name_of(Kind::Ours { access_log: false });
+    let floor = name_of(Kind::Floor);
+    let find = |server: &str, workload: &Workload| {
+        results
+            .iter()
+            .find(|m| m.server == server && m.workload == workload.name())
+    };
+    let [small_200, small_inm, small_ims, large_200, large_inm] = WORKLOADS;
+    let rps = |server: &str, w: &Workload| find(server, w).map_or(0.0, |m| m.requests_per_sec);
+    let p99 = |server: &str, w: &Workload| find(server, w).map_or(f64::INFINITY, |m| m.p99_ms);
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let at_least = |name: String, value: f64, min: f64| Target {
+        name,
+        value,
+        threshold: format!(">= {min}"),
+        met: value >= min,
+    };
+    let at_most = |name: String, value: f64, max: f64| Target {
+        name,
+        value,
+        threshold: format!("<= {max}"),
+        met: value <= max,
+    };
+    let mut list = Vec::new();
+    for (log, server) in [("", &ours), (", ACCESS_LOG=off", &quiet)] {
+        let label = format!(" ({runtime}{log})");
+        list.push(at_least(
+            format!("20 KB 304 If-None-Match, req/s vs floor{label}"),
+            ratio(rps(server, &small_inm), rps(&floor, &small_inm)),
+            0.9,
+        ));
+        list.push(at_least(
+            format!("20 KB 200, req/s vs floor{label}"),
+            ratio(rps(server, &small_200), rps(&floor, &small_200)),
+            0.75,
+        ));
+        list.push(at_least(
+            format!("1 MiB 304 vs 20 KB 304, req/s{label}"),
+            ratio(rps(server, &large_inm), rps(server, &small_inm)),
+            0.9,
+        ));
+        let worst_p99 = [small_inm, small_ims, large_inm]
+            .iter()
+            .map(|w| ratio(p99(server, w), p99(&floor, w)))
+            .fold(0.0, f64::max);
+        list.push(at_most(
+            format!("p99 of 304s vs floor, worst workload{label}"),
+            worst_p99,
+            1.5,
+        ));
+        let errors: u64 = results
+            .iter()
+            .filter(|m| &m.server == server)
+            .map(|m| m.socket_errors + m.non_2xx_3xx)
+            .sum();
+        list.push(at_most(
+            format!("errors under load{label}"),
+            errors as f64,
+            0.0,
+        ));
+    }
+    let _ = large_200;
+    list
+}

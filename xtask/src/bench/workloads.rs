@@ -1,0 +1,96 @@
+//! What is measured: the two files and the kinds of request.
+
+use serde::Serialize;
+
+/// The page of about 20 KB and the file of 1 MiB.
+pub(super) const SMALL_BYTES: usize = 20 * 1024;
+pub(super) const LARGE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Dataset {
+    Small,
+    Large,
+}
+
+/// Serialized as its label, which is written once, in `label()`.
+impl Serialize for Dataset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label())
+    }
+}
+
+impl Dataset {
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            Dataset::Small => "20 KB",
+            Dataset::Large => "1 MiB",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Validator {
+    None,
+    IfNoneMatch,
+    IfModifiedSince,
+}
+
+/// One kind of request, on one file.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Workload {
+    pub(super) dataset: Dataset,
+    pub(super) validator: Validator,
+}
+
+impl Workload {
+    pub(super) fn name(self) -> String {
+        let kind = match self.validator {
+            Validator::None => "200",
+            Validator::IfNoneMatch => "304 If-None-Match",
+            Validator::IfModifiedSince => "304 If-Modified-Since",
+        };
+        format!("{} {kind}", self.dataset.label())
+    }
+}
+
+pub(super) const WORKLOADS: [Workload; 5] = [
+    Workload {
+        dataset: Dataset::Small,
+        validator: Validator::None,
+    },
+    Workload {
+        dataset: Dataset::Small,
+        validator: Validator::IfNoneMatch,
+    },
+    Workload {
+        dataset: Dataset::Small,
+        validator: Validator::IfModifiedSince,
+    },
+    Workload {
+        dataset: Dataset::Large,
+        validator: Validator::None,
+    },
+    Workload {
+        dataset: Dataset::Large,
+        validator: Validator::IfNoneMatch,
+    },
+];
+
+/// A page of `bytes` bytes of varied HTML text (so that nothing compresses it
+/// away or special-cases it).
+pub(super) fn page_of(bytes: usize) -> Vec<u8> {
+    let mut page = b"<!doctype html><title>bench</title>\n".to_vec();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    while page.len() < bytes {
+        page.extend_from_slice(b"<p>");
+        for _ in 0..70 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            page.push(b"abcdefghij klmnop"[(state % 17) as usize]);
+        }
+        page.extend_from_slice(b"</p>\n");
+    }
+    page.truncate(bytes);
+    page
+}

@@ -1,0 +1,76 @@
+//! Spin as the tests run it: the project's own spin.toml, rewritten for the
+//! test's component and directory, started with `spin up`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::runtime::{Mounts, ServerSpec};
+use crate::tools;
+
+/// Spin as users run it: `spin up` with the project's own spin.toml, its
+/// component source and `files` source pointed at the spec's component and
+/// directory, and the spec's variables added to its `environment`. Copied
+/// mounts unless the spec asks for direct ones.
+pub(crate) fn up_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> {
+    let spin = tools::find_spin().context("no Spin binary: set $SPIN or put spin on PATH")?;
+    let manifest_path = work_dir.join("spin.toml");
+    let project = std::fs::read_to_string(tools::workspace_root().join("spin.toml"))
+        .context("reading the project's spin.toml")?;
+    // Spin copies only files inside the application's directory: the site is
+    // linked into it, as `site`.
+    std::os::unix::fs::symlink(&spec.static_dir, work_dir.join(SITE_LINK))
+        .context("linking the site into Spin's application directory")?;
+    std::fs::write(&manifest_path, spin_manifest_for(&project, spec)?)?;
+    let mut command = Command::new(spin);
+    command
+        .current_dir(work_dir)
+        .arg("up")
+        .arg("--from")
+        .arg(&manifest_path)
+        .arg("--listen")
+        .arg(spec.addr.to_string());
+    if spec.mounts == Mounts::Direct {
+        command.arg("--direct-mounts");
+    }
+    command.args(&spec.extra_args);
+    Ok(command)
+}
+
+/// The name under which the site is linked beside the test manifest.
+const SITE_LINK: &str = "site";
+
+/// The project's manifest `project` (spin.toml text) with its one component
+/// serving `spec.component` and the site linked as [`SITE_LINK`], and
+/// `spec.env` set.
+pub fn spin_manifest_for(project: &str, spec: &ServerSpec) -> Result<String> {
+    let mut manifest: toml::Table = project.parse().context("parsing spin.toml")?;
+    let components = manifest
+        .get_mut("component")
+        .and_then(toml::Value::as_table_mut)
+        .context("spin.toml has no [component] table")?;
+    let (_, component) = components
+        .iter_mut()
+        .next()
+        .context("spin.toml has no component")?;
+    let component = component
+        .as_table_mut()
+        .context("a component of spin.toml is not a table")?;
+    component.insert("source".into(), spec.component.display().to_string().into());
+    let mut mount = toml::Table::new();
+    mount.insert("source".into(), SITE_LINK.into());
+    mount.insert("destination".into(), "/".into());
+    component.insert("files".into(), toml::Value::Array(vec![mount.into()]));
+    component.remove("build");
+    let environment = component
+        .entry("environment")
+        .or_insert_with(|| toml::Table::new().into())
+        .as_table_mut()
+        .context("environment in spin.toml is not a table")?;
+    for (name, value) in &spec.env {
+        environment.insert(name.clone(), value.clone().into());
+    }
+    Ok(toml::to_string(&manifest)?)
+}
+
