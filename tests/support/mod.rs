@@ -133,6 +133,18 @@ impl Served {
         replace_file(&self.path(name), content);
     }
 
+    /// Asserts that `GET /` is a 200 with exactly `page` and its ETag.
+    pub fn assert_serves(&self, page: &[u8]) {
+        let response = self.get("/", &[]);
+        assert_eq!(
+            (response.status, &response.body[..]),
+            (200, page),
+            "{}",
+            self.server.spec.runtime
+        );
+        assert_eq!(response.etag(), etag_of(page));
+    }
+
     pub fn get(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.request("GET", path, fields)
     }

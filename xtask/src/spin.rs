@@ -73,4 +73,3 @@ pub fn spin_manifest_for(project: &str, spec: &ServerSpec) -> Result<String> {
     }
     Ok(toml::to_string(&manifest)?)
 }
-

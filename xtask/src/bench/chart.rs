@@ -13,8 +13,8 @@ pub(super) fn chart(report: &Report) -> String {
     let workloads: Vec<String> = WORKLOADS.iter().map(|w| w.name()).collect();
     let mut series: Vec<String> = Vec::new();
     for m in &report.results {
-        if !series.contains(&m.server) {
-            series.push(m.server.clone());
+        if !series.contains(&m.server.name) {
+            series.push(m.server.name.clone());
         }
     }
     let max = report
@@ -53,7 +53,7 @@ pub(super) fn chart(report: &Report) -> String {
             let Some(m) = report
                 .results
                 .iter()
-                .find(|m| &m.server == server && &m.workload == workload)
+                .find(|m| &m.server.name == server && &m.workload == workload)
             else {
                 continue;
             };

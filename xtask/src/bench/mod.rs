@@ -136,12 +136,12 @@ pub fn run(options: Options) -> Result<()> {
                 eprintln!(
                     "bench: round {round}/{}: {:<44} {:<28} {:>9.0} req/s  p99 {:>6.2} ms",
                     options.rounds,
-                    server.name,
+                    server.id.name,
                     workload.name(),
                     result.requests_per_sec,
                     result.p99_ms
                 );
-                runs.entry((server.name.clone(), workload.name()))
+                runs.entry((server.id.name.clone(), workload.name()))
                     .or_default()
                     .push(result);
             }
@@ -157,14 +157,14 @@ pub fn run(options: Options) -> Result<()> {
                 .map(move |w| (server, w.name()))
         })
         .filter_map(|(server, workload)| {
-            runs.get(&(server.name.clone(), workload.clone()))
+            runs.get(&(server.id.name.clone(), workload.clone()))
                 .map(|r| measured(server, &workload, r))
         })
         .collect();
     let facts: Vec<ServerFacts> = servers
         .iter()
         .map(|server| ServerFacts {
-            server: server.name.clone(),
+            server: server.id.name.clone(),
             dataset: server.dataset,
             startup_ms: server.process.startup().as_secs_f64() * 1000.0,
             peak_rss_kib: runtime::process_tree_kib(server.process.pid(), "VmHWM:"),

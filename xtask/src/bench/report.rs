@@ -101,7 +101,9 @@ pub(super) fn markdown(report: &Report) -> String {
             report
                 .results
                 .iter()
-                .find(|o| o.workload == m.workload && o.kind == kind && o.runtime == runtime)
+                .find(|o| {
+                    o.workload == m.workload && o.server.kind == kind && o.server.runtime == runtime
+                })
                 .map(|o| o.requests_per_sec)
         };
         let ratio = |other: Option<f64>| {
@@ -112,7 +114,7 @@ pub(super) fn markdown(report: &Report) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
-            m.server,
+            m.server.name,
             m.workload,
             m.requests_per_sec,
             m.p50_ms,
@@ -120,7 +122,7 @@ pub(super) fn markdown(report: &Report) -> String {
             m.p99_ms,
             m.p999_ms,
             m.socket_errors + m.non_2xx_3xx,
-            ratio(m.runtime.and_then(|r| same(Kind::Floor, Some(r)))),
+            ratio(m.server.runtime.and_then(|r| same(Kind::Floor, Some(r)))),
             ratio(same(Kind::Nginx, None)),
         );
     }
@@ -166,13 +168,16 @@ pub(super) fn describe(map: &BTreeMap<String, String>) -> String {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use super::super::servers::ServerId;
     use super::*;
 
     pub(in crate::bench) fn row(kind: Kind, runtime: Option<Runtime>, rps: f64) -> Measured {
         Measured {
-            server: format!("{kind:?} {runtime:?}"),
-            kind,
-            runtime,
+            server: ServerId {
+                name: format!("{kind:?} {runtime:?}"),
+                kind,
+                runtime,
+            },
             workload: "20 KB 200".to_string(),
             requests_per_sec: rps,
             p50_ms: 1.0,

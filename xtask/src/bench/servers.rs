@@ -21,11 +21,20 @@ pub(super) enum Kind {
     Nginx,
 }
 
-/// A server process serving one dataset.
-pub(super) struct BenchServer {
+/// Which server a figure belongs to: the typed key of every row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(super) struct ServerId {
+    /// The label in tables and the chart.
+    #[serde(rename = "server")]
     pub(super) name: String,
     pub(super) kind: Kind,
+    /// None for nginx.
     pub(super) runtime: Option<Runtime>,
+}
+
+/// A server process serving one dataset.
+pub(super) struct BenchServer {
+    pub(super) id: ServerId,
     pub(super) dataset: Dataset,
     pub(super) process: Process,
     pub(super) etag: Option<String>,
@@ -103,9 +112,11 @@ pub(super) fn start_component(
     }
     let server = RunningServer::start(spec)?;
     Ok(BenchServer {
-        name,
-        kind,
-        runtime: Some(runtime),
+        id: ServerId {
+            name,
+            kind,
+            runtime: Some(runtime),
+        },
         dataset,
         process: Process::Runtime(server),
         etag: None,
@@ -126,9 +137,11 @@ pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<B
         ),
     )?;
     Ok(BenchServer {
-        name: "nginx 1.22 (Debian), etag on".to_string(),
-        kind: Kind::Nginx,
-        runtime: None,
+        id: ServerId {
+            name: "nginx 1.22 (Debian), etag on".to_string(),
+            kind: Kind::Nginx,
+            runtime: None,
+        },
         dataset,
         process: Process::Nginx(nginx),
         etag: None,
@@ -137,21 +150,15 @@ pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<B
 }
 
 pub(super) fn request_fields(server: &BenchServer, validator: Validator) -> Vec<(String, String)> {
-    match validator {
-        Validator::None => vec![],
-        Validator::IfNoneMatch => vec![(
-            "If-None-Match".to_string(),
-            server
-                .etag
-                .clone()
-                .unwrap_or_else(|| "\"none\"".to_string()),
-        )],
-        Validator::IfModifiedSince => vec![(
-            "If-Modified-Since".to_string(),
-            server
-                .last_modified
-                .clone()
-                .unwrap_or_else(|| "Sun, 06 Nov 1994 08:49:37 GMT".to_string()),
-        )],
-    }
+    let (name, value, otherwise) = match validator {
+        Validator::None => return vec![],
+        Validator::IfNoneMatch => ("If-None-Match", &server.etag, "\"none\""),
+        Validator::IfModifiedSince => (
+            "If-Modified-Since",
+            &server.last_modified,
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+        ),
+    };
+    let value = value.clone().unwrap_or_else(|| otherwise.to_string());
+    vec![(name.to_string(), value)]
 }

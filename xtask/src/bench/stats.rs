@@ -1,18 +1,15 @@
 //! The figures of each server and workload over the rounds: medians.
 
 use serde::Serialize;
-use xtask::runtime::Runtime;
 
-use super::servers::{BenchServer, Kind};
+use super::servers::{BenchServer, ServerId};
 use crate::load::LoadResult;
 
 /// The figures of one server under one workload.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct Measured {
-    pub(super) server: String,
-    pub(super) kind: Kind,
-    /// None for nginx.
-    pub(super) runtime: Option<Runtime>,
+    #[serde(flatten)]
+    pub(super) server: ServerId,
     pub(super) workload: String,
     /// The medians over the rounds.
     pub(super) requests_per_sec: f64,
@@ -33,9 +30,7 @@ pub(super) fn median(mut values: Vec<f64>) -> f64 {
 
 pub(super) fn measured(server: &BenchServer, workload: &str, runs: &[LoadResult]) -> Measured {
     Measured {
-        server: server.name.clone(),
-        kind: server.kind,
-        runtime: server.runtime,
+        server: server.id.clone(),
         workload: workload.to_string(),
         requests_per_sec: median(runs.iter().map(|r| r.requests_per_sec).collect()),
         p50_ms: median(runs.iter().map(|r| r.p50_ms).collect()),

@@ -19,7 +19,7 @@ pub(super) struct Target {
 /// The targets, as ratios measured in this run, for each runtime against
 /// the floor of that same runtime.
 pub(super) fn targets(results: &[Measured], servers: &[BenchServer]) -> Vec<Target> {
-    let mut runtimes: Vec<Runtime> = servers.iter().filter_map(|s| s.runtime).collect();
+    let mut runtimes: Vec<Runtime> = servers.iter().filter_map(|s| s.id.runtime).collect();
     runtimes.sort();
     runtimes.dedup();
     runtimes
@@ -36,8 +36,8 @@ pub(super) fn targets_of(
     let name_of = |kind: Kind| {
         servers
             .iter()
-            .find(|s| s.kind == kind && s.runtime == Some(runtime))
-            .map(|s| s.name.clone())
+            .find(|s| s.id.kind == kind && s.id.runtime == Some(runtime))
+            .map(|s| s.id.name.clone())
             .unwrap_or_default()
     };
     let ours = name_of(Kind::Ours { access_log: true });
@@ -46,7 +46,7 @@ pub(super) fn targets_of(
     let find = |server: &str, workload: &Workload| {
         results
             .iter()
-            .find(|m| m.server == server && m.workload == workload.name())
+            .find(|m| m.server.name == server && m.workload == workload.name())
     };
     let [small_200, small_inm, small_ims, large_200, large_inm] = WORKLOADS;
     let rps = |server: &str, w: &Workload| find(server, w).map_or(0.0, |m| m.requests_per_sec);
@@ -93,7 +93,7 @@ pub(super) fn targets_of(
         ));
         let errors: u64 = results
             .iter()
-            .filter(|m| &m.server == server)
+            .filter(|m| &m.server.name == server)
             .map(|m| m.socket_errors + m.non_2xx_3xx)
             .sum();
         list.push(at_most(
