@@ -27,13 +27,11 @@ fn hammer(served: &Served, clients: usize, stop: Arc<AtomicBool>) -> Vec<thread:
                 let mut seen = Vec::new();
                 let mut last: Option<String> = None;
                 while !stop.load(Ordering::Relaxed) {
-                    let mut request =
-                        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".to_string();
-                    if let Some(tag) = &last {
-                        request.push_str(&format!("If-None-Match: {tag}\r\n"));
-                    }
-                    request.push_str("\r\n");
-                    let response = support::send_raw(addr, request.as_bytes(), false);
+                    let fields: Vec<(&str, &str)> = match &last {
+                        Some(tag) => vec![("If-None-Match", tag)],
+                        None => vec![],
+                    };
+                    let response = support::get(addr, "/", &fields);
                     let etag = response.field("etag").map(str::to_string);
                     if response.status == 200 {
                         last = etag.clone();

@@ -64,7 +64,7 @@ fn traversal_and_odd_paths_are_not_found(runtime: Runtime) {
         "/%69ndex.html",
         "/INDEX.HTML",
     ] {
-        let response = served.get(path, &[]);
+        let response = served.raw_get(path, &[]);
         assert_eq!(response.status, 404, "{runtime}: {path}");
         assert_no_secret(&response, path);
     }
@@ -89,7 +89,11 @@ fn traversal_and_odd_paths_are_not_found(runtime: Runtime) {
             assert_no_secret(&response, "raw target");
         }
     }
-    assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
+    assert_eq!(
+        served.raw_get("/", &[]).status,
+        200,
+        "{runtime}: still serving"
+    );
 }
 
 fn query_strings_and_absolute_form_targets(runtime: Runtime) {
@@ -99,7 +103,7 @@ fn query_strings_and_absolute_form_targets(runtime: Runtime) {
         "GET http://localhost/index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     );
     let with_queries = ["/?v=2", "/index.html?file=../secret.txt", "/?%00"]
-        .map(|target| (target, served.get(target, &[])));
+        .map(|target| (target, served.raw_get(target, &[])));
     for (target, response) in with_queries
         .iter()
         .chain([("absolute form", absolute)].iter())
@@ -117,12 +121,12 @@ fn query_strings_and_absolute_form_targets(runtime: Runtime) {
 fn unknown_methods_get_405(runtime: Runtime) {
     let (served, _) = serve_with_secrets(runtime);
     for method in ["FOO", "BREW", "PROPFIND", "TRACE", "CONNECT-ISH"] {
-        let response = served.request(method, "/", &[]);
+        let response = served.raw_request(method, "/", &[]);
         assert_eq!(response.status, 405, "{runtime}: {method}");
         assert_eq!(response.field("allow"), Some("GET, HEAD"));
         assert_no_secret(&response, method);
     }
-    let unknown_path = served.request("FOO", "/secret.txt", &[]);
+    let unknown_path = served.raw_request("FOO", "/secret.txt", &[]);
     assert_eq!(unknown_path.status, 404, "{runtime}");
 }
 
@@ -159,14 +163,14 @@ fn long_values_and_many_entity_tags(runtime: Runtime) {
     // 2,000 tags, ours last: about 80 KB in one field.
     let mut list: Vec<String> = (0..2000).map(|i| format!("\"{i:032x}\"")).collect();
     list.push(ours.clone());
-    let many = served.get("/", &[("If-None-Match", &list.join(", "))]);
+    let many = served.raw_get("/", &[("If-None-Match", &list.join(", "))]);
     assert_eq!(many.status, 304, "{runtime}");
     list.pop();
-    let none = served.get("/", &[("If-None-Match", &list.join(","))]);
+    let none = served.raw_get("/", &[("If-None-Match", &list.join(","))]);
     assert_eq!(none.status, 200, "{runtime}");
     // Long garbage in every conditional field.
     let garbage = "x".repeat(16 * 1024);
-    let response = served.get(
+    let response = served.raw_get(
         "/",
         &[
             ("If-Match", &garbage),
@@ -192,7 +196,11 @@ fn long_values_and_many_entity_tags(runtime: Runtime) {
             response.status
         );
     }
-    assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
+    assert_eq!(
+        served.raw_get("/", &[]).status,
+        200,
+        "{runtime}: still serving"
+    );
 }
 
 fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
@@ -203,7 +211,7 @@ fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
         .field("last-modified")
         .unwrap()
         .to_string();
-    let split = served.get(
+    let split = served.raw_get(
         "/",
         &[("If-None-Match", "\"nope\""), ("If-None-Match", &ours)],
     );
@@ -211,7 +219,7 @@ fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
         split.status, 304,
         "{runtime}: lines of one list field combine"
     );
-    let two_dates = served.get(
+    let two_dates = served.raw_get(
         "/",
         &[
             ("If-Modified-Since", &last_modified),
@@ -222,14 +230,14 @@ fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
         two_dates.status, 200,
         "{runtime}: a repeated date field is ignored"
     );
-    let two_matches = served.get("/", &[("If-Match", "\"nope\""), ("If-Match", &ours)]);
+    let two_matches = served.raw_get("/", &[("If-Match", "\"nope\""), ("If-Match", &ours)]);
     assert_eq!(two_matches.status, 200, "{runtime}");
-    let two_ranges = served.get("/", &[("Range", "bytes=0-1"), ("Range", "bytes=2-3")]);
+    let two_ranges = served.raw_get("/", &[("Range", "bytes=0-1"), ("Range", "bytes=2-3")]);
     assert_eq!(
         two_ranges.status, 200,
         "{runtime}: a repeated Range is ignored"
     );
-    let non_ascii = served.get("/", &[("If-None-Match", "\"\u{e9}t\u{e9}\"")]);
+    let non_ascii = served.raw_get("/", &[("If-None-Match", "\"\u{e9}t\u{e9}\"")]);
     assert_eq!(non_ascii.status, 200, "{runtime}");
     // A control byte in a field value: refused by the HTTP layer (400) or
     // ignored by the component (200).
@@ -244,7 +252,11 @@ fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
             response.status
         );
     }
-    assert_eq!(served.get("/", &[]).status, 200, "{runtime}: still serving");
+    assert_eq!(
+        served.raw_get("/", &[]).status,
+        200,
+        "{runtime}: still serving"
+    );
 }
 
 runtime_tests!(

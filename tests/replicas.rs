@@ -108,13 +108,7 @@ fn replicas_behind_one_shared_cache(runtime: Runtime) {
     let work = tempfile::tempdir().unwrap();
     let nginx =
         Nginx::shared_cache(work.path(), &[one.addr(), two.addr()]).expect("starting nginx");
-    let get = || {
-        support::send_raw(
-            nginx.addr,
-            b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-            false,
-        )
-    };
+    let get = || support::get(nginx.addr, "/", &[]);
     let first = get();
     assert_eq!((first.status, &first.body), (200, &page), "{runtime}");
     let count_304 = |served: &Served| {

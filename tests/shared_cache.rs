@@ -25,14 +25,7 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
     let served = Served::start_live(runtime, &page, &[("CACHE_CONTROL", "public, max-age=1")]);
     let work = tempfile::tempdir().unwrap();
     let nginx = Nginx::shared_cache(work.path(), &[served.addr()]).expect("starting nginx");
-    let through_cache = |fields: &[(&str, &str)]| {
-        let mut raw = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".to_string();
-        for (name, value) in fields {
-            raw.push_str(&format!("{name}: {value}\r\n"));
-        }
-        raw.push_str("\r\n");
-        support::send_raw(nginx.addr, raw.as_bytes(), false)
-    };
+    let through_cache = |fields: &[(&str, &str)]| support::get(nginx.addr, "/", fields);
     let origin_lines = || served.access_log();
     let before = origin_lines().len();
 

@@ -1,6 +1,8 @@
 //! Test support: a component served by a real runtime from a temporary
-//! directory, and a small HTTP/1.1 client over a raw socket, so that tests can
-//! send exactly the bytes they mean (duplicate fields, odd targets, bad bytes).
+//! directory; requests through an HTTP client library (ureq), and, for the
+//! hostile tests only, a raw socket that sends exactly the bytes they mean
+//! (duplicate fields, odd targets, bad bytes) that a client library refuses
+//! or rewrites. Every response's framing is checked either way.
 
 #![allow(dead_code)]
 
@@ -153,6 +155,22 @@ impl Served {
         request(self.addr(), method, target, fields)
     }
 
+    /// `GET` over a raw socket, with the target and fields exactly as given.
+    pub fn raw_get(&self, target: &str, fields: &[(&str, &str)]) -> Response {
+        self.raw_request("GET", target, fields)
+    }
+
+    /// A request over a raw socket, with the target and fields exactly as given.
+    pub fn raw_request(&self, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
+        let mut raw =
+            format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        for (name, value) in fields {
+            raw.push_str(&format!("{name}: {value}\r\n"));
+        }
+        raw.push_str("\r\n");
+        send_raw(self.addr(), raw.as_bytes(), method == "HEAD")
+    }
+
     /// The access-log lines written so far, once the output has settled.
     pub fn access_log(&self) -> Vec<String> {
         self.server
@@ -182,14 +200,49 @@ pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
     dir
 }
 
-/// One request on a new connection to any server.
+/// One request to any server through the HTTP client (ureq): no redirects
+/// followed, no status treated as an error, repeated fields kept.
 pub fn request(addr: SocketAddr, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
-    let mut raw = format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    static CLIENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(30)))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into()
+    });
+    let mut builder = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{target}"));
     for (name, value) in fields {
-        raw.push_str(&format!("{name}: {value}\r\n"));
+        builder = builder.header(*name, *value);
     }
-    raw.push_str("\r\n");
-    send_raw(addr, raw.as_bytes(), method == "HEAD")
+    let request = builder.body(()).expect("a valid request");
+    let mut response = client
+        .run(request)
+        .unwrap_or_else(|err| panic!("{method} {target} to {addr}: {err}"));
+    let fields = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_string(), value)
+        })
+        .collect();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(u64::MAX)
+        .read_to_vec()
+        .expect("reading the body");
+    let response = Response {
+        status: response.status().as_u16(),
+        fields,
+        body,
+    };
+    check_framing(&response, method == "HEAD");
+    response
 }
 
 pub fn get(addr: SocketAddr, target: &str, fields: &[(&str, &str)]) -> Response {
@@ -285,6 +338,14 @@ pub fn parse_response(bytes: &[u8], head_request: bool) -> Response {
         fields,
         body,
     };
+    check_framing(&response, head_request);
+    response
+}
+
+/// A body's length must equal its Content-Length, nothing may be chunked,
+/// and HEAD, 204 and 304 carry no body.
+fn check_framing(response: &Response, head_request: bool) {
+    let status = response.status;
     assert!(
         response.field("transfer-encoding").is_none(),
         "chunked response, expected Content-Length: {response:?}"
@@ -305,5 +366,4 @@ pub fn parse_response(bytes: &[u8], head_request: bool) -> Response {
             "Content-Length does not match the body"
         );
     }
-    response
 }
