@@ -204,14 +204,7 @@ pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
 /// followed, no status treated as an error, repeated fields kept.
 pub fn request(addr: SocketAddr, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
     static CLIENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
-    let client = CLIENT.get_or_init(|| {
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(30)))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into()
-    });
+    let client = CLIENT.get_or_init(|| xtask::runtime::http_client(Duration::from_secs(30)));
     let mut builder = ureq::http::Request::builder()
         .method(method)
         .uri(format!("http://{addr}{target}"));

@@ -239,11 +239,12 @@ pub fn free_loopback_addr() -> Result<SocketAddr> {
     Ok(listener.local_addr()?)
 }
 
-/// An HTTP client for readiness probes and validator look-ups (ureq): no
-/// redirects followed, no status treated as an error.
-fn client() -> ureq::Agent {
+/// The HTTP client of the probes, the benchmark and the tests (ureq): no
+/// redirects followed, no status treated as an error, at most `timeout` a
+/// request.
+pub fn http_client(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
+        .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
@@ -252,13 +253,17 @@ fn client() -> ureq::Agent {
 
 /// One `GET /`; returns the status code.
 pub fn probe(addr: SocketAddr) -> Result<u16> {
-    let response = client().get(format!("http://{addr}/")).call()?;
+    let response = http_client(Duration::from_secs(10))
+        .get(format!("http://{addr}/"))
+        .call()?;
     Ok(response.status().as_u16())
 }
 
 /// The ETag and Last-Modified a server sends for `HEAD /`.
 pub fn validators_of(addr: SocketAddr) -> Result<(Option<String>, Option<String>)> {
-    let response = client().head(format!("http://{addr}/")).call()?;
+    let response = http_client(Duration::from_secs(10))
+        .head(format!("http://{addr}/"))
+        .call()?;
     let field = |name: &str| {
         response
             .headers()
