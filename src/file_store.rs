@@ -13,11 +13,13 @@
 //!   "racily clean" entries, a file modified less than [`RACY_WINDOW`] before
 //!   it was read is read and hashed again at every check until its time is
 //!   older than that window.
-//! - A read is trusted to be one version of the file when the metadata did
-//!   not move during it and, for a file modified within [`RACY_WINDOW`], when
-//!   it also equals the read before it: a writer that rewrites the file in
-//!   place within one tick of the clock leaves the metadata as it was, and a
-//!   read that crossed its write would be a mix of two versions.
+//! - A read is trusted to be one version of the file when the opened file's
+//!   metadata did not move during it and, for a file modified within
+//!   [`RACY_WINDOW`], when a second read from the same handle gives the same
+//!   bytes: a writer that rewrites the file in place within one tick of the
+//!   clock leaves the metadata as it was, and a read that crossed its write
+//!   would be a mix of two versions. A read that cannot be trusted is never
+//!   kept.
 //! - The ETag is always the MD5 of the very bytes that are kept and sent: a
 //!   snapshot holds both, and is replaced whole.
 //! - Last-Modified is the time the site manifest recorded for exactly these
@@ -317,10 +319,9 @@ impl FileStore {
 }
 
 /// Reads the whole file, refusing to grow past `max_len` even if the file
-/// grows while it is read.
-/// Reads in pieces of [`READ_PIECE_BYTES`], as a WASI host hands a file to a
-/// component, so that tests on the host see the same interleavings with a
-/// concurrent writer as the component does.
+/// grows while it is read. It reads in pieces of [`READ_PIECE_BYTES`], as a
+/// WASI host hands a file to a component, so that a test can act between two
+/// pieces.
 fn read_to_end(file: &mut fs::File, expected: u64, max_len: u64) -> Result<Vec<u8>, FileError> {
     let mut file = file.take(max_len + 1);
     let mut content = Vec::with_capacity(expected.min(max_len) as usize);

@@ -46,7 +46,7 @@ impl Tool {
                 ("chromium", "/usr/bin/chromium"),
                 ("chromium-driver", "/usr/bin/chromedriver"),
             ],
-            Tool::Registry => &[("docker-registry", "/usr/bin/docker-registry")],
+            Tool::Registry => &[("docker-registry", crate::registry::PROGRAM)],
             Tool::Wasmtime | Tool::Playwright => &[],
         }
     }

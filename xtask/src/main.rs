@@ -47,7 +47,8 @@ enum Task {
     /// manifest in static/ (MD5, length and time of each file).
     Build,
     /// Install what the tests need (wasmtime, nginx, wrk, Chromium,
-    /// docker-registry, playwright-core), then run the whole suite under wasmtime and Spin; ends with `tests: N passed, ...`.
+    /// docker-registry, playwright-core), then run the whole suite under
+    /// wasmtime and Spin; ends with `tests: N passed, ...`.
     Test(TestOptions),
     /// Build, then push the app to an OCI registry with `spin registry push`,
     /// and print the reference to run with `spin up --from`.
@@ -77,8 +78,8 @@ enum RuntimeChoice {
 
 #[derive(Debug, clap::Args)]
 struct TestOptions {
-    /// Do not install Debian and npm packages; the browser and shared-cache
-    /// tests then skip, with a message, when their tools are missing.
+    /// Do not install Debian and npm packages; the browser, shared-cache and
+    /// registry tests then skip, with a message, when their tools are missing.
     #[arg(long)]
     no_install: bool,
     /// More arguments for `cargo test`, after `--`: `cargo xtask test -- --test http`.

@@ -14,7 +14,7 @@ use crate::process::ProcessGroup;
 use crate::runtime;
 
 /// Where Debian installs the registry.
-const PROGRAM: &str = "/usr/bin/docker-registry";
+pub const PROGRAM: &str = "/usr/bin/docker-registry";
 
 pub struct Registry {
     _process: ProcessGroup,

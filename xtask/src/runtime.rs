@@ -147,11 +147,6 @@ impl RunningServer {
         self.process.id()
     }
 
-    /// Stops the runtime and every process it started (also done on drop).
-    pub fn stop(&mut self) {
-        self.process.stop();
-    }
-
     /// Everything the runtime wrote to stdout and stderr so far.
     pub fn output(&self) -> String {
         String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()).into_owned()
