@@ -21,8 +21,8 @@ pub struct AccessLogLine<'a> {
 
 impl fmt::Display for AccessLogLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "method={} path=", escaped(self.method, MAX_LOGGED_PATH))?;
-        write!(f, "{}", escaped(self.path, MAX_LOGGED_PATH))?;
+        write!(f, "method={} path=", escaped(self.method))?;
+        write!(f, "{}", escaped(self.path))?;
         write!(
             f,
             " status={} bytes={} decided-by=",
@@ -33,8 +33,10 @@ impl fmt::Display for AccessLogLine<'_> {
 }
 
 /// The text with anything but printable ASCII (and with spaces) escaped as
-/// `\xNN`, cut to `max` characters, so that a request cannot forge log lines.
-fn escaped(text: &str, max: usize) -> String {
+/// `\xNN`, cut to [`MAX_LOGGED_PATH`] characters, so that a request cannot
+/// forge log lines.
+pub fn escaped(text: &str) -> String {
+    let max = MAX_LOGGED_PATH;
     let mut out = String::with_capacity(text.len().min(max));
     for byte in text.bytes() {
         if out.len() >= max {

@@ -1,7 +1,7 @@
 //! The Spin entry point (WASIp3 `wasi:http/handler`), built for wasm only
 //! and only with the `export` feature (on by default; the benchmark's floor
 //! component links the crate without it): it turns the runtime's request into
-//! a [`RequestHead`], asks [`crate::server::handle`] for the reply, logs, and
+//! a [`RequestHead`], asks the instance's [`Server`] for the reply, logs, and
 //! sends it.
 
 use std::cell::RefCell;
@@ -12,38 +12,23 @@ use spin_sdk::http::Request;
 use spin_sdk::wasip3::http::types::{ErrorCode, Response};
 
 use crate::config::Config;
-use crate::file_store::FileStore;
-use crate::server::{self, RequestHead};
+use crate::server::{RequestHead, Server};
 use crate::wasi_response::into_wasi_response;
 
-/// What one component instance keeps between the requests it serves.
-struct Instance {
-    config: Config,
-    store: FileStore,
-}
-
-impl Instance {
-    fn from_environment() -> Self {
-        let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
-        for problem in problems {
-            eprintln!("{problem}");
-        }
-        let mut store = FileStore::new(
-            config.document_root.clone(),
-            config.check_interval,
-            config.max_file_bytes,
-        );
-        for problem in store.load_manifest() {
-            eprintln!("{problem}");
-        }
-        Instance { config, store }
+fn server_from_environment() -> Server {
+    let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
+    let (server, manifest_problems) = Server::new(config);
+    for problem in problems.into_iter().chain(manifest_problems) {
+        eprintln!("{problem}");
     }
+    server
 }
 
 thread_local! {
-    // A wasm instance is single-threaded; the handler never awaits while it
+    // What one component instance keeps between the requests it serves. A
+    // wasm instance is single-threaded; the handler never awaits while it
     // holds this borrow.
-    static INSTANCE: RefCell<Option<Instance>> = const { RefCell::new(None) };
+    static SERVER: RefCell<Option<Server>> = const { RefCell::new(None) };
 }
 
 #[spin_sdk::http_service]
@@ -52,13 +37,14 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
     let head = RequestHead {
         method: request.method(),
         path: request.uri().path(),
+        query: request.uri().query(),
         headers: request.headers(),
     };
-    let (reply, access_log) = INSTANCE.with(|cell| {
+    let (reply, access_log) = SERVER.with(|cell| {
         let mut cell = cell.borrow_mut();
-        let instance = cell.get_or_insert_with(Instance::from_environment);
-        let reply = server::handle(&head, &mut instance.store, &instance.config, now, wall);
-        (reply, instance.config.access_log)
+        let server = cell.get_or_insert_with(server_from_environment);
+        let reply = server.handle(&head, now, wall);
+        (reply, server.config().access_log)
     });
     if let Some(error) = &reply.error {
         eprintln!("{error}");

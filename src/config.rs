@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::response_plan::ResponsePolicy;
+use crate::site_path::SitePath;
 
 /// Cache-Control of the page's 200, 206 and 304 responses.
 pub const CACHE_CONTROL: &str = "CACHE_CONTROL";
@@ -19,9 +20,20 @@ pub const DOCUMENT_ROOT: &str = "DOCUMENT_ROOT";
 pub const MAX_FILE_BYTES: &str = "MAX_FILE_BYTES";
 /// `on` (default) or `off`: the access-log line on stdout for each request.
 pub const ACCESS_LOG: &str = "ACCESS_LOG";
+/// The most bytes of file content an instance keeps between requests.
+pub const CACHE_MAX_BYTES: &str = "CACHE_MAX_BYTES";
+/// A file of the site (such as `/404.html`) sent with status 404.
+pub const NOT_FOUND_PAGE: &str = "NOT_FOUND_PAGE";
+/// A file of the site (an app shell, such as `/index.html`) sent with 200 for
+/// missing paths that look like pages, to requests that accept HTML.
+pub const FALLBACK_PAGE: &str = "FALLBACK_PAGE";
+/// `on` or `off` (default): `/about` serves `about.html` when there is no
+/// `about`.
+pub const CLEAN_URLS: &str = "CLEAN_URLS";
 
 pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_millis(1000);
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_CACHE_MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The component's configuration.
 #[derive(Debug, Clone)]
@@ -30,7 +42,13 @@ pub struct Config {
     pub check_interval: Duration,
     pub document_root: String,
     pub max_file_bytes: u64,
+    pub cache_max_bytes: u64,
     pub access_log: bool,
+    /// The 404 page, a path relative to the site root.
+    pub not_found_page: Option<String>,
+    /// The app shell, a path relative to the site root.
+    pub fallback_page: Option<String>,
+    pub clean_urls: bool,
 }
 
 impl Default for Config {
@@ -40,7 +58,11 @@ impl Default for Config {
             check_interval: DEFAULT_CHECK_INTERVAL,
             document_root: "/".to_string(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
             access_log: true,
+            not_found_page: None,
+            fallback_page: None,
+            clean_urls: false,
         }
     }
 }
@@ -89,8 +111,48 @@ impl Config {
                 Err(_) => problems.push(invalid(MAX_FILE_BYTES, &value, "a number of bytes")),
             }
         }
+        if let Some(value) = lookup(CACHE_MAX_BYTES) {
+            match value.trim().parse::<u64>() {
+                Ok(n) => config.cache_max_bytes = n,
+                Err(_) => problems.push(invalid(CACHE_MAX_BYTES, &value, "a number of bytes")),
+            }
+        }
+        if let Some(value) = lookup(CLEAN_URLS) {
+            match on_off(&value) {
+                Some(on) => config.clean_urls = on,
+                None => problems.push(invalid(CLEAN_URLS, &value, "on or off")),
+            }
+        }
+        for (name, slot) in [
+            (NOT_FOUND_PAGE, &mut config.not_found_page),
+            (FALLBACK_PAGE, &mut config.fallback_page),
+        ] {
+            if let Some(value) = lookup(name) {
+                match site_file(&value) {
+                    Some(relative) => *slot = Some(relative),
+                    None => problems.push(invalid(
+                        name,
+                        &value,
+                        "a file of the site, such as /404.html",
+                    )),
+                }
+            }
+        }
         (config, problems)
     }
+}
+
+/// A file of the site named in the configuration (`/404.html` or `404.html`),
+/// checked as a request path is; an empty value means none.
+fn site_file(value: &str) -> Option<String> {
+    let value = value.trim();
+    let absolute = if value.starts_with('/') {
+        value.to_string()
+    } else {
+        format!("/{value}")
+    };
+    let path = SitePath::parse(&absolute).ok()?;
+    (!path.is_directory()).then(|| path.relative().to_string())
 }
 
 fn on_off(value: &str) -> Option<bool> {
@@ -138,6 +200,10 @@ mod tests {
             (DOCUMENT_ROOT, "/site"),
             (MAX_FILE_BYTES, "10"),
             (ACCESS_LOG, "OFF"),
+            (CACHE_MAX_BYTES, "1000"),
+            (NOT_FOUND_PAGE, "/errors/404.html"),
+            (FALLBACK_PAGE, "app.html"),
+            (CLEAN_URLS, "on"),
         ]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(config.policy.cache_control, "public, max-age=60");
@@ -146,6 +212,10 @@ mod tests {
         assert_eq!(config.document_root, "/site");
         assert_eq!(config.max_file_bytes, 10);
         assert!(!config.access_log);
+        assert_eq!(config.cache_max_bytes, 1000);
+        assert_eq!(config.not_found_page.as_deref(), Some("errors/404.html"));
+        assert_eq!(config.fallback_page.as_deref(), Some("app.html"));
+        assert!(config.clean_urls);
     }
 
     #[test]
@@ -154,8 +224,13 @@ mod tests {
             (CACHE_CONTROL, "no-cache\nX-Evil: 1"),
             (FILE_CHECK_INTERVAL_MS, "soon"),
             (LAST_MODIFIED, "maybe"),
+            (NOT_FOUND_PAGE, "/../etc/passwd"),
+            (FALLBACK_PAGE, "/errors/"),
+            (CLEAN_URLS, "sometimes"),
         ]);
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert_eq!(config.not_found_page, None);
+        assert_eq!(config.fallback_page, None);
         assert_eq!(config.policy.cache_control, "no-cache");
         assert_eq!(config.check_interval, DEFAULT_CHECK_INTERVAL);
         assert!(config.policy.last_modified);

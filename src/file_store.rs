@@ -1,121 +1,62 @@
-//! File access: reads a file from the mounted directory and remembers its
-//! bytes and validators, so that a request re-reads and re-hashes it only when
-//! it has changed.
+//! The files of the site, remembered between requests, so that a request
+//! re-reads and re-hashes a file only when it has changed.
 //!
 //! How a change is detected:
 //! - At most once per `check_interval`, a request looks at the file's metadata
 //!   (length and modification time, with the nanoseconds the runtime gives).
 //!   Between checks the remembered snapshot is served: a change becomes
 //!   visible at most `check_interval` late. Zero checks on every request.
-//! - When the metadata differs, the file is read and hashed again.
+//! - When the metadata differs, the file is read and hashed again, by
+//!   [`crate::file_read`], which never returns a read that crossed a write.
 //! - Metadata cannot tell two writes of the same length apart when they fall
 //!   in the same tick of the file system's clock. So, as git does with its
 //!   "racily clean" entries, a file modified less than [`RACY_WINDOW`] before
 //!   it was read is read and hashed again at every check until its time is
 //!   older than that window.
-//! - A read is trusted to be one version of the file when the opened file's
-//!   metadata did not move during it and, for a file modified within
-//!   [`RACY_WINDOW`], when a second read from the same handle gives the same
-//!   bytes: a writer that rewrites the file in place within one tick of the
-//!   clock leaves the metadata as it was, and a read that crossed its write
-//!   would be a mix of two versions. A read that cannot be trusted is never
-//!   kept.
 //! - The ETag is always the MD5 of the very bytes that are kept and sent: a
 //!   snapshot holds both, and is replaced whole.
 //! - Last-Modified is the time the site manifest recorded for exactly these
 //!   bytes, when it has one (see [`crate::site_manifest`]), else the file's.
+//!
+//! What is kept is bounded in bytes: past `max_cached_bytes`, the files used
+//! least recently are forgotten (and read again when asked for). A file larger
+//! than the bound is served but never kept. Misses are not kept, so requests
+//! for names that do not exist cost no memory.
 
-use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Read, Seek};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use http::HeaderValue;
+use lru::LruCache;
 
+use crate::confined_path::resolve_under;
+pub use crate::file_read::{FileError, RACY_WINDOW};
+use crate::file_read::{Fingerprint, read_settled};
 use crate::site_manifest::{self, SiteManifest};
 use crate::validators::{Validators, md5_hex};
 
-/// How many reads a file that is being written gets before the component
-/// stops trying to read one whole version of it for this request.
-const READ_ATTEMPTS: u32 = 8;
-
-/// The most one read asks for.
-const READ_PIECE_BYTES: usize = 64 * 1024;
-
-/// A file modified this recently is never trusted by its metadata alone.
-pub const RACY_WINDOW: Duration = Duration::from_secs(2);
-
-/// The bytes of a file as read at one moment, and their validators.
+/// The bytes of a file as read at one moment, their validators and type.
 #[derive(Debug)]
 pub struct Snapshot {
     pub content: Bytes,
     pub validators: Validators,
+    /// From the name the file was asked for.
+    pub content_type: HeaderValue,
 }
 
-/// Why a file could not be served.
-#[derive(Debug)]
-pub enum FileError {
-    /// There is no such file in the mounted directory.
-    NotFound,
-    /// The path names something that is not a regular file.
-    NotAFile,
-    /// The file is larger than the configured limit.
-    TooLarge { len: u64, limit: u64 },
-    /// Reading failed (permissions, I/O).
-    Unreadable(io::Error),
-    /// The file changed during every read: no read was one whole version.
-    Unsettled,
-}
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FileError::NotFound => write!(f, "no such file"),
-            FileError::NotAFile => write!(f, "not a regular file"),
-            FileError::TooLarge { len, limit } => {
-                write!(f, "{len} bytes is over the limit of {limit} bytes")
-            }
-            FileError::Unreadable(err) => write!(f, "cannot be read: {err}"),
-            FileError::Unsettled => write!(
-                f,
-                "changed during each of {READ_ATTEMPTS} reads (written in place?)"
-            ),
-        }
-    }
-}
-
-impl From<io::Error> for FileError {
-    fn from(err: io::Error) -> Self {
-        match err.kind() {
-            io::ErrorKind::NotFound => FileError::NotFound,
-            io::ErrorKind::IsADirectory => FileError::NotAFile,
-            _ => FileError::Unreadable(err),
-        }
-    }
-}
-
-/// What the metadata says of a file's content, for change detection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fingerprint {
-    len: u64,
-    modified: Option<SystemTime>,
-}
-
-impl Fingerprint {
-    fn of(metadata: &fs::Metadata) -> Self {
-        Fingerprint {
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
-        }
-    }
-
-    /// Modified within [`RACY_WINDOW`] of `wall` (or at an unknown time).
-    fn is_recent(&self, wall: SystemTime) -> bool {
-        self.modified
-            .is_none_or(|m| wall.duration_since(m).map_or(true, |age| age < RACY_WINDOW))
-    }
+/// Limits of a store.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreLimits {
+    /// How long a file's snapshot is served before its metadata is looked at again.
+    pub check_interval: Duration,
+    /// The largest file that is read and served.
+    pub max_file_bytes: u64,
+    /// The most bytes of content kept between requests.
+    pub max_cached_bytes: u64,
 }
 
 struct Entry {
@@ -126,22 +67,28 @@ struct Entry {
     racy: bool,
 }
 
-/// The files of one directory, remembered between requests.
+impl Entry {
+    fn bytes(&self) -> u64 {
+        self.snapshot.content.len() as u64
+    }
+}
+
+/// The files of one directory tree, remembered between requests.
 pub struct FileStore {
     root: PathBuf,
-    check_interval: Duration,
-    max_len: u64,
-    entries: HashMap<&'static str, Entry>,
+    limits: StoreLimits,
+    entries: LruCache<String, Entry>,
+    cached_bytes: u64,
     manifest: SiteManifest,
 }
 
 impl FileStore {
-    pub fn new(root: impl Into<PathBuf>, check_interval: Duration, max_len: u64) -> Self {
+    pub fn new(root: impl Into<PathBuf>, limits: StoreLimits) -> Self {
         FileStore {
             root: root.into(),
-            check_interval,
-            max_len,
-            entries: HashMap::new(),
+            limits,
+            entries: LruCache::unbounded(),
+            cached_bytes: 0,
             manifest: SiteManifest::default(),
         }
     }
@@ -162,52 +109,58 @@ impl FileStore {
         }
     }
 
-    /// The full path of `name` in the mounted directory, for error messages.
-    pub fn path_of(&self, name: &str) -> PathBuf {
-        self.root.join(name)
+    /// The full path of `relative` under the root, for error messages.
+    pub fn path_of(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
     }
 
-    /// The current snapshot of the file `name`, a name the component chose.
-    /// `now` is the monotonic clock, `wall` the wall clock, both of the request.
+    /// The bytes of content kept now.
+    pub fn cached_bytes(&self) -> u64 {
+        self.cached_bytes
+    }
+
+    /// The current snapshot of the file at `relative` (segments joined with
+    /// `/`, from a checked [`crate::site_path::SitePath`]). `now` is the
+    /// monotonic clock, `wall` the wall clock, both of the request.
     pub fn get(
         &mut self,
-        name: &'static str,
+        relative: &str,
         now: Instant,
         wall: SystemTime,
     ) -> Result<Arc<Snapshot>, FileError> {
-        if let Some(entry) = self.entries.get(name)
-            && now.saturating_duration_since(entry.checked_at) < self.check_interval
+        if let Some(entry) = self.entries.get(relative)
+            && now.saturating_duration_since(entry.checked_at) < self.limits.check_interval
         {
             return Ok(entry.snapshot.clone());
         }
-        let result = self.check(name, now, wall);
+        let result = self.check(relative, now, wall);
         if result.is_err() {
             // Never serve a file that is known to be gone or unreadable.
-            self.entries.remove(name);
+            self.forget(relative);
         }
         result
     }
 
     fn check(
         &mut self,
-        name: &'static str,
+        relative: &str,
         now: Instant,
         wall: SystemTime,
     ) -> Result<Arc<Snapshot>, FileError> {
-        let path = self.root.join(name);
-        let fingerprint = self.stat(&path)?;
-        if let Some(entry) = self.entries.get_mut(name)
+        let (path, metadata) = resolve_under(&self.root, relative)?;
+        let fingerprint = Fingerprint::of_file(&metadata, self.limits.max_file_bytes)?;
+        if let Some(entry) = self.entries.get_mut(relative)
             && entry.fingerprint == fingerprint
             && !entry.racy
         {
             entry.checked_at = now;
             return Ok(entry.snapshot.clone());
         }
-        let (content, fingerprint) = match self.read_settled(&path, wall)? {
+        let (content, fingerprint) = match read_settled(&path, self.limits.max_file_bytes, wall)? {
             Some(settled) => settled,
             // Every read crossed a write. Serve the last whole version kept,
             // looked at again next time; without one, say so (503).
-            None => match self.entries.get_mut(name) {
+            None => match self.entries.get_mut(relative) {
                 Some(entry) => {
                     entry.racy = true;
                     return Ok(entry.snapshot.clone());
@@ -216,7 +169,7 @@ impl FileStore {
             },
         };
         let recent = fingerprint.is_recent(wall);
-        let snapshot = match self.entries.get(name) {
+        let snapshot = match self.entries.peek(relative) {
             // A re-check of a racy entry found the same bytes and time: keep
             // the snapshot and skip the hash.
             Some(entry)
@@ -226,15 +179,19 @@ impl FileStore {
             }
             _ => {
                 let md5 = md5_hex(&content);
-                let modified = self.manifest.time_for(name, &md5).or(fingerprint.modified);
+                let modified = self
+                    .manifest
+                    .time_for(relative, &md5)
+                    .or(fingerprint.modified);
                 Arc::new(Snapshot {
                     validators: Validators::from_md5_hex(&md5, modified),
                     content: Bytes::from(content),
+                    content_type: crate::content_type::for_file_name(relative),
                 })
             }
         };
-        self.entries.insert(
-            name,
+        self.remember(
+            relative,
             Entry {
                 snapshot: snapshot.clone(),
                 fingerprint,
@@ -245,125 +202,38 @@ impl FileStore {
         Ok(snapshot)
     }
 
-    /// Reads the file until one read can be trusted to be one whole version
-    /// of it (see the module's documentation). Returns that read and the
-    /// metadata it goes with; None when no read of [`READ_ATTEMPTS`] could be
-    /// trusted. Between attempts it waits a little longer each time (1 ms,
-    /// 2 ms, 4 ms, then 8 ms), for a writer to finish.
-    fn read_settled(
-        &self,
-        path: &Path,
-        wall: SystemTime,
-    ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
-        for attempt in 0..READ_ATTEMPTS {
-            if attempt > 0 {
-                std::thread::sleep(Duration::from_millis(1 << (attempt - 1).min(3)));
-            }
-            if let Some(settled) = self.read_once(path, wall)? {
-                return Ok(Some(settled));
+    /// Keeps `entry`, forgetting the least recently used files while the
+    /// bytes kept would pass the bound. An entry larger than the bound is not
+    /// kept at all.
+    fn remember(&mut self, relative: &str, entry: Entry) {
+        self.forget(relative);
+        let bytes = entry.bytes();
+        if bytes > self.limits.max_cached_bytes {
+            return;
+        }
+        while self.cached_bytes + bytes > self.limits.max_cached_bytes {
+            match self.entries.pop_lru() {
+                Some((_, old)) => self.cached_bytes -= old.bytes(),
+                None => break,
             }
         }
-        Ok(None)
+        self.cached_bytes += bytes;
+        self.entries.put(relative.to_string(), entry);
     }
 
-    /// One attempt: opens the file and reads it, looking at the metadata of
-    /// the opened file (not of the path: a file renamed into place meanwhile
-    /// does not disturb a read of the one that was opened) before and after.
-    /// A file modified within the racy window is read a second time from the
-    /// same handle, and both reads must agree.
-    fn read_once(
-        &self,
-        path: &Path,
-        wall: SystemTime,
-    ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
-        let mut file = fs::File::open(path)?;
-        let before = self.checked(&file.metadata()?)?;
-        let content = read_to_end(&mut file, before.len, self.max_len)?;
-        let unmoved = |file: &fs::File, content: &[u8]| -> Result<bool, FileError> {
-            let after = self.checked(&file.metadata()?)?;
-            Ok(after == before && content.len() as u64 == before.len)
-        };
-        if !unmoved(&file, &content)? {
-            return Ok(None);
-        }
-        // A file last written before the racy window, whose metadata did not
-        // move, was not written during the read: any write would have given
-        // it a time within the window.
-        if before.is_recent(wall) {
-            file.seek(io::SeekFrom::Start(0))?;
-            let again = read_to_end(&mut file, before.len, self.max_len)?;
-            if again != content || !unmoved(&file, &again)? {
-                return Ok(None);
-            }
-        }
-        Ok(Some((content, before)))
-    }
-
-    fn stat(&self, path: &Path) -> Result<Fingerprint, FileError> {
-        self.checked(&fs::metadata(path)?)
-    }
-
-    /// The fingerprint of a regular file within the size limit.
-    fn checked(&self, metadata: &fs::Metadata) -> Result<Fingerprint, FileError> {
-        if !metadata.is_file() {
-            return Err(FileError::NotAFile);
-        }
-        if metadata.len() > self.max_len {
-            return Err(FileError::TooLarge {
-                len: metadata.len(),
-                limit: self.max_len,
-            });
-        }
-        Ok(Fingerprint::of(metadata))
-    }
-}
-
-/// Reads the whole file, refusing to grow past `max_len` even if the file
-/// grows while it is read. It reads in pieces of [`READ_PIECE_BYTES`], as a
-/// WASI host hands a file to a component, so that a test can act between two
-/// pieces.
-fn read_to_end(file: &mut fs::File, expected: u64, max_len: u64) -> Result<Vec<u8>, FileError> {
-    let mut file = file.take(max_len + 1);
-    let mut content = Vec::with_capacity(expected.min(max_len) as usize);
-    let mut piece = vec![0u8; READ_PIECE_BYTES];
-    loop {
-        match file.read(&mut piece) {
-            Ok(0) => break,
-            Ok(n) => {
-                content.extend_from_slice(&piece[..n]);
-                #[cfg(test)]
-                tests::after_a_piece();
-            }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err.into()),
+    fn forget(&mut self, relative: &str) {
+        if let Some(old) = self.entries.pop(relative) {
+            self.cached_bytes -= old.bytes();
         }
     }
-    if content.len() as u64 > max_len {
-        return Err(FileError::TooLarge {
-            len: content.len() as u64,
-            limit: max_len,
-        });
-    }
-    Ok(content)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
+    use std::path::Path;
 
     use super::*;
-
-    thread_local! {
-        /// Run once after the next piece of a read, to act as a writer would
-        /// at exactly that moment.
-        static AFTER_A_PIECE: RefCell<Option<Box<dyn FnOnce()>>> = RefCell::new(None);
-    }
-
-    pub(super) fn after_a_piece() {
-        if let Some(hook) = AFTER_A_PIECE.with(|h| h.borrow_mut().take()) {
-            hook();
-        }
-    }
+    use crate::file_read::{READ_PIECE_BYTES, test_hook};
 
     /// A rewrite in place in the middle of a read, with the file's time put
     /// back, as a second write within one tick of a coarse file-system clock
@@ -380,22 +250,17 @@ mod tests {
         let tick = SystemTime::now();
         write_with_time(&path, &old, tick);
         let writer_path = path.clone();
-        AFTER_A_PIECE.with(|h| {
-            *h.borrow_mut() = Some(Box::new(move || {
-                // In place: the open handle keeps reading the same file.
-                let mut file = fs::File::options().write(true).open(&writer_path).unwrap();
-                std::io::Write::write_all(&mut file, &new).unwrap();
-                file.set_modified(tick).unwrap();
-            }));
+        test_hook::set_after_a_piece(move || {
+            // In place: the open handle keeps reading the same file.
+            let mut file = fs::File::options().write(true).open(&writer_path).unwrap();
+            std::io::Write::write_all(&mut file, &new).unwrap();
+            file.set_modified(tick).unwrap();
         });
         let mut store = store(dir.path(), Duration::ZERO);
         let snapshot = store
             .get("index.html", Instant::now(), SystemTime::now())
             .unwrap();
-        assert!(
-            AFTER_A_PIECE.with(|h| h.borrow().is_none()),
-            "the rewrite happened during the read"
-        );
+        assert!(test_hook::has_run(), "the rewrite happened during the read");
         assert!(
             snapshot.content.iter().all(|&b| b == b'b'),
             "a torn read was kept: {} bytes of 'a', {} of 'b'",
@@ -410,8 +275,16 @@ mod tests {
 
     const HOUR: Duration = Duration::from_secs(3600);
 
+    fn limits(check_interval: Duration) -> StoreLimits {
+        StoreLimits {
+            check_interval,
+            max_file_bytes: 1 << 20,
+            max_cached_bytes: 1 << 20,
+        }
+    }
+
     fn store(dir: &Path, interval: Duration) -> FileStore {
-        FileStore::new(dir, interval, 1 << 20)
+        FileStore::new(dir, limits(interval))
     }
 
     /// Writes `content` in place and sets the file's time to `mtime`.
@@ -502,7 +375,13 @@ mod tests {
     #[test]
     fn missing_directory_too_large_and_unreadable_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = FileStore::new(dir.path(), Duration::ZERO, 8);
+        let mut store = FileStore::new(
+            dir.path(),
+            StoreLimits {
+                max_file_bytes: 8,
+                ..limits(Duration::ZERO)
+            },
+        );
         let wall = SystemTime::now();
         let now = Instant::now();
         assert!(matches!(
@@ -512,7 +391,7 @@ mod tests {
         fs::create_dir(dir.path().join("index.html")).unwrap();
         assert!(matches!(
             store.get("index.html", now, wall),
-            Err(FileError::NotAFile)
+            Err(FileError::Directory)
         ));
         fs::remove_dir(dir.path().join("index.html")).unwrap();
         fs::write(dir.path().join("index.html"), b"123456789").unwrap();
@@ -571,5 +450,65 @@ mod tests {
         let own =
             crate::validators::whole_seconds(fs::metadata(&path).unwrap().modified().unwrap());
         assert_eq!(last_modified(&mut store), own);
+    }
+
+    #[test]
+    fn what_is_kept_stays_within_the_byte_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a", "b", "c"] {
+            fs::write(dir.path().join(name), vec![b'x'; 400]).unwrap();
+        }
+        fs::write(dir.path().join("big"), vec![b'x'; 1001]).unwrap();
+        let mut store = FileStore::new(
+            dir.path(),
+            StoreLimits {
+                max_cached_bytes: 1000,
+                ..limits(Duration::from_secs(60))
+            },
+        );
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        store.get("a", now, wall).unwrap();
+        store.get("b", now, wall).unwrap();
+        assert_eq!(store.cached_bytes(), 800);
+        store.get("a", now, wall).unwrap(); // a is now the most recently used
+        store.get("c", now, wall).unwrap(); // b goes
+        assert_eq!(store.cached_bytes(), 800);
+        // Within the check interval a kept file is not looked at: a and c
+        // are still served after their files are gone; b is read again.
+        for name in ["a", "b", "c"] {
+            fs::remove_file(dir.path().join(name)).unwrap();
+        }
+        assert!(store.get("a", now, wall).is_ok());
+        assert!(store.get("c", now, wall).is_ok());
+        assert!(matches!(
+            store.get("b", now, wall),
+            Err(FileError::NotFound)
+        ));
+        // Larger than the bound: served, never kept.
+        let big = store.get("big", now, wall).unwrap();
+        assert_eq!(big.content.len(), 1001);
+        assert_eq!(store.cached_bytes(), 800);
+    }
+
+    #[test]
+    fn nested_files_get_their_type_and_links_out_are_refused() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("site");
+        fs::create_dir_all(root.join("css")).unwrap();
+        fs::write(root.join("css/site.css"), b"body{}").unwrap();
+        fs::write(outer.path().join("secret.txt"), b"secret").unwrap();
+        std::os::unix::fs::symlink("../../secret.txt", root.join("css/up.css")).unwrap();
+        let mut store = store(&root, Duration::ZERO);
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        let css = store.get("css/site.css", now, wall).unwrap();
+        assert_eq!(css.content_type, "text/css; charset=utf-8");
+        assert!(matches!(
+            store.get("css/up.css", now, wall),
+            Err(FileError::OutsideRoot)
+        ));
+        assert!(matches!(
+            store.get("css", now, wall),
+            Err(FileError::Directory)
+        ));
     }
 }

@@ -1,26 +1,35 @@
-//! http-caching-server: a Spin HTTP component that serves one page with
+//! http-caching-server: a Spin HTTP component that serves a static site with
 //! correct HTTP validators (RFC 9110 sections 8.8 and 13).
 //!
 //! The tree shows the layers:
 //! - `component` (wasm only): the Spin entry point; receives and sends.
 //! - `wasi_response` (wasm only): a reply as a WASIp3 response.
-//! - [`server`]: one request from start to end, without the runtime.
-//! - [`routes`]: which fixed file a path names.
-//! - [`file_store`]: reading the mounted files, with change detection.
+//! - [`server`]: one request from start to end, without the runtime: what a
+//!   path serves (files, directories, the 404 page, the app shell).
+//! - [`site_path`]: a request path checked and decoded once.
+//! - [`negotiation`]: what the request's Accept fields allow.
+//! - [`file_store`]: the site's files remembered between requests, with
+//!   change detection and a byte bound; [`file_read`]: reading one whole
+//!   version of a file; [`confined_path`]: never leaving the document root.
 //! - [`response_plan`]: the pure HTTP decision: status, fields, body.
 //! - [`preconditions`], [`range`], [`validators`]: the RFC 9110 rules.
+//! - [`content_type`]: Content-Type from a file name.
 //! - [`site_manifest`]: the times and hashes the build step recorded.
 //! - [`config`], [`access_log`]: environment variables and the log line.
 
 pub mod access_log;
 pub mod config;
+pub mod confined_path;
+pub mod content_type;
+pub mod file_read;
 pub mod file_store;
+pub mod negotiation;
 pub mod preconditions;
 pub mod range;
 pub mod response_plan;
-pub mod routes;
 pub mod server;
 pub mod site_manifest;
+pub mod site_path;
 pub mod validators;
 
 #[cfg(all(target_arch = "wasm32", feature = "export"))]

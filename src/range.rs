@@ -74,6 +74,19 @@ pub fn decide_range(
         return RangeDecision::Full;
     }
     match parse_range(range.as_bytes()).as_deref() {
+        // RFC 9110 section 14.1.1: a suffix-range with a non-zero length is
+        // satisfiable, and section 14.1.2: a representation shorter than the
+        // suffix is used whole. For an empty representation that is zero
+        // bytes, which no 206 Content-Range can state (section 14.4), so the
+        // whole (empty) representation goes out as a 200.
+        Ok(specs)
+            if len == 0
+                && specs
+                    .iter()
+                    .any(|spec| matches!(spec, RangeSpec::Suffix(n) if *n > 0)) =>
+        {
+            RangeDecision::Full
+        }
         Ok([spec]) => match satisfiable(*spec, len) {
             Some(range) => RangeDecision::Partial(range),
             None => RangeDecision::Unsatisfiable,
@@ -233,5 +246,19 @@ mod tests {
         assert_eq!(satisfiable(RangeSpec::Suffix(0), 10), None);
         assert_eq!(satisfiable(RangeSpec::Suffix(1), 0), None);
         assert_eq!(satisfiable(RangeSpec::Bounded(0, 0), 0), None);
+    }
+
+    #[test]
+    fn a_suffix_range_of_an_empty_representation_is_satisfiable() {
+        let validators = Validators::of_content(b"", None);
+        let decide = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RANGE, value.parse().unwrap());
+            decide_range(&Method::GET, &headers, &validators, 0, SystemTime::now())
+        };
+        assert_eq!(decide("bytes=-5"), RangeDecision::Full);
+        assert_eq!(decide("bytes=0-0, -1"), RangeDecision::Full);
+        assert_eq!(decide("bytes=-0"), RangeDecision::Unsatisfiable);
+        assert_eq!(decide("bytes=0-"), RangeDecision::Unsatisfiable);
     }
 }

@@ -13,7 +13,7 @@ use crate::validators::{Validators, date_now_header};
 /// A representation the component can send: its type, length and validators.
 #[derive(Debug, Clone, Copy)]
 pub struct Representation<'a> {
-    pub content_type: &'static str,
+    pub content_type: &'a HeaderValue,
     pub len: u64,
     pub validators: &'a Validators,
 }
@@ -96,10 +96,7 @@ pub fn plan_representation(
     }
     insert_validators(&mut headers, validators, policy, now);
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(representation.content_type),
-    );
+    headers.insert(header::CONTENT_TYPE, representation.content_type.clone());
     let len = representation.len;
     let (status, body, length) = match decide_range(method, request, validators, len, now) {
         RangeDecision::Full => (StatusCode::OK, Body::Whole, len),
@@ -126,6 +123,43 @@ pub fn plan_representation(
     plan(status, headers, body_for(method, body), None)
 }
 
+/// A page of the site sent as the content of an error status, such as the
+/// site's 404 page. RFC 9110 section 13.2.1: a server ignores preconditions
+/// when its response would not be 2xx, and Range applies only to a 200
+/// (section 14.2), so the page goes out whole, without validators, and not
+/// to be stored (`no-store`), as every error response.
+pub fn error_page(
+    method: &Method,
+    status: StatusCode,
+    content_type: &HeaderValue,
+    len: u64,
+    now: SystemTime,
+) -> ResponsePlan {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::DATE, date_now_header(now));
+    headers.insert(header::CONTENT_TYPE, content_type.clone());
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    plan(status, headers, body_for(method, Body::Whole), None)
+}
+
+/// 308 Permanent Redirect to `location` (RFC 9110 section 15.4.9), as a
+/// directory named without its trailing slash gets, so that the page's
+/// relative links resolve inside the directory. It is cached as the files
+/// are, by `cache_control`.
+pub fn redirect(
+    method: &Method,
+    location: HeaderValue,
+    cache_control: &HeaderValue,
+    now: SystemTime,
+) -> ResponsePlan {
+    let mut plan = text(method, StatusCode::PERMANENT_REDIRECT, None, now);
+    plan.headers.insert(header::LOCATION, location);
+    plan.headers
+        .insert(header::CACHE_CONTROL, cache_control.clone());
+    plan
+}
+
 /// 204 No Content (RFC 9110 section 15.3.5), as sent for an absent favicon.
 pub fn no_content(now: SystemTime) -> ResponsePlan {
     let mut headers = HeaderMap::new();
@@ -142,7 +176,7 @@ pub fn method_not_allowed(method: &Method, now: SystemTime) -> ResponsePlan {
 }
 
 /// A response whose body is a short text that names the status, such as
-/// 404, 412, 416 and 500. It must not be stored by caches as the page.
+/// 400, 404, 412, 416 and 500. It must not be stored by caches as the file.
 pub fn text(
     method: &Method,
     status: StatusCode,
@@ -172,6 +206,7 @@ pub fn text(
 
 fn status_text(status: StatusCode) -> &'static str {
     match status {
+        StatusCode::PERMANENT_REDIRECT => "308 Permanent Redirect\n",
         StatusCode::BAD_REQUEST => "400 Bad Request\n",
         StatusCode::NOT_FOUND => "404 Not Found\n",
         StatusCode::METHOD_NOT_ALLOWED => {
@@ -182,7 +217,7 @@ fn status_text(status: StatusCode) -> &'static str {
         StatusCode::SERVICE_UNAVAILABLE => {
             "503 Service Unavailable: the file is being rewritten; try again\n"
         }
-        _ => "500 Internal Server Error: the page could not be read; see the server log\n",
+        _ => "500 Internal Server Error: the file could not be read; see the server log\n",
     }
 }
 

@@ -646,7 +646,7 @@ fn request_fields(fields: &[(&str, &[u8])]) -> HeaderMap {
 fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
     let validators = validators();
     let representation = Representation {
-        content_type: "text/html; charset=utf-8",
+        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         len: LEN,
         validators: &validators,
     };
@@ -814,7 +814,7 @@ fn future_file_time_is_sent_as_now() {
     // RFC 9110 section 8.8.2.1.
     let validators = Validators::new(ETAG.to_string(), Some(now() + Duration::from_secs(3600)));
     let representation = Representation {
-        content_type: "text/html; charset=utf-8",
+        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         len: LEN,
         validators: &validators,
     };
@@ -835,7 +835,7 @@ fn future_file_time_is_sent_as_now() {
 fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
     let validators = Validators::new(ETAG.to_string(), None);
     let representation = Representation {
-        content_type: "text/html; charset=utf-8",
+        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         len: LEN,
         validators: &validators,
     };

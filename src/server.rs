@@ -1,27 +1,50 @@
-//! One request from start to end, without the runtime: route it, check its
-//! method, fetch the file it names, and plan the response. The runtime-specific
-//! part (receiving and sending) is in `crate::component`.
+//! One request from start to end, without the runtime: check the path, find
+//! what it names in the site, and plan the response. The runtime entry point
+//! (`crate::component`) only receives the request and sends the reply.
+//!
+//! What a path serves, in order:
+//! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404.
+//! 2. A file: the file, with its validators, preconditions and ranges.
+//! 3. `/dir/`: `dir/index.html`. `/dir` when `dir` is a directory: 308 to
+//!    `/dir/`, query kept.
+//! 4. With clean URLs, `/about` when there is no `about`: `about.html`.
+//! 5. Nothing found: `/` without an index answers 500 (the page of a
+//!    one-page site is missing; the log says so) and `/favicon.ico` 204, as
+//!    the one-page server always did; a path that looks like a page (no
+//!    extension), from a request that accepts HTML, gets the app shell
+//!    (`FALLBACK_PAGE`) with 200; everything else the 404 page
+//!    (`NOT_FOUND_PAGE`) with 404, or a short text.
 
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
-use crate::access_log::AccessLogLine;
+use crate::access_log::{AccessLogLine, escaped};
 use crate::config::Config;
-use crate::file_store::{FileError, FileStore};
+use crate::file_store::{FileError, FileStore, Snapshot, StoreLimits};
+use crate::negotiation::accepts_html;
 use crate::preconditions::is_get_or_head;
 use crate::response_plan::{
-    Body, Representation, ResponsePlan, method_not_allowed, no_content, plan_representation, text,
+    Body, Representation, ResponsePlan, error_page, method_not_allowed, no_content,
+    plan_representation, redirect, text,
 };
-use crate::routes::{FAVICON_FILE, PAGE_FILE, Route, route};
+use crate::site_path::{Refusal, SitePath};
+
+/// The file a directory serves.
+pub const INDEX_FILE: &str = "index.html";
+/// The icon a one-page site may lack (answered 204 then).
+pub const FAVICON_FILE: &str = "favicon.ico";
 
 /// The parts of a request that decide the response.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestHead<'a> {
     pub method: &'a Method,
-    /// The path of the request target, without its query.
+    /// The path of the request target, as received (percent-encoded).
     pub path: &'a str,
+    /// The query of the request target, without the `?`.
+    pub query: Option<&'a str>,
     pub headers: &'a HeaderMap,
 }
 
@@ -31,7 +54,8 @@ pub struct Reply {
     pub plan: ResponsePlan,
     /// The bytes of the body; empty for HEAD, 204 and 304.
     pub body: Bytes,
-    /// A line for the error log, when the file could not be served.
+    /// A line for the error log: why a file could not be served, or why a
+    /// path was refused.
     pub error: Option<String>,
 }
 
@@ -48,48 +72,260 @@ impl Reply {
     }
 }
 
-/// Answers one request from the files in `store`.
-pub fn handle(
-    request: &RequestHead<'_>,
-    store: &mut FileStore,
-    config: &Config,
-    now: Instant,
-    wall: SystemTime,
-) -> Reply {
-    let method = request.method;
-    let (file, content_type) = match route(request.path) {
-        Route::NotFound => return reply_text(method, StatusCode::NOT_FOUND, wall),
-        _ if !is_get_or_head(method) => return reply(method_not_allowed(method, wall)),
-        Route::Page => (PAGE_FILE, "text/html; charset=utf-8"),
-        Route::Favicon => (FAVICON_FILE, "image/x-icon"),
-    };
-    let snapshot = match store.get(file, now, wall) {
-        Ok(snapshot) => snapshot,
-        Err(FileError::NotFound) if file == FAVICON_FILE => return reply(no_content(wall)),
-        Err(err) => {
-            let status = match err {
-                FileError::Unsettled => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            let mut reply = reply_text(method, status, wall);
-            let path = store.path_of(file);
-            reply.error = Some(format!("error: {}: {err}", path.display()));
-            return reply;
+/// What a checked path names in the site.
+enum Found {
+    File(Arc<Snapshot>),
+    /// A directory named without its trailing slash.
+    Directory,
+    /// Nothing to serve; with a line for the error log when that is a
+    /// problem of the site (a link out of the root, a device file).
+    Missing(Option<String>),
+}
+
+/// A site: the configuration and the files it serves.
+pub struct Server {
+    config: Config,
+    store: FileStore,
+}
+
+impl Server {
+    /// A server of the files under `config.document_root`, with the site
+    /// manifest loaded. Returns what is wrong with the manifest, for the log.
+    pub fn new(config: Config) -> (Server, Vec<String>) {
+        let mut store = FileStore::new(
+            config.document_root.clone(),
+            StoreLimits {
+                check_interval: config.check_interval,
+                max_file_bytes: config.max_file_bytes,
+                max_cached_bytes: config.cache_max_bytes,
+            },
+        );
+        let problems = store.load_manifest();
+        (Server { config, store }, problems)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Answers one request. `now` is the monotonic clock, `wall` the wall
+    /// clock, both of the request.
+    pub fn handle(&mut self, request: &RequestHead<'_>, now: Instant, wall: SystemTime) -> Reply {
+        let method = request.method;
+        let path = match SitePath::parse(request.path) {
+            Ok(path) => path,
+            Err(refusal) => {
+                let mut reply = match refusal {
+                    Refusal::Malformed(_) => reply_text(method, StatusCode::BAD_REQUEST, wall),
+                    Refusal::NotServed(_) => self.not_found(request, None, now, wall),
+                };
+                reply.error.get_or_insert_with(|| {
+                    format!(
+                        "refused: path={}: {refusal} ({})",
+                        escaped(request.path),
+                        reply.plan.status.as_u16()
+                    )
+                });
+                return reply;
+            }
+        };
+        let found = match self.find(&path, now, wall) {
+            Ok(found) => found,
+            Err((relative, err)) => return self.failed(method, &relative, &err, wall),
+        };
+        if !matches!(found, Found::Missing(_)) && !is_get_or_head(method) {
+            return reply(method_not_allowed(method, wall));
         }
-    };
-    let representation = Representation {
-        content_type,
-        len: snapshot.content.len() as u64,
-        validators: &snapshot.validators,
-    };
-    let plan = plan_representation(
-        method,
-        request.headers,
-        representation,
-        &config.policy,
-        wall,
-    );
-    reply_with(plan, &snapshot.content)
+        match found {
+            Found::File(snapshot) => self.serve(request, &snapshot, wall),
+            Found::Directory => {
+                let location = match request.query {
+                    Some(query) => format!("{}/?{query}", request.path),
+                    None => format!("{}/", request.path),
+                };
+                match HeaderValue::try_from(location) {
+                    Ok(location) => reply(redirect(
+                        method,
+                        location,
+                        &self.config.policy.cache_control,
+                        wall,
+                    )),
+                    Err(_) => reply_text(method, StatusCode::BAD_REQUEST, wall),
+                }
+            }
+            Found::Missing(problem) => {
+                let mut reply = self.missing(request, &path, now, wall);
+                if reply.error.is_none() {
+                    reply.error = problem;
+                }
+                reply
+            }
+        }
+    }
+
+    /// What `path` names: a file, a directory to redirect, or nothing.
+    /// An error that is not "nothing there" comes back with the file's path.
+    fn find(
+        &mut self,
+        path: &SitePath,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<Found, (String, FileError)> {
+        let relative = if path.is_directory() {
+            path.child(INDEX_FILE)
+        } else {
+            path.relative().to_string()
+        };
+        match self.lookup(&relative, now, wall)? {
+            Found::Directory if path.is_directory() => Ok(Found::Missing(None)),
+            Found::Missing(problem)
+                if self.config.clean_urls && !path.is_directory() && !path.has_extension() =>
+            {
+                // `/about` and `/about.html` are two URLs of one file: the
+                // same bytes, so the same validators under either.
+                match self.lookup(&format!("{relative}.html"), now, wall)? {
+                    Found::File(snapshot) => Ok(Found::File(snapshot)),
+                    _ => Ok(Found::Missing(problem)),
+                }
+            }
+            found => Ok(found),
+        }
+    }
+
+    fn lookup(
+        &mut self,
+        relative: &str,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<Found, (String, FileError)> {
+        match self.store.get(relative, now, wall) {
+            Ok(snapshot) => Ok(Found::File(snapshot)),
+            Err(FileError::Directory) => Ok(Found::Directory),
+            Err(FileError::NotFound) => Ok(Found::Missing(None)),
+            Err(err @ (FileError::OutsideRoot | FileError::NotAFile)) => {
+                Ok(Found::Missing(Some(self.error_line(relative, &err))))
+            }
+            Err(err) => Err((relative.to_string(), err)),
+        }
+    }
+
+    /// The response to GET or HEAD of a file.
+    fn serve(&self, request: &RequestHead<'_>, snapshot: &Snapshot, wall: SystemTime) -> Reply {
+        let representation = Representation {
+            content_type: &snapshot.content_type,
+            len: snapshot.content.len() as u64,
+            validators: &snapshot.validators,
+        };
+        let plan = plan_representation(
+            request.method,
+            request.headers,
+            representation,
+            &self.config.policy,
+            wall,
+        );
+        reply_with(plan, &snapshot.content)
+    }
+
+    /// Nothing found at a checked path (step 5 of the module's list).
+    fn missing(
+        &mut self,
+        request: &RequestHead<'_>,
+        path: &SitePath,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Reply {
+        let method = request.method;
+        if path.is_root() {
+            // A one-page site without its page is broken, not empty.
+            let err = FileError::NotFound;
+            return self.failed(method, INDEX_FILE, &err, wall);
+        }
+        if path.relative() == FAVICON_FILE && !path.is_directory() {
+            return match is_get_or_head(method) {
+                true => reply(no_content(wall)),
+                false => reply(method_not_allowed(method, wall)),
+            };
+        }
+        self.not_found(request, Some(path), now, wall)
+    }
+
+    /// The answer for a path with nothing to serve: the app shell for a page
+    /// requested as HTML, when there is one; else the 404 page, or the short
+    /// text when the site has none.
+    fn not_found(
+        &mut self,
+        request: &RequestHead<'_>,
+        path: Option<&SitePath>,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Reply {
+        let method = request.method;
+        if !is_get_or_head(method) {
+            return reply_text(method, StatusCode::NOT_FOUND, wall);
+        }
+        // The answer depends on Accept only for a path that looks like a
+        // page, when there is an app shell: say so to caches (RFC 9110
+        // section 12.5.5).
+        let varies =
+            self.config.fallback_page.is_some() && path.is_some_and(|p| !p.has_extension());
+        let mut problem = None;
+        if varies && accepts_html(request.headers) {
+            let shell = self.config.fallback_page.clone().unwrap_or_default();
+            match self.store.get(&shell, now, wall) {
+                Ok(snapshot) => {
+                    let mut reply = self.serve(request, &snapshot, wall);
+                    vary_on_accept(&mut reply.plan.headers);
+                    return reply;
+                }
+                Err(err) => problem = Some(self.error_line(&shell, &err)),
+            }
+        }
+        let mut reply = match self.config.not_found_page.clone() {
+            Some(page) => match self.store.get(&page, now, wall) {
+                Ok(snapshot) => {
+                    let len = snapshot.content.len() as u64;
+                    let plan = error_page(
+                        method,
+                        StatusCode::NOT_FOUND,
+                        &snapshot.content_type,
+                        len,
+                        wall,
+                    );
+                    reply_with(plan, &snapshot.content)
+                }
+                Err(err) => {
+                    problem.get_or_insert(self.error_line(&page, &err));
+                    reply_text(method, StatusCode::NOT_FOUND, wall)
+                }
+            },
+            None => reply_text(method, StatusCode::NOT_FOUND, wall),
+        };
+        if varies {
+            vary_on_accept(&mut reply.plan.headers);
+        }
+        reply.error = problem;
+        reply
+    }
+
+    /// 500, or 503 for a file being rewritten, with a line for the error log.
+    fn failed(&self, method: &Method, relative: &str, err: &FileError, wall: SystemTime) -> Reply {
+        let status = match err {
+            FileError::Unsettled => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut reply = reply_text(method, status, wall);
+        reply.error = Some(self.error_line(relative, err));
+        reply
+    }
+
+    fn error_line(&self, relative: &str, err: &FileError) -> String {
+        let path = self.store.path_of(relative);
+        format!("error: {}: {err}", escaped(&path.to_string_lossy()))
+    }
+}
+
+fn vary_on_accept(headers: &mut HeaderMap) {
+    headers.append(header::VARY, HeaderValue::from_static("Accept"));
 }
 
 fn reply_text(method: &Method, status: StatusCode, wall: SystemTime) -> Reply {
@@ -115,3 +351,7 @@ fn reply_with(plan: ResponsePlan, content: &Bytes) -> Reply {
         error: None,
     }
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

@@ -15,8 +15,8 @@ pub struct Validators {
     etag: String,
     etag_header: HeaderValue,
     /// The file's modification time, if the runtime gave a usable one
-    /// (RFC 9110 section 8.8.2), with its whole seconds and their IMF-fixdate.
-    modified: Option<(SystemTime, u64, HeaderValue)>,
+    /// (RFC 9110 section 8.8.2): its whole seconds and their IMF-fixdate.
+    modified: Option<(u64, HeaderValue)>,
 }
 
 impl Validators {
@@ -25,7 +25,7 @@ impl Validators {
             .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
         let modified = modified.and_then(|time| {
             let secs = whole_seconds(time).filter(|&secs| secs > 0)?;
-            Some((time, secs, date_header(secs)))
+            Some((secs, date_header(secs)))
         });
         Validators {
             etag,
@@ -60,10 +60,6 @@ impl Validators {
         self.etag_header.clone()
     }
 
-    pub fn modified(&self) -> Option<SystemTime> {
-        self.modified.as_ref().map(|(time, _, _)| *time)
-    }
-
     /// The Last-Modified date to send with a response made at `now`, in whole
     /// seconds since the epoch.
     ///
@@ -72,13 +68,13 @@ impl Validators {
     /// future is replaced by the origination time. A time at or before the
     /// epoch is not a usable time and gives no Last-Modified at all.
     pub fn last_modified_at(&self, now: SystemTime) -> Option<u64> {
-        let (_, secs, _) = self.modified.as_ref()?;
+        let (secs, _) = self.modified.as_ref()?;
         Some((*secs).min(whole_seconds(now).unwrap_or(u64::MAX)))
     }
 
     /// The Last-Modified field value for a response made at `now`.
     pub fn last_modified_header(&self, now: SystemTime) -> Option<HeaderValue> {
-        let (_, secs, header) = self.modified.as_ref()?;
+        let (secs, header) = self.modified.as_ref()?;
         let now_secs = whole_seconds(now).unwrap_or(u64::MAX);
         Some(if *secs <= now_secs {
             header.clone()

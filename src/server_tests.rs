@@ -1,0 +1,535 @@
+//! The whole server in-process on a fixture site, as tower-http tests
+//! `ServeDir`: every kind of path, and the RFC 9110 answers on files other
+//! than the page. The same paths go through both runtimes in tests/site.rs.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+use super::*;
+use crate::validators::strong_etag;
+
+/// The fixture site: a page, assets in directories, a 404 page, an app
+/// shell, a directory index, dot-files, `.well-known`, an empty file, and a
+/// directory without an index.
+const FILES: &[(&str, &[u8])] = &[
+    ("index.html", b"<!doctype html><title>home</title>"),
+    ("about.html", b"<!doctype html><title>about</title>"),
+    ("404.html", b"<!doctype html><title>not here</title>"),
+    ("app.html", b"<!doctype html><title>app shell</title>"),
+    ("css/site.css", b"body { color: #123; }\n"),
+    ("js/app.js", b"console.log('hi');\n"),
+    ("img/logo.png", b"\x89PNG\r\n\x1a\n-not-really-"),
+    ("docs/index.html", b"<!doctype html><title>docs</title>"),
+    ("docs/guide.txt", b"read me\n"),
+    ("empty.txt", b""),
+    ("nodir/readme.md", b"# no index here\n"),
+    (".env", b"SECRET=1\n"),
+    (".hidden/x.txt", b"SECRET dir\n"),
+    (
+        ".well-known/security.txt",
+        b"Contact: mailto:security@example.com\n",
+    ),
+];
+
+const SITE: &[(&str, &str)] = &[
+    ("NOT_FOUND_PAGE", "/404.html"),
+    ("FALLBACK_PAGE", "/app.html"),
+    ("CLEAN_URLS", "on"),
+];
+
+const HTML: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    server: Server,
+}
+
+fn write_site(root: &Path) {
+    for (name, content) in FILES {
+        let path = root.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+}
+
+fn fixture(env: &[(&str, &str)]) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path());
+    let root = dir.path().to_str().unwrap().to_string();
+    let (config, problems) = Config::from_lookup(|name| {
+        if name == crate::config::DOCUMENT_ROOT {
+            return Some(root.clone());
+        }
+        env.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    });
+    assert!(problems.is_empty(), "{problems:?}");
+    let (server, problems) = Server::new(config);
+    assert!(problems.is_empty(), "{problems:?}");
+    Fixture { dir, server }
+}
+
+fn content(name: &str) -> &'static [u8] {
+    FILES.iter().find(|(n, _)| *n == name).unwrap().1
+}
+
+impl Fixture {
+    fn request(&mut self, method: &str, target: &str, fields: &[(&str, &str)]) -> Reply {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (target, None),
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in fields {
+            headers.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let head = RequestHead {
+            method: &method,
+            path,
+            query,
+            headers: &headers,
+        };
+        self.server.handle(&head, Instant::now(), SystemTime::now())
+    }
+
+    fn get(&mut self, target: &str, fields: &[(&str, &str)]) -> Reply {
+        self.request("GET", target, fields)
+    }
+}
+
+fn field<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
+    reply.plan.headers.get(name).map(|v| v.to_str().unwrap())
+}
+
+/// What a case expects in the body.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// The file's bytes, its type, and its ETag.
+    File(&'static str, &'static str),
+    /// The short text of an error status.
+    Text,
+    /// A site page sent for an error status: its bytes, no validators.
+    Page(&'static str),
+    /// No body.
+    Empty,
+}
+
+/// One row of a table: method, target, request fields, status, body.
+type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], u16, Expect);
+
+fn check(fixture: &mut Fixture, case: Case<'_>) {
+    let (method, target, fields, status, expect) = case;
+    let what = format!("{method} {target} {fields:?}");
+    let reply = fixture.request(method, target, fields);
+    assert_eq!(reply.plan.status.as_u16(), status, "{what}: {reply:?}");
+    match expect {
+        Expect::File(name, content_type) => {
+            let bytes = content(name);
+            if method == "HEAD" {
+                assert!(reply.body.is_empty(), "{what}");
+            } else {
+                assert_eq!(&reply.body[..], bytes, "{what}");
+            }
+            assert_eq!(field(&reply, "content-type"), Some(content_type), "{what}");
+            assert_eq!(
+                field(&reply, "etag"),
+                Some(&strong_etag(bytes)[..]),
+                "{what}"
+            );
+            assert!(field(&reply, "last-modified").is_some(), "{what}");
+            assert_eq!(
+                field(&reply, "content-length"),
+                Some(&bytes.len().to_string()[..]),
+                "{what}"
+            );
+        }
+        Expect::Page(name) => {
+            assert_eq!(&reply.body[..], content(name), "{what}");
+            assert_eq!(field(&reply, "etag"), None, "{what}: no validators");
+            assert_eq!(field(&reply, "cache-control"), Some("no-store"), "{what}");
+        }
+        Expect::Text => {
+            let text = String::from_utf8_lossy(&reply.body);
+            assert!(text.starts_with(&status.to_string()), "{what}: {text}");
+            assert_eq!(field(&reply, "etag"), None, "{what}");
+        }
+        Expect::Empty => assert!(reply.body.is_empty(), "{what}"),
+    }
+}
+
+#[test]
+fn every_kind_of_path_by_default() {
+    use Expect::*;
+    let html = "text/html; charset=utf-8";
+    let mut site = fixture(&[]);
+    let cases: &[Case] = &[
+        ("GET", "/", &[], 200, File("index.html", html)),
+        ("GET", "/index.html", &[], 200, File("index.html", html)),
+        ("GET", "/%69ndex.html", &[], 200, File("index.html", html)),
+        ("GET", "/?v=2", &[], 200, File("index.html", html)),
+        (
+            "GET",
+            "/css/site.css",
+            &[],
+            200,
+            File("css/site.css", "text/css; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/js/app.js",
+            &[],
+            200,
+            File("js/app.js", "text/javascript; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/img/logo.png",
+            &[],
+            200,
+            File("img/logo.png", "image/png"),
+        ),
+        (
+            "HEAD",
+            "/img/logo.png",
+            &[],
+            200,
+            File("img/logo.png", "image/png"),
+        ),
+        ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
+        (
+            "GET",
+            "/docs/guide.txt",
+            &[],
+            200,
+            File("docs/guide.txt", "text/plain; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/.well-known/security.txt",
+            &[],
+            200,
+            File(".well-known/security.txt", "text/plain; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/empty.txt",
+            &[],
+            200,
+            File("empty.txt", "text/plain; charset=utf-8"),
+        ),
+        ("GET", "/nodir/", &[], 404, Text),
+        (
+            "GET",
+            "/nodir/readme.md",
+            &[],
+            200,
+            File("nodir/readme.md", "text/markdown; charset=utf-8"),
+        ),
+        ("GET", "/missing", &[("Accept", HTML)], 404, Text),
+        ("GET", "/about", &[], 404, Text),
+        ("GET", "/.env", &[], 404, Text),
+        ("GET", "/.hidden/x.txt", &[], 404, Text),
+        ("GET", "/.well-known/", &[], 404, Text),
+        ("GET", "/css/site.css/", &[], 404, Text),
+        ("GET", "/css//site.css", &[], 404, Text),
+        ("GET", "/a%2fb", &[], 404, Text),
+        ("GET", "/C:/x", &[], 404, Text),
+        ("GET", "/../index.html", &[], 400, Text),
+        ("GET", "/%2e%2e/index.html", &[], 400, Text),
+        ("GET", "/%zz", &[], 400, Text),
+        ("GET", "/%c0%ae%c0%ae/", &[], 400, Text),
+        ("GET", "/index.html%00", &[], 400, Text),
+        ("GET", "/favicon.ico", &[], 204, Empty),
+        ("POST", "/css/site.css", &[], 405, Text),
+        ("POST", "/docs", &[], 405, Text),
+        ("DELETE", "/missing", &[], 404, Text),
+    ];
+    for case in cases {
+        check(&mut site, *case);
+    }
+}
+
+#[test]
+fn a_directory_without_its_slash_is_redirected_with_the_query() {
+    let mut site = fixture(&[]);
+    for (target, location) in [
+        ("/docs", "/docs/"),
+        ("/docs?lang=en&x=%20", "/docs/?lang=en&x=%20"),
+        ("/.well-known", "/.well-known/"),
+        ("/d%6fcs", "/d%6fcs/"),
+    ] {
+        let reply = site.get(target, &[]);
+        assert_eq!(
+            reply.plan.status,
+            StatusCode::PERMANENT_REDIRECT,
+            "{target}"
+        );
+        assert_eq!(field(&reply, "location"), Some(location), "{target}");
+        assert_eq!(field(&reply, "cache-control"), Some("no-cache"));
+    }
+    let head = site.request("HEAD", "/docs", &[]);
+    assert_eq!(head.plan.status, StatusCode::PERMANENT_REDIRECT);
+    assert!(head.body.is_empty());
+}
+
+#[test]
+fn the_404_page_the_app_shell_and_clean_urls() {
+    use Expect::*;
+    let html = "text/html; charset=utf-8";
+    let mut site = fixture(SITE);
+    let cases: &[Case] = &[
+        ("GET", "/about", &[], 200, File("about.html", html)),
+        ("GET", "/about.html", &[], 200, File("about.html", html)),
+        (
+            "GET",
+            "/missing",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "GET",
+            "/app/settings/profile",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "GET",
+            "/app/settings/",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "HEAD",
+            "/missing",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "GET",
+            "/missing",
+            &[("Accept", "*/*")],
+            404,
+            Page("404.html"),
+        ),
+        ("GET", "/missing", &[], 404, Page("404.html")),
+        (
+            "GET",
+            "/missing.png",
+            &[("Accept", HTML)],
+            404,
+            Page("404.html"),
+        ),
+        ("GET", "/.env", &[("Accept", HTML)], 404, Page("404.html")),
+        ("GET", "/nodir/", &[], 404, Page("404.html")),
+        ("HEAD", "/missing", &[], 404, Empty),
+        ("POST", "/missing", &[("Accept", HTML)], 404, Text),
+        ("GET", "/../x", &[("Accept", HTML)], 400, Text),
+        ("GET", "/", &[], 200, File("index.html", html)),
+    ];
+    for case in cases {
+        check(&mut site, *case);
+    }
+    // Vary: Accept wherever the answer for the path depends on it.
+    for (target, accept, vary) in [
+        ("/missing", HTML, Some("Accept")),
+        ("/missing", "*/*", Some("Accept")),
+        ("/missing.png", HTML, None),
+        ("/about", HTML, None),
+        ("/.env", HTML, None),
+    ] {
+        let reply = site.get(target, &[("Accept", accept)]);
+        assert_eq!(field(&reply, "vary"), vary, "{target} {accept}");
+    }
+    let head = site.request("HEAD", "/missing", &[]);
+    assert_eq!(
+        field(&head, "content-length"),
+        Some(&content("404.html").len().to_string()[..])
+    );
+}
+
+#[test]
+fn the_app_shell_revalidates_and_the_404_page_ignores_preconditions() {
+    let mut site = fixture(SITE);
+    let shell = strong_etag(content("app.html"));
+    let page = strong_etag(content("404.html"));
+    let revalidated = site.get("/app/x", &[("Accept", HTML), ("If-None-Match", &shell)]);
+    assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(field(&revalidated, "etag"), Some(&shell[..]));
+    assert_eq!(field(&revalidated, "vary"), Some("Accept"));
+    assert!(revalidated.body.is_empty());
+    // RFC 9110 section 13.2.1: no preconditions, no range on a 404.
+    for fields in [
+        &[("If-None-Match", &page[..])][..],
+        &[("If-Match", "\"other\"")],
+        &[("Range", "bytes=0-3")],
+    ] {
+        let reply = site.get("/gone.txt", fields);
+        assert_eq!(reply.plan.status, StatusCode::NOT_FOUND, "{fields:?}");
+        assert_eq!(&reply.body[..], content("404.html"), "{fields:?}");
+    }
+}
+
+#[test]
+fn preconditions_and_ranges_on_files_other_than_the_page() {
+    let mut site = fixture(&[]);
+    let css = content("css/site.css");
+    let tag = strong_etag(css);
+    let docs_tag = strong_etag(content("docs/index.html"));
+    let first = site.get("/css/site.css", &[]);
+    let date = field(&first, "last-modified").unwrap().to_string();
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(&str, Fields, u16, &[u8])> = vec![
+        ("/css/site.css", vec![("If-None-Match", &tag)], 304, b""),
+        (
+            "/css/site.css",
+            vec![("If-Modified-Since", &date)],
+            304,
+            b"",
+        ),
+        (
+            "/css/site.css",
+            vec![("If-None-Match", "\"other\""), ("If-Modified-Since", &date)],
+            200,
+            css,
+        ),
+        (
+            "/css/site.css",
+            vec![("If-Match", "\"other\"")],
+            412,
+            b"412 Precondition Failed\n",
+        ),
+        ("/css/site.css", vec![("If-Match", &tag)], 200, css),
+        (
+            "/css/site.css",
+            vec![("Range", "bytes=0-3")],
+            206,
+            &css[..4],
+        ),
+        (
+            "/css/site.css",
+            vec![("Range", "bytes=-1")],
+            206,
+            &css[css.len() - 1..],
+        ),
+        (
+            "/css/site.css",
+            vec![("Range", "bytes=0-3"), ("If-Range", "\"other\"")],
+            200,
+            css,
+        ),
+        (
+            "/css/site.css",
+            vec![("Range", "bytes=999-")],
+            416,
+            b"416 Range Not Satisfiable\n",
+        ),
+        ("/img/logo.png", vec![("Range", "bytes=1-3")], 206, b"PNG"),
+        ("/img/logo.png", vec![("If-None-Match", "*")], 304, b""),
+        ("/docs/", vec![("If-None-Match", &docs_tag)], 304, b""),
+        // RFC 9110 section 14.1.2: a suffix of an empty file is satisfiable.
+        ("/empty.txt", vec![("Range", "bytes=-5")], 200, b""),
+        (
+            "/empty.txt",
+            vec![("Range", "bytes=0-")],
+            416,
+            b"416 Range Not Satisfiable\n",
+        ),
+    ];
+    for (target, fields, status, body) in cases {
+        let reply = site.get(target, &fields);
+        assert_eq!(reply.plan.status.as_u16(), status, "{target} {fields:?}");
+        assert_eq!(&reply.body[..], body, "{target} {fields:?}");
+        if status == 206 {
+            assert!(field(&reply, "content-range").is_some());
+        }
+        if status == 304 {
+            assert!(
+                field(&reply, "etag").is_some(),
+                "a 304 carries its validators"
+            );
+        }
+    }
+}
+
+#[test]
+fn refusals_and_site_problems_are_logged() {
+    let mut site = fixture(&[SITE, &[("FILE_CHECK_INTERVAL_MS", "0")]].concat());
+    let refused = site.get("/%2e%2e/etc/passwd", &[]);
+    assert_eq!(refused.plan.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.error.as_deref(),
+        Some("refused: path=/%2e%2e/etc/passwd: dot-segment (400)")
+    );
+    let hidden = site.get("/.env", &[]);
+    assert_eq!(
+        hidden.error.as_deref(),
+        Some("refused: path=/.env: dot-file (404)")
+    );
+    // A link out of the root is never followed; the log says why.
+    let outside = site.dir.path().parent().unwrap().join("outside-secret.txt");
+    fs::write(&outside, b"SECRET").unwrap();
+    std::os::unix::fs::symlink(&outside, site.dir.path().join("leak.txt")).unwrap();
+    let leak = site.get("/leak.txt", &[]);
+    fs::remove_file(&outside).unwrap();
+    assert_eq!(leak.plan.status, StatusCode::NOT_FOUND);
+    assert_eq!(&leak.body[..], content("404.html"));
+    let error = leak.error.unwrap();
+    assert!(
+        error.contains("leak.txt: a symbolic link out of the document root"),
+        "{error}"
+    );
+    // A missing 404 page: the short text, and a line that names the file.
+    fs::remove_file(site.dir.path().join("404.html")).unwrap();
+    let missing = site.get("/nope.txt", &[]);
+    assert_eq!(missing.plan.status, StatusCode::NOT_FOUND);
+    assert_eq!(&missing.body[..], b"404 Not Found\n");
+    assert!(missing.error.unwrap().contains("404.html: no such file"));
+}
+
+#[test]
+fn the_one_page_special_cases_stay() {
+    let mut site = fixture(&[]);
+    fs::remove_file(site.dir.path().join("index.html")).unwrap();
+    let missing = site.get("/", &[]);
+    assert_eq!(missing.plan.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(missing.error.unwrap().ends_with("index.html: no such file"));
+    // /index.html is an ordinary file: a 404 when it is gone.
+    assert_eq!(
+        site.get("/index.html", &[]).plan.status,
+        StatusCode::NOT_FOUND
+    );
+    fs::write(site.dir.path().join("favicon.ico"), b"icon").unwrap();
+    let icon = site.get("/favicon.ico", &[]);
+    assert_eq!(icon.plan.status, StatusCode::OK);
+    assert_eq!(field(&icon, "content-type"), Some("image/x-icon"));
+}
+
+#[test]
+fn a_changed_file_is_served_with_its_new_validators() {
+    let mut site = fixture(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let path = site.dir.path().join("js/app.js");
+    let before = site.get("/js/app.js", &[]);
+    fs::write(&path, b"console.log('changed');\n").unwrap();
+    let file = fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let after = site.get("/js/app.js", &[]);
+    assert_ne!(field(&before, "etag"), field(&after, "etag"));
+    assert_eq!(&after.body[..], b"console.log('changed');\n");
+    assert_eq!(
+        field(&after, "etag"),
+        Some(&strong_etag(b"console.log('changed');\n")[..])
+    );
+}
