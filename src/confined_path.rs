@@ -59,7 +59,15 @@ pub fn resolve_under(root: &Path, relative: &str) -> Result<(PathBuf, fs::Metada
                 "too many levels of symbolic links",
             )));
         }
-        let target = fs::read_link(&candidate)?;
+        let target = match fs::read_link(&candidate) {
+            Ok(target) => target,
+            // A WASI host refuses to read a link whose target is absolute
+            // (wasmtime: EPERM): it could only lead out of the preopened root.
+            Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+                return Err(FileError::OutsideRoot);
+            }
+            Err(err) => return Err(err.into()),
+        };
         let mut parts = Vec::new();
         for component in target.components() {
             match component {

@@ -153,13 +153,7 @@ impl Server {
                     Err(_) => reply_text(method, StatusCode::BAD_REQUEST, wall),
                 }
             }
-            Found::Missing(problem) => {
-                let mut reply = self.missing(request, &path, now, wall);
-                if reply.error.is_none() {
-                    reply.error = problem;
-                }
-                reply
-            }
+            Found::Missing(problem) => self.missing(request, &path, problem, now, wall),
         }
     }
 
@@ -177,7 +171,9 @@ impl Server {
             path.relative().to_string()
         };
         match self.lookup(&relative, now, wall)? {
-            Found::Directory if path.is_directory() => Ok(Found::Missing(None)),
+            Found::Directory if path.is_directory() => Ok(Found::Missing(Some(
+                self.error_line(&relative, &FileError::Directory),
+            ))),
             Found::Missing(problem)
                 if self.config.clean_urls && !path.is_directory() && !path.has_extension() =>
             {
@@ -227,18 +223,23 @@ impl Server {
     }
 
     /// Nothing found at a checked path (step 5 of the module's list).
+    /// `problem` is the error-log line of what was found instead, if any.
     fn missing(
         &mut self,
         request: &RequestHead<'_>,
         path: &SitePath,
+        problem: Option<String>,
         now: Instant,
         wall: SystemTime,
     ) -> Reply {
         let method = request.method;
         if path.is_root() {
             // A one-page site without its page is broken, not empty.
-            let err = FileError::NotFound;
-            return self.failed(method, INDEX_FILE, &err, wall);
+            let mut reply = self.failed(method, INDEX_FILE, &FileError::NotFound, wall);
+            if problem.is_some() {
+                reply.error = problem;
+            }
+            return reply;
         }
         if path.relative() == FAVICON_FILE && !path.is_directory() {
             return match is_get_or_head(method) {
@@ -246,7 +247,11 @@ impl Server {
                 false => reply(method_not_allowed(method, wall)),
             };
         }
-        self.not_found(request, Some(path), now, wall)
+        let mut reply = self.not_found(request, Some(path), now, wall);
+        if problem.is_some() {
+            reply.error = problem;
+        }
+        reply
     }
 
     /// The answer for a path with nothing to serve: the app shell for a page

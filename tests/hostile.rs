@@ -1,6 +1,7 @@
 //! Hostile and malformed input over real HTTP: each request gets a correct
 //! status and a short body, the runtime keeps serving, and nothing but the
-//! component's own files is ever read.
+//! site's own files is ever read: not its dot-files, not what a link out of
+//! the mount leads to.
 
 #[macro_use]
 mod support;
@@ -10,17 +11,24 @@ use xtask::runtime::Mounts;
 
 const SECRET: &[u8] = b"TOP-SECRET-CONTENT";
 
-/// Serves a page from a directory that also holds a file the component must
-/// never serve, beside another one outside the mounted directory.
+/// Serves a page from a directory that also holds what the component must
+/// never serve: a dot-file, a hidden directory, and a link to a file outside
+/// the mounted directory, beside that file.
 fn serve_with_secrets(runtime: Runtime) -> (Served, Vec<u8>) {
     let outer = tempfile::tempdir().unwrap();
     std::fs::write(outer.path().join("secret.txt"), SECRET).unwrap();
     let page = sample_page("hostile");
-    // Written before the start, so that Spin's copy of the directory has them.
     let dir = support::page_dir(&page);
-    std::fs::write(dir.path().join("secret.txt"), SECRET).unwrap();
-    std::fs::write(dir.path().join("index.html.bak"), SECRET).unwrap();
-    let served = Served::start_in(runtime, dir, Mounts::Copied, &[]);
+    std::fs::write(dir.path().join(".env"), SECRET).unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/config"), SECRET).unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret.txt"), dir.path().join("leak.txt"))
+        .unwrap();
+    std::os::unix::fs::symlink("../secret.txt", dir.path().join("up.txt")).unwrap();
+    // Spin's copy of `files` reads through links (tests/site.rs shows it, and
+    // `cargo xtask build` refuses such a site); mounted directly, the
+    // component sees the links as they are, as under wasmtime.
+    let served = Served::start_in(runtime, dir, Mounts::Direct, &[]);
     // Keep the outer directory alive as long as the server.
     std::mem::forget(outer);
     (served, page)
@@ -51,37 +59,59 @@ fn assert_no_secret(response: &support::Response, what: &str) {
     }
 }
 
-fn traversal_and_odd_paths_are_not_found(runtime: Runtime) {
-    let (served, _) = serve_with_secrets(runtime);
-    for path in [
-        "/secret.txt",
-        "/index.html.bak",
-        "/../secret.txt",
-        "/../../secret.txt",
-        "/%2e%2e/secret.txt",
-        "/%2E%2E/%2E%2E/secret.txt",
-        "/..%2fsecret.txt",
-        "/static/../secret.txt",
-        "//",
-        "//index.html",
-        "/index.html/",
-        "/./index.html",
-        "/index.html%00",
-        "/%69ndex.html",
-        "/INDEX.HTML",
+/// The traversal list of README "Paths": 400 for targets that are not
+/// well-formed paths, 404 for names no file of the site can have (and for
+/// hidden files and links out of the mount); each is logged with its reason.
+fn traversal_and_odd_paths_are_refused(runtime: Runtime) {
+    let (served, page) = serve_with_secrets(runtime);
+    for (path, status, reason) in [
+        ("/.env", 404, "dot-file"),
+        ("/.git/config", 404, "dot-file"),
+        ("/%2egit/config", 404, "dot-file"),
+        ("/leak.txt", 404, "a symbolic link out of the document root"),
+        ("/up.txt", 404, "a symbolic link out of the document root"),
+        ("/../secret.txt", 400, "dot-segment"),
+        ("/../../secret.txt", 400, "dot-segment"),
+        ("/%2e%2e/secret.txt", 400, "dot-segment"),
+        ("/%2E%2E/%2E%2E/secret.txt", 400, "dot-segment"),
+        ("/static/../secret.txt", 400, "dot-segment"),
+        ("/./index.html", 400, "dot-segment"),
+        ("/%c0%ae%c0%ae/secret.txt", 400, "not UTF-8 once decoded"),
+        ("/%ff", 400, "not UTF-8 once decoded"),
+        ("/index.html%00", 400, "control character"),
+        ("/%zz", 400, "bad percent-encoding"),
+        ("/..%2fsecret.txt", 404, "encoded slash"),
+        ("/%5c..%5csecret.txt", 404, "backslash"),
+        ("/C:/secret.txt", 404, "drive prefix"),
+        ("//", 404, "empty segment"),
+        ("//index.html", 404, "empty segment"),
+        ("/index.html/", 404, ""),
+        ("/INDEX.HTML", 404, ""),
     ] {
         let response = served.raw_get(path, &[]);
-        assert_eq!(response.status, 404, "{runtime}: {path}");
+        assert_eq!(response.status, status, "{runtime}: {path}");
         assert_no_secret(&response, path);
+        if !reason.is_empty() {
+            let output = served.output_containing(reason);
+            assert!(output.contains(reason), "{runtime}: {path}: {output}");
+        }
     }
+    let log = served.output_containing("refused: path=/%2e%2e/secret.txt: dot-segment (400)");
+    assert!(
+        log.contains("refused: path=/%2e%2e/secret.txt: dot-segment (400)"),
+        "{runtime}: {log}"
+    );
+    // Percent-decoding happens once: an encoded letter names the file.
+    assert_is_page(&served.raw_get("/%69ndex.html", &[]), &page, "decoded once");
     // Backslashes and raw non-ASCII bytes are not valid in a request
     // target: the runtime's HTTP layer may refuse them (400) or the
-    // component answers 404; neither reads a file.
+    // component answers 400 or 404; neither reads a file.
     for target in [
         &b"/\\secret.txt"[..],
         b"/..\\..\\secret.txt",
         b"/\xc3\xa9",
         b"/\x01",
+        b"/\xc0\xae\xc0\xae/secret.txt",
     ] {
         let mut request = b"GET ".to_vec();
         request.extend_from_slice(target);
@@ -116,7 +146,7 @@ fn query_strings_and_absolute_form_targets(runtime: Runtime) {
         &served,
         "GET http://evil.example/../secret.txt HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
     );
-    assert_eq!(elsewhere.status, 404, "{runtime}");
+    assert_eq!(elsewhere.status, 400, "{runtime}");
     assert_no_secret(&elsewhere, "absolute form");
 }
 
@@ -128,7 +158,7 @@ fn unknown_methods_get_405(runtime: Runtime) {
         assert_eq!(response.field("allow"), Some("GET, HEAD"));
         assert_no_secret(&response, method);
     }
-    let unknown_path = served.raw_request("FOO", "/secret.txt", &[]);
+    let unknown_path = served.raw_request("FOO", "/nothing.txt", &[]);
     assert_eq!(unknown_path.status, 404, "{runtime}");
 }
 
@@ -254,7 +284,7 @@ fn duplicate_and_odd_conditional_fields(runtime: Runtime) {
 }
 
 runtime_tests!(
-    traversal_and_odd_paths_are_not_found,
+    traversal_and_odd_paths_are_refused,
     query_strings_and_absolute_form_targets,
     unknown_methods_get_405,
     bodies_on_get_are_ignored,

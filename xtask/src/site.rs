@@ -5,12 +5,18 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use http_caching_server::confined_path::resolve_under;
+use http_caching_server::file_read::FileError;
 use http_caching_server::site_manifest::{self, Recorded, SiteManifest};
 use http_caching_server::validators::{md5_hex, whole_seconds};
 
 /// Records every regular file under `site` (but the manifest itself) and
 /// writes the manifest there. Returns how many files it records.
+///
+/// Refuses a site with a symbolic link that leads out of it: the component
+/// never follows one, but Spin's `files` copy reads through links when it
+/// copies, and would put what the link points to into the served copy.
 pub fn write_manifest(site: &Path) -> Result<usize> {
     let mut manifest = SiteManifest::default();
     let mut count = 0;
@@ -20,6 +26,9 @@ pub fn write_manifest(site: &Path) -> Result<usize> {
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(count)
 }
+
+/// As deep as a request path can reach (`site_path`'s segment limit).
+const MAX_DEPTH: usize = 64;
 
 fn record_dir(
     root: &Path,
@@ -33,12 +42,30 @@ fn record_dir(
     entries.sort_by_key(|entry| entry.file_name());
     for entry in entries {
         let path = entry.path();
-        let metadata = std::fs::metadata(&path)?;
+        let relative = path.strip_prefix(root)?;
+        if relative.components().count() > MAX_DEPTH {
+            bail!(
+                "{}: deeper than {MAX_DEPTH} levels (a link loop?)",
+                path.display()
+            );
+        }
+        if entry.file_type()?.is_symlink() {
+            let name = relative.to_string_lossy();
+            if let Err(FileError::OutsideRoot) = resolve_under(root, &name) {
+                bail!(
+                    "{}: a symbolic link out of the site. The component never follows it, \
+                     but Spin's `files` copy would serve what it points to: copy the file \
+                     into the site instead",
+                    path.display()
+                );
+            }
+        }
+        let metadata =
+            std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
         if metadata.is_dir() {
             record_dir(root, &path, manifest, count)?;
             continue;
         }
-        let relative = path.strip_prefix(root)?;
         let name = relative
             .iter()
             .map(|part| part.to_string_lossy())
@@ -91,5 +118,26 @@ mod tests {
             .modified()
             .unwrap();
         assert_eq!(Some(css.modified_secs), whole_seconds(mtime));
+    }
+
+    #[test]
+    fn a_link_out_of_the_site_is_refused_and_one_inside_is_recorded() {
+        let outer = tempfile::tempdir().unwrap();
+        let site = outer.path().join("site");
+        std::fs::create_dir_all(site.join("v2")).unwrap();
+        std::fs::write(site.join("v2/app.js"), b"js").unwrap();
+        std::os::unix::fs::symlink("v2", site.join("latest")).unwrap();
+        assert_eq!(
+            write_manifest(&site).unwrap(),
+            2,
+            "v2/app.js and latest/app.js"
+        );
+        std::fs::write(outer.path().join("secret.txt"), b"secret").unwrap();
+        std::os::unix::fs::symlink("../secret.txt", site.join("leak.txt")).unwrap();
+        let err = write_manifest(&site).unwrap_err().to_string();
+        assert!(
+            err.contains("leak.txt: a symbolic link out of the site"),
+            "{err}"
+        );
     }
 }
