@@ -11,28 +11,13 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use super::*;
 use crate::validators::strong_etag;
 
-/// The fixture site: a page, assets in directories, a 404 page, an app
-/// shell, a directory index, dot-files, `.well-known`, an empty file, and a
-/// directory without an index.
-const FILES: &[(&str, &[u8])] = &[
-    ("index.html", b"<!doctype html><title>home</title>"),
-    ("about.html", b"<!doctype html><title>about</title>"),
-    ("404.html", b"<!doctype html><title>not here</title>"),
-    ("app.html", b"<!doctype html><title>app shell</title>"),
-    ("css/site.css", b"body { color: #123; }\n"),
-    ("js/app.js", b"console.log('hi');\n"),
-    ("img/logo.png", b"\x89PNG\r\n\x1a\n-not-really-"),
-    ("docs/index.html", b"<!doctype html><title>docs</title>"),
-    ("docs/guide.txt", b"read me\n"),
-    ("empty.txt", b""),
-    ("nodir/readme.md", b"# no index here\n"),
-    (".env", b"SECRET=1\n"),
-    (".hidden/x.txt", b"SECRET dir\n"),
-    (
-        ".well-known/security.txt",
-        b"Contact: mailto:security@example.com\n",
-    ),
-];
+/// The fixture site, `tests/fixture-site`: a page, assets in directories, a
+/// 404 page, an app shell, a directory index, dot-files, `.well-known`, an
+/// empty file, and a directory without an index. The HTTP tests under both
+/// runtimes (tests/site.rs) serve the same tree.
+fn fixture_site() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-site")
+}
 
 const SITE: &[(&str, &str)] = &[
     ("NOT_FOUND_PAGE", "/404.html"),
@@ -47,17 +32,9 @@ struct Fixture {
     server: Server,
 }
 
-fn write_site(root: &Path) {
-    for (name, content) in FILES {
-        let path = root.join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-}
-
 fn fixture(env: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    write_site(dir.path());
+    xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
     let root = dir.path().to_str().unwrap().to_string();
     let (config, problems) = Config::from_lookup(|name| {
         if name == crate::config::DOCUMENT_ROOT {
@@ -73,8 +50,9 @@ fn fixture(env: &[(&str, &str)]) -> Fixture {
     Fixture { dir, server }
 }
 
-fn content(name: &str) -> &'static [u8] {
-    FILES.iter().find(|(n, _)| *n == name).unwrap().1
+/// The bytes of a file of the fixture site.
+fn content(name: &str) -> Vec<u8> {
+    fs::read(fixture_site().join(name)).unwrap()
 }
 
 impl Fixture {
@@ -141,7 +119,7 @@ fn check(fixture: &mut Fixture, case: Case<'_>) {
             assert_eq!(field(&reply, "content-type"), Some(content_type), "{what}");
             assert_eq!(
                 field(&reply, "etag"),
-                Some(&strong_etag(bytes)[..]),
+                Some(&strong_etag(&bytes)[..]),
                 "{what}"
             );
             assert!(field(&reply, "last-modified").is_some(), "{what}");
@@ -362,8 +340,8 @@ fn the_404_page_the_app_shell_and_clean_urls() {
 #[test]
 fn the_app_shell_revalidates_and_the_404_page_ignores_preconditions() {
     let mut site = fixture(SITE);
-    let shell = strong_etag(content("app.html"));
-    let page = strong_etag(content("404.html"));
+    let shell = strong_etag(&content("app.html"));
+    let page = strong_etag(&content("404.html"));
     let revalidated = site.get("/app/x", &[("Accept", HTML), ("If-None-Match", &shell)]);
     assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
     assert_eq!(field(&revalidated, "etag"), Some(&shell[..]));
@@ -384,9 +362,9 @@ fn the_app_shell_revalidates_and_the_404_page_ignores_preconditions() {
 #[test]
 fn preconditions_and_ranges_on_files_other_than_the_page() {
     let mut site = fixture(&[]);
-    let css = content("css/site.css");
+    let css = &content("css/site.css")[..];
     let tag = strong_etag(css);
-    let docs_tag = strong_etag(content("docs/index.html"));
+    let docs_tag = strong_etag(&content("docs/index.html"));
     let first = site.get("/css/site.css", &[]);
     let date = field(&first, "last-modified").unwrap().to_string();
     type Fields<'a> = Vec<(&'a str, &'a str)>;

@@ -193,6 +193,23 @@ pub fn nginx_available() -> bool {
     false
 }
 
+/// A temporary copy of the fixture site, `tests/fixture-site` (the in-process
+/// tests in src/server_tests.rs serve the same tree).
+pub fn fixture_site_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-site");
+    xtask::site::copy_tree(&fixture, dir.path()).expect("copying the fixture site");
+    dir
+}
+
+/// The bytes of a file of the fixture site.
+pub fn fixture_file(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixture-site")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
 /// A temporary directory holding `page` as index.html.
 pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -27,6 +27,24 @@ pub fn write_manifest(site: &Path) -> Result<usize> {
     Ok(count)
 }
 
+/// Copies the directory tree `from` into `to` (created if missing): regular
+/// files and directories; links are not copied. For the tests' sites.
+pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&source, &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(&source, &target)
+                .with_context(|| format!("copying {}", source.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// As deep as a request path can reach (`site_path`'s segment limit).
 const MAX_DEPTH: usize = 64;
 
