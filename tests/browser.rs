@@ -1,7 +1,10 @@
-//! A real browser against the component: Debian's Chromium, driven by
-//! tests/browser/reload.mjs (playwright-core). The first load is a 200, a
-//! reload a 304 answered from the browser's cache, and after the file changes
-//! a reload is a 200 with the new page. Saves a screenshot under target/browser.
+//! A real browser against the component serving the demo site (`static/`):
+//! Debian's Chromium, driven by tests/browser/reload.mjs (playwright-core).
+//! The first load is a 200 with a stylesheet, a script and an image; a reload
+//! a 304 answered from the browser's cache, with each of those revalidated or
+//! taken from the cache; a missing page the site's 404 page; after the file
+//! changes a reload is a 200 with the new page. Saves a screenshot under
+//! target/browser.
 
 #[macro_use]
 mod support;
@@ -10,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::{Runtime, Served, tools_required};
+use xtask::runtime::Mounts;
 
 /// Chromium and the script's node_modules, or why they are missing.
 fn browser_tools(root: &Path) -> Result<PathBuf, String> {
@@ -44,10 +48,11 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
             return;
         }
     };
-    let page = std::fs::read(root.join("static/index.html")).unwrap();
+    let site = tempfile::tempdir().unwrap();
+    xtask::site::copy_tree(&root.join("static"), site.path()).unwrap();
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
-    let served = Served::start_live(runtime, &page, &[]);
+    let served = Served::start_in(runtime, site, Mounts::Direct, &[]);
     let screenshot = shots.join(format!("page-{runtime}.png"));
     let output = Command::new("node")
         .current_dir(root.join("tests/browser"))
@@ -65,7 +70,13 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
         output.status.success(),
         "{runtime}: the browser script failed:\n{stdout}\n{stderr}"
     );
-    for step in ["first load: 200", "reload: 304", "after change: 200"] {
+    for step in [
+        "first load: 200",
+        "reload: 304",
+        "reload sub-resource /css/site.css",
+        "missing page: 404",
+        "after change: 200",
+    ] {
         assert!(stdout.contains(step), "{runtime}: missing {step:?}");
     }
     assert!(screenshot.is_file(), "{runtime}: no screenshot");

@@ -2,8 +2,10 @@
 // running component, for tests/browser.rs:
 //   node reload.mjs URL PATH_OF_index.html SCREENSHOT.png
 // Asserts from the browser's own network events (Chrome DevTools Protocol)
-// that the first load is a 200, a reload a 304 answered from the browser's
-// cache, and, once the file changed, a reload a 200 with the new page. Prints
+// that the first load is a 200 with its stylesheet, script and image, a
+// reload a 304 answered from the browser's cache with every sub-resource
+// revalidated (304) or taken from the cache, a missing page the site's 404
+// page, and, once the file changed, a reload a 200 with the new page. Prints
 // one line per step; exits non-zero on the first failed assertion.
 
 import assert from "node:assert/strict";
@@ -46,11 +48,20 @@ try {
   const finished = new Map();
   cdp.on("Network.requestWillBeSentExtraInfo", (e) => sentHeaders.set(e.requestId, e.headers));
   cdp.on("Network.responseReceivedExtraInfo", (e) => wireStatus.set(e.requestId, e.statusCode));
+  // Every request of the page's files: its URL path, in order.
+  const requests = [];
+  const fromCache = new Set();
+  cdp.on("Network.requestWillBeSent", (e) => {
+    requests.push({ id: e.requestId, path: new URL(e.request.url).pathname, type: e.type });
+  });
+  cdp.on("Network.requestServedFromCache", (e) => fromCache.add(e.requestId));
   cdp.on("Network.responseReceived", (e) => {
+    if (e.response.fromDiskCache || e.response.fromPrefetchCache) fromCache.add(e.requestId);
     if (e.type === "Document") {
       documents.push({ id: e.requestId, status: e.response.status, headers: e.response.headers });
     }
   });
+  const subresources = ["/css/site.css", "/js/site.js", "/img/revalidation.svg"];
   cdp.on("Network.loadingFinished", (e) => finished.set(e.requestId, e.encodedDataLength));
 
   const field = (headers, name) => {
@@ -69,6 +80,15 @@ try {
   assert.match(etag, /^"[0-9a-f]{32}"$/, "a strong, quoted MD5 ETag");
   const size = (await page.content()).length;
   console.log(`first load: ${first.status}, ETag ${etag}, ${finished.get(first.id)} bytes over the network`);
+  for (const file of subresources) {
+    const request = requests.find((r) => r.path === file);
+    assert.ok(request, `the page loaded ${file}`);
+    assert.equal(wireStatus.get(request.id), 200, `${file} is a 200 on the first load`);
+  }
+  console.log(`first load: ${subresources.join(", ")}: 200`);
+  const loadedImage = await page.evaluate(() => document.querySelector("img").naturalWidth);
+  assert.ok(loadedImage > 0, "the image is shown");
+  const reloadStart = requests.length;
 
   // 2. A reload: the browser revalidates with If-None-Match and gets a 304;
   //    the page it shows comes from its cache.
@@ -87,6 +107,24 @@ try {
     `reload: ${wireStatus.get(reload.id)} on the wire (If-None-Match ${etag}), ` +
       `page from the browser's cache, ${reloadBytes} bytes over the network`,
   );
+  // Each sub-resource: revalidated (304 on the wire), taken from the
+  // browser's cache, or not requested at all (its memory cache). Never a 200.
+  for (const file of subresources) {
+    const request = requests.slice(reloadStart).find((r) => r.path === file);
+    let what = "not requested (memory cache)";
+    if (request && fromCache.has(request.id)) {
+      what = "from the browser's cache";
+    } else if (request) {
+      const status = wireStatus.get(request.id);
+      assert.equal(status, 304, `${file} on reload: ${status}, expected 304 or the cache`);
+      what = "304";
+    }
+    console.log(`reload sub-resource ${file}: ${what}`);
+  }
+  await page.waitForFunction(() => Number(document.body.dataset.subresources) >= 3, null, { timeout: 10000 });
+  // The page's own table agrees: no file of the page was downloaded again.
+  const table = await page.locator("#subresources").innerText();
+  assert.ok(!table.includes("downloaded: 200"), `the page's table after a reload:\n${table}`);
 
   // 3. The page's own button re-fetches with cache: 'no-cache'; Resource
   //    Timing shows a few hundred bytes against the page's size.
@@ -101,7 +139,16 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
 
-  // 4. The file changes: the next reload gets a 200 with the new page.
+  // 4. A missing page: the site's 404 page, with status 404, styled by the
+  //    site's stylesheet.
+  const missingResponse = await page.goto(new URL("/no-such-page", url).href, { waitUntil: "load" });
+  assert.equal(missingResponse.status(), 404, "a missing page is a 404");
+  assert.equal(await heading(), "404: nothing here", "the site's 404 page");
+  console.log(`missing page: ${missingResponse.status()}, the site's 404 page`);
+  await page.goto(url, { waitUntil: "load" });
+  await settle();
+
+  // 5. The file changes: the next reload gets a 200 with the new page.
   const original = fs.readFileSync(pageFile, "utf8");
   const changed = original.replace(
     "This page is served with HTTP validators",

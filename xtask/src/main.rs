@@ -16,13 +16,17 @@ mod load;
 mod soak;
 
 /// The configuration variables that `serve` passes on from its own environment.
-const PASSED_ON: [&str; 6] = [
+const PASSED_ON: [&str; 10] = [
     "ACCESS_LOG",
     "CACHE_CONTROL",
     "FILE_CHECK_INTERVAL_MS",
     "LAST_MODIFIED",
     "DOCUMENT_ROOT",
     "MAX_FILE_BYTES",
+    "CACHE_MAX_BYTES",
+    "NOT_FOUND_PAGE",
+    "FALLBACK_PAGE",
+    "CLEAN_URLS",
 ];
 
 #[derive(Debug, Parser)]
@@ -175,6 +179,13 @@ fn serve(options: ServeOptions) -> Result<()> {
             "--addr",
             addr,
         ]);
+        // spin.toml's environment, as Spin would give it, but for what the
+        // caller's environment sets: each name once.
+        for (name, value) in xtask::spin::project_environment()? {
+            if !PASSED_ON.contains(&name.as_str()) || env::var_os(&name).is_none() {
+                command.arg("--env").arg(format!("{name}={value}"));
+            }
+        }
         for pair in &passed_on {
             command.arg("--env").arg(pair);
         }

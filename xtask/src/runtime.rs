@@ -221,7 +221,14 @@ fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
         .arg(format!("{}::/", spec.static_dir.display()))
         .arg("--addr")
         .arg(spec.addr.to_string());
+    // spin.toml's environment, as Spin gives it, with the spec's over it:
+    // each name once, as a guest may read only the first of two.
+    let mut environment = crate::spin::project_environment()?;
     for (name, value) in &spec.env {
+        environment.retain(|(n, _)| n != name);
+        environment.push((name.clone(), value.clone()));
+    }
+    for (name, value) in &environment {
         command.arg("--env").arg(format!("{name}={value}"));
     }
     command.args(&spec.extra_args).arg(&spec.component);

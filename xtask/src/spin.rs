@@ -38,6 +38,26 @@ pub(crate) fn up_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> 
     Ok(command)
 }
 
+/// The `environment` of the project's spin.toml component: what Spin gives the
+/// component, which wasmtime gets too (`--env`), so that both runtimes serve
+/// with the same configuration.
+pub fn project_environment() -> Result<Vec<(String, String)>> {
+    let project = std::fs::read_to_string(tools::workspace_root().join("spin.toml"))
+        .context("reading the project's spin.toml")?;
+    let manifest: toml::Table = project.parse().context("parsing spin.toml")?;
+    let environment = manifest
+        .get("component")
+        .and_then(toml::Value::as_table)
+        .and_then(|components| components.values().next())
+        .and_then(|component| component.get("environment"))
+        .and_then(toml::Value::as_table);
+    Ok(environment
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_string())))
+        .collect())
+}
+
 /// The name under which the site is linked beside the test manifest.
 const SITE_LINK: &str = "site";
 
