@@ -54,8 +54,8 @@ pub struct Reply {
     pub plan: ResponsePlan,
     /// The bytes of the body; empty for HEAD, 204 and 304.
     pub body: Bytes,
-    /// A line for the error log: why a file could not be served, or why a
-    /// path was refused.
+    /// Lines for the error log: why a path was refused, why a file could not
+    /// be served.
     pub error: Option<String>,
 }
 
@@ -119,12 +119,14 @@ impl Server {
                     Refusal::Malformed(_) => reply_text(method, StatusCode::BAD_REQUEST, wall),
                     Refusal::NotServed(_) => self.not_found(request, None, now, wall),
                 };
-                reply.error.get_or_insert_with(|| {
-                    format!(
-                        "refused: path={}: {refusal} ({})",
-                        escaped(request.path),
-                        reply.plan.status.as_u16()
-                    )
+                let line = format!(
+                    "refused: path={}: {refusal} ({})",
+                    escaped(request.path),
+                    reply.plan.status.as_u16()
+                );
+                reply.error = Some(match reply.error.take() {
+                    Some(problem) => format!("{line}\n{problem}"),
+                    None => line,
                 });
                 return reply;
             }

@@ -468,12 +468,18 @@ fn refusals_and_site_problems_are_logged() {
         error.contains("leak.txt: a symbolic link out of the document root"),
         "{error}"
     );
-    // A missing 404 page: the short text, and a line that names the file.
+    // A missing 404 page: the short text, and a line that names the file,
+    // after the refusal's line when there is one.
     fs::remove_file(site.dir.path().join("404.html")).unwrap();
     let missing = site.get("/nope.txt", &[]);
     assert_eq!(missing.plan.status, StatusCode::NOT_FOUND);
     assert_eq!(&missing.body[..], b"404 Not Found\n");
     assert!(missing.error.unwrap().contains("404.html: no such file"));
+    let both = site.get("/.env", &[]).error.unwrap();
+    let lines: Vec<&str> = both.lines().collect();
+    assert_eq!(lines.len(), 2, "{both}");
+    assert_eq!(lines[0], "refused: path=/.env: dot-file (404)");
+    assert!(lines[1].ends_with("404.html: no such file"), "{both}");
 }
 
 #[test]
