@@ -127,7 +127,7 @@ impl Config {
             (NOT_FOUND_PAGE, &mut config.not_found_page),
             (FALLBACK_PAGE, &mut config.fallback_page),
         ] {
-            if let Some(value) = lookup(name) {
+            if let Some(value) = lookup(name).filter(|value| !value.trim().is_empty()) {
                 match site_file(&value) {
                     Some(relative) => *slot = Some(relative),
                     None => problems.push(invalid(
@@ -143,7 +143,8 @@ impl Config {
 }
 
 /// A file of the site named in the configuration (`/404.html` or `404.html`),
-/// checked as a request path is; an empty value means none.
+/// checked as a request path is. (An empty value means none, and never
+/// reaches here.)
 fn site_file(value: &str) -> Option<String> {
     let value = value.trim();
     let absolute = if value.starts_with('/') {

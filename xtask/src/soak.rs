@@ -37,10 +37,8 @@ pub fn run(options: Options) -> Result<()> {
     install::ensure(&[Tool::Wasmtime, Tool::Wrk])?;
     let component = tools::build_component()?;
     let dir = tempfile::tempdir()?;
-    std::fs::copy(
-        tools::workspace_root().join("static/index.html"),
-        dir.path().join("index.html"),
-    )?;
+    // The demo site, so that the 404s get its 404 page as users' would.
+    xtask::site::copy_tree(&tools::workspace_root().join("static"), dir.path())?;
     let server = RunningServer::start(ServerSpec::new(Runtime::Wasmtime, &component, dir.path())?)?;
     let (etag, _) = runtime::validators_of(server.addr())?;
     let etag = etag.context("no ETag from the server")?;
