@@ -18,6 +18,18 @@ pub fn for_file_name(name: &str) -> HeaderValue {
     }
 }
 
+/// Whether a file of this name is worth compressing: text, and the binary
+/// types that are not compressed already (WebAssembly, icons, fonts of the
+/// older kinds). Images, archives and WOFF2 fonts are.
+pub fn is_compressible(name: &str) -> bool {
+    let essence = mime_guess::from_path(name).first_raw().unwrap_or(UNKNOWN);
+    is_text(essence)
+        || matches!(
+            essence,
+            "application/wasm" | "image/x-icon" | "font/ttf" | "font/otf" | "application/xhtml+xml"
+        )
+}
+
 /// Types whose content is text in a character encoding.
 fn is_text(essence: &str) -> bool {
     essence.starts_with("text/")
@@ -54,6 +66,20 @@ mod tests {
             ("weird.zzzz", UNKNOWN),
         ] {
             assert_eq!(for_file_name(name), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn what_is_worth_compressing() {
+        for name in [
+            "a.html", "a.css", "a.js", "a.json", "a.svg", "a.wasm", "a.txt",
+        ] {
+            assert!(is_compressible(name), "{name}");
+        }
+        for name in [
+            "a.png", "a.jpg", "a.woff2", "a.gz", "a.br", "a.zip", "LICENSE",
+        ] {
+            assert!(!is_compressible(name), "{name}");
         }
     }
 }

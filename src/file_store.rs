@@ -25,7 +25,7 @@
 
 use std::fs;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -39,13 +39,17 @@ use crate::file_read::{Fingerprint, read_settled};
 use crate::site_manifest::{self, SiteManifest};
 use crate::validators::{Validators, md5_hex};
 
-/// The bytes of a file as read at one moment, their validators and type.
+/// A file as it was at one moment: its validators, length and type, and its
+/// bytes once they have been read.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub content: Bytes,
     pub validators: Validators,
+    pub len: u64,
     /// From the name the file was asked for.
     pub content_type: HeaderValue,
+    /// The bytes, whose MD5 the ETag is. None when the site manifest vouched
+    /// for the file and no body has been needed yet ([`FileStore::head`]).
+    pub content: Option<Bytes>,
 }
 
 /// Limits of a store.
@@ -59,6 +63,9 @@ pub struct StoreLimits {
     pub max_cached_bytes: u64,
 }
 
+/// How many names found missing are remembered (each for one check interval).
+const REMEMBERED_MISSES: usize = 1024;
+
 struct Entry {
     snapshot: Arc<Snapshot>,
     fingerprint: Fingerprint,
@@ -69,7 +76,7 @@ struct Entry {
 
 impl Entry {
     fn bytes(&self) -> u64 {
-        self.snapshot.content.len() as u64
+        self.snapshot.content.as_ref().map_or(0, |c| c.len() as u64)
     }
 }
 
@@ -79,6 +86,10 @@ pub struct FileStore {
     limits: StoreLimits,
     entries: LruCache<String, Entry>,
     cached_bytes: u64,
+    /// Names found missing, and when: within a check interval they are
+    /// answered missing without a look (a site's variants that do not exist
+    /// are asked for on every request).
+    misses: LruCache<String, Instant>,
     manifest: SiteManifest,
 }
 
@@ -89,6 +100,10 @@ impl FileStore {
             limits,
             entries: LruCache::unbounded(),
             cached_bytes: 0,
+            misses: LruCache::new(
+                std::num::NonZeroUsize::new(REMEMBERED_MISSES)
+                    .unwrap_or(std::num::NonZeroUsize::MIN),
+            ),
             manifest: SiteManifest::default(),
         }
     }
@@ -120,23 +135,60 @@ impl FileStore {
     }
 
     /// The current snapshot of the file at `relative` (segments joined with
-    /// `/`, from a checked [`crate::site_path::SitePath`]). `now` is the
-    /// monotonic clock, `wall` the wall clock, both of the request.
+    /// `/`, from a checked [`crate::site_path::SitePath`]), with its bytes.
+    /// `now` is the monotonic clock, `wall` the wall clock, both of the request.
     pub fn get(
         &mut self,
         relative: &str,
         now: Instant,
         wall: SystemTime,
     ) -> Result<Arc<Snapshot>, FileError> {
+        let snapshot = self.head(relative, now, wall)?;
+        if snapshot.content.is_some() {
+            return Ok(snapshot);
+        }
+        // Vouched for by the manifest, never read: read it now. Its ETag
+        // comes from the bytes read, whatever the manifest said.
+        let result = resolve_under(&self.root, relative)
+            .and_then(|(path, _)| self.read(relative, &path, now, wall));
+        if result.is_err() {
+            self.forget(relative);
+        }
+        result
+    }
+
+    /// Like [`FileStore::get`], but a file the site manifest vouches for
+    /// (same length and time to the nanosecond as recorded, not modified
+    /// within the racy window) comes back without its bytes, its validators
+    /// taken from the manifest: enough for a 304, without reading the file.
+    pub fn head(
+        &mut self,
+        relative: &str,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<Arc<Snapshot>, FileError> {
+        let within_interval =
+            |at: &Instant| now.saturating_duration_since(*at) < self.limits.check_interval;
         if let Some(entry) = self.entries.get(relative)
-            && now.saturating_duration_since(entry.checked_at) < self.limits.check_interval
+            && within_interval(&entry.checked_at)
         {
             return Ok(entry.snapshot.clone());
         }
+        if self.misses.get(relative).is_some_and(within_interval) {
+            return Err(FileError::NotFound);
+        }
         let result = self.check(relative, now, wall);
-        if result.is_err() {
-            // Never serve a file that is known to be gone or unreadable.
-            self.forget(relative);
+        match &result {
+            Ok(_) => {
+                self.misses.pop(relative);
+            }
+            Err(err) => {
+                // Never serve a file that is known to be gone or unreadable.
+                self.forget(relative);
+                if matches!(err, FileError::NotFound) {
+                    self.misses.put(relative.to_string(), now);
+                }
+            }
         }
         result
     }
@@ -156,16 +208,49 @@ impl FileStore {
             entry.checked_at = now;
             return Ok(entry.snapshot.clone());
         }
-        let (content, fingerprint) = match read_settled(&path, self.limits.max_file_bytes, wall)? {
+        if !fingerprint.is_recent(wall)
+            && let Some(modified) = fingerprint.modified
+            && let Some(recorded) = self
+                .manifest
+                .vouches_for(relative, fingerprint.len, modified)
+        {
+            let snapshot = Arc::new(Snapshot {
+                validators: Validators::from_md5_hex(&recorded.md5, Some(recorded.modified())),
+                len: recorded.len,
+                content_type: crate::content_type::for_file_name(relative),
+                content: None,
+            });
+            let entry = Entry {
+                snapshot: snapshot.clone(),
+                fingerprint,
+                checked_at: now,
+                racy: false,
+            };
+            self.remember(relative, entry);
+            return Ok(snapshot);
+        }
+        self.read(relative, &path, now, wall)
+    }
+
+    /// Reads the file at `path` (see [`crate::file_read`]) and keeps the
+    /// snapshot of what was read.
+    fn read(
+        &mut self,
+        relative: &str,
+        path: &Path,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<Arc<Snapshot>, FileError> {
+        let (content, fingerprint) = match read_settled(path, self.limits.max_file_bytes, wall)? {
             Some(settled) => settled,
             // Every read crossed a write. Serve the last whole version kept,
             // looked at again next time; without one, say so (503).
             None => match self.entries.get_mut(relative) {
-                Some(entry) => {
+                Some(entry) if entry.snapshot.content.is_some() => {
                     entry.racy = true;
                     return Ok(entry.snapshot.clone());
                 }
-                None => return Err(FileError::Unsettled),
+                _ => return Err(FileError::Unsettled),
             },
         };
         let recent = fingerprint.is_recent(wall);
@@ -173,7 +258,8 @@ impl FileStore {
             // A re-check of a racy entry found the same bytes and time: keep
             // the snapshot and skip the hash.
             Some(entry)
-                if entry.fingerprint == fingerprint && entry.snapshot.content == content =>
+                if entry.fingerprint == fingerprint
+                    && entry.snapshot.content.as_deref() == Some(&content[..]) =>
             {
                 entry.snapshot.clone()
             }
@@ -185,8 +271,9 @@ impl FileStore {
                     .or(fingerprint.modified);
                 Arc::new(Snapshot {
                     validators: Validators::from_md5_hex(&md5, modified),
-                    content: Bytes::from(content),
+                    len: content.len() as u64,
                     content_type: crate::content_type::for_file_name(relative),
+                    content: Some(Bytes::from(content)),
                 })
             }
         };
@@ -230,8 +317,6 @@ impl FileStore {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::file_read::{READ_PIECE_BYTES, test_hook};
 
@@ -262,18 +347,22 @@ mod tests {
             .unwrap();
         assert!(test_hook::has_run(), "the rewrite happened during the read");
         assert!(
-            snapshot.content.iter().all(|&b| b == b'b'),
+            content_of(&snapshot).iter().all(|&b| b == b'b'),
             "a torn read was kept: {} bytes of 'a', {} of 'b'",
-            snapshot.content.iter().filter(|&&b| b == b'a').count(),
-            snapshot.content.iter().filter(|&&b| b == b'b').count()
+            content_of(&snapshot).iter().filter(|&&b| b == b'a').count(),
+            content_of(&snapshot).iter().filter(|&&b| b == b'b').count()
         );
         assert_eq!(
             snapshot.validators.etag(),
-            crate::validators::strong_etag(&snapshot.content)
+            crate::validators::strong_etag(content_of(&snapshot))
         );
     }
 
     const HOUR: Duration = Duration::from_secs(3600);
+
+    fn content_of(snapshot: &Snapshot) -> &[u8] {
+        snapshot.content.as_deref().expect("the bytes were read")
+    }
 
     fn limits(check_interval: Duration) -> StoreLimits {
         StoreLimits {
@@ -298,7 +387,7 @@ mod tests {
         let snapshot = store.get("index.html", now, SystemTime::now()).unwrap();
         assert_eq!(
             snapshot.validators.etag(),
-            crate::validators::strong_etag(&snapshot.content)
+            crate::validators::strong_etag(content_of(&snapshot))
         );
         snapshot.validators.etag().to_string()
     }
@@ -486,7 +575,7 @@ mod tests {
         ));
         // Larger than the bound: served, never kept.
         let big = store.get("big", now, wall).unwrap();
-        assert_eq!(big.content.len(), 1001);
+        assert_eq!(content_of(&big).len(), 1001);
         assert_eq!(store.cached_bytes(), 800);
     }
 

@@ -7,7 +7,8 @@
 //! - [`server`]: one request from start to end, without the runtime: what a
 //!   path serves (files, directories, the 404 page, the app shell).
 //! - [`site_path`]: a request path checked and decoded once.
-//! - [`negotiation`]: what the request's Accept fields allow.
+//! - [`negotiation`]: what the request's Accept and Accept-Encoding allow.
+//! - [`cache_rules`]: Cache-Control per path.
 //! - [`file_store`]: the site's files remembered between requests, with
 //!   change detection and a byte bound; [`file_read`]: reading one whole
 //!   version of a file; [`confined_path`]: never leaving the document root.
@@ -18,6 +19,7 @@
 //! - [`config`], [`access_log`]: environment variables and the log line.
 
 pub mod access_log;
+pub mod cache_rules;
 pub mod config;
 pub mod confined_path;
 pub mod content_type;

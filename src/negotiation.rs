@@ -1,5 +1,5 @@
 //! Proactive negotiation (RFC 9110 section 12): what the request's Accept
-//! fields allow. Pure; `crate::server` decides with it.
+//! and Accept-Encoding fields allow. Pure; `crate::server` decides with it.
 
 use http::{HeaderMap, header};
 
@@ -23,7 +23,91 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The `q` parameter among a media range's parameters (RFC 9110 section
+/// A content coding of a precompressed variant (RFC 9110 section 8.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    /// In the order a tie is broken in: the smaller first.
+    pub const ALL: [Encoding; 2] = [Encoding::Brotli, Encoding::Gzip];
+
+    /// The Content-Encoding token.
+    pub fn token(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+
+    /// The extension of the variant's file: `app.js.br`, `app.js.gz`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gz",
+        }
+    }
+
+    fn matches(self, coding: &str) -> bool {
+        coding.eq_ignore_ascii_case(self.token())
+            || (self == Encoding::Gzip && coding.eq_ignore_ascii_case("x-gzip"))
+    }
+}
+
+/// Which of the `available` codings to send, or None for the file as it is
+/// (`identity`), by RFC 9110 section 12.5.3:
+/// - Without Accept-Encoding, the file as it is: any coding would be
+///   allowed, but a client that sent no field (curl without `--compressed`)
+///   may not decode one.
+/// - A coding is acceptable with its own weight, else with the weight of
+///   `*`, else not at all; `identity` with its own weight, else that of `*`,
+///   else the lowest weight above 0. A weight of 0 refuses (`gzip;q=0`, `identity;q=0`, `*;q=0`).
+///   `x-gzip` is `gzip` (section 8.4.1.3). An empty field value accepts only
+///   `identity`.
+/// - The highest weight wins; a tie goes to the smaller bytes: brotli, then
+///   gzip, then identity.
+/// - When nothing available is acceptable (`identity;q=0` and no coding we
+///   have), the file as it is: sending it is more useful than a 406, as the
+///   RFC's editors intended.
+pub fn choose_encoding(headers: &HeaderMap, available: &[Encoding]) -> Option<Encoding> {
+    let mut lines = headers.get_all(header::ACCEPT_ENCODING).iter().peekable();
+    lines.peek()?;
+    let elements: Vec<(&str, f32)> = lines
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|element| {
+            let mut parts = element.split(';');
+            let coding = parts.next()?.trim();
+            (!coding.is_empty()).then(|| (coding, weight(parts)))
+        })
+        .collect();
+    let listed = |matches: &dyn Fn(&str) -> bool| {
+        elements
+            .iter()
+            .find(|(coding, _)| matches(coding))
+            .map(|(_, q)| *q)
+    };
+    let star = listed(&|coding| coding == "*");
+    let mut best: (Option<Encoding>, f32) = (None, 0.0);
+    for &encoding in Encoding::ALL.iter().filter(|e| available.contains(e)) {
+        let q = listed(&|coding| encoding.matches(coding))
+            .or(star)
+            .unwrap_or(0.0);
+        if q > best.1 {
+            best = (Some(encoding), q);
+        }
+    }
+    // Not named, identity is acceptable but last: a client that lists
+    // codings prefers any of them to none.
+    let identity = listed(&|coding| coding.eq_ignore_ascii_case("identity"))
+        .or(star)
+        .unwrap_or(f32::MIN_POSITIVE);
+    if identity > best.1 { None } else { best.0 }
+}
+
+/// The `q` parameter among an element's parameters (RFC 9110 section
 /// 12.4.2); 1 when absent, 0 when it is not a valid weight.
 fn weight<'a>(parameters: impl Iterator<Item = &'a str>) -> f32 {
     for parameter in parameters {
@@ -59,6 +143,60 @@ mod tests {
             headers.append(header::ACCEPT, HeaderValue::from_static(value));
         }
         accepts_html(&headers)
+    }
+
+    fn chosen(values: &[&'static str], available: &[Encoding]) -> Option<&'static str> {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        }
+        choose_encoding(&headers, available).map(Encoding::token)
+    }
+
+    #[test]
+    fn every_accept_encoding_case() {
+        use Encoding::{Brotli, Gzip};
+        let both = &[Brotli, Gzip][..];
+        for (values, available, expected) in [
+            // No field: as it is. An empty value: only identity.
+            (&[][..], both, None),
+            (&[""], both, None),
+            // Browsers.
+            (&["gzip, deflate, br, zstd"], both, Some("br")),
+            (&["gzip, deflate, br, zstd"], &[Gzip][..], Some("gzip")),
+            (&["gzip, deflate, br, zstd"], &[][..], None),
+            (&["gzip, deflate"], both, Some("gzip")),
+            // Weights, across lines, case and the x-gzip alias.
+            (&["br;q=0.5, gzip;q=0.8"], both, Some("gzip")),
+            (&["br;q=0.5", "gzip;q=0.8"], both, Some("gzip")),
+            (&["GZIP"], both, Some("gzip")),
+            (&["x-gzip"], both, Some("gzip")),
+            (&["gzip;q=0.5, identity"], both, None),
+            (&["gzip, identity;q=0.5"], both, Some("gzip")),
+            // q=0 refuses.
+            (&["br;q=0, gzip"], both, Some("gzip")),
+            (&["br;q=0, gzip;q=0"], both, None),
+            // * stands for what is not listed.
+            (&["*"], both, Some("br")),
+            (&["*;q=0.1, gzip"], both, Some("gzip")),
+            (&["*;q=0, identity"], both, None),
+            (&["br;q=0, *"], both, Some("gzip")),
+            // Nothing acceptable: the file as it is rather than 406.
+            (&["identity;q=0"], &[][..], None),
+            (&["*;q=0"], both, None),
+            (&["identity;q=0, br"], &[Gzip][..], None),
+            (&["identity;q=0, gzip"], both, Some("gzip")),
+            // Unknown codings and bad weights.
+            (&["zstd, compress"], both, None),
+            (&["gzip;q=2"], both, None),
+            (&["gzip;q=0.5;x=y"], both, Some("gzip")),
+        ] {
+            assert_eq!(
+                chosen(values, available),
+                expected,
+                "{values:?} of {available:?}"
+            );
+        }
     }
 
     #[test]

@@ -10,10 +10,17 @@ use crate::preconditions::{DecidedBy, Precondition, evaluate_preconditions};
 use crate::range::{ByteRange, RangeDecision, decide_range};
 use crate::validators::{Validators, date_now_header};
 
-/// A representation the component can send: its type, length and validators.
+/// A representation the component can send: its type, coding, length and
+/// validators, and the request fields that selected it.
 #[derive(Debug, Clone, Copy)]
 pub struct Representation<'a> {
     pub content_type: &'a HeaderValue,
+    /// The content coding of the bytes (`br`, `gzip`) of a precompressed
+    /// variant; None for the file as it is.
+    pub content_encoding: Option<&'static str>,
+    /// Vary (RFC 9110 section 12.5.5): the request fields whose values chose
+    /// this representation among others, sent with every response to it.
+    pub vary: Option<&'a HeaderValue>,
     pub len: u64,
     pub validators: &'a Validators,
 }
@@ -86,17 +93,28 @@ pub fn plan_representation(
             // no Content-Length or Content-Type. Last-Modified is kept too: under
             // Spin it changes with each start while the ETag does not, and a
             // cache freshens its stored copy from it (RFC 9111 section 4.3.4).
+            // A 304 carries Vary too (section 15.4.5), but not
+            // Content-Encoding, which describes a body.
             insert_validators(&mut headers, validators, policy, now);
+            insert_vary(&mut headers, representation.vary);
             return plan(StatusCode::NOT_MODIFIED, headers, Body::Empty, Some(field));
         }
         Precondition::Failed(field) => {
-            return text(method, StatusCode::PRECONDITION_FAILED, Some(field), now);
+            let mut plan = text(method, StatusCode::PRECONDITION_FAILED, Some(field), now);
+            insert_vary(&mut plan.headers, representation.vary);
+            return plan;
         }
         Precondition::Passed => {}
     }
     insert_validators(&mut headers, validators, policy, now);
+    insert_vary(&mut headers, representation.vary);
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CONTENT_TYPE, representation.content_type.clone());
+    if let Some(coding) = representation.content_encoding {
+        // RFC 9110 section 8.4: the coding of the bytes sent; a 206 carries
+        // a range of the coded bytes (section 14.1).
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
     let len = representation.len;
     let (status, body, length) = match decide_range(method, request, validators, len, now) {
         RangeDecision::Full => (StatusCode::OK, Body::Whole, len),
@@ -116,6 +134,7 @@ pub fn plan_representation(
             let mut plan = text(method, StatusCode::RANGE_NOT_SATISFIABLE, None, now);
             let content_range = header_value(format!("bytes */{len}"));
             plan.headers.insert(header::CONTENT_RANGE, content_range);
+            insert_vary(&mut plan.headers, representation.vary);
             return plan;
         }
     };
@@ -242,6 +261,12 @@ fn insert_validators(
         headers.insert(header::LAST_MODIFIED, last_modified);
     }
     headers.insert(header::CACHE_CONTROL, policy.cache_control.clone());
+}
+
+fn insert_vary(headers: &mut HeaderMap, vary: Option<&HeaderValue>) {
+    if let Some(vary) = vary {
+        headers.insert(header::VARY, vary.clone());
+    }
 }
 
 /// Values built here are ASCII digits and ranges, always valid.

@@ -647,6 +647,8 @@ fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
     let validators = validators();
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
+        content_encoding: None,
+        vary: None,
         len: LEN,
         validators: &validators,
     };
@@ -815,6 +817,8 @@ fn future_file_time_is_sent_as_now() {
     let validators = Validators::new(ETAG.to_string(), Some(now() + Duration::from_secs(3600)));
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
+        content_encoding: None,
+        vary: None,
         len: LEN,
         validators: &validators,
     };
@@ -836,6 +840,8 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
     let validators = Validators::new(ETAG.to_string(), None);
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
+        content_encoding: None,
+        vary: None,
         len: LEN,
         validators: &validators,
     };

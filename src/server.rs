@@ -22,12 +22,13 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::{AccessLogLine, escaped};
+use crate::cache_rules::{self, CacheRules};
 use crate::config::Config;
 use crate::file_store::{FileError, FileStore, Snapshot, StoreLimits};
-use crate::negotiation::accepts_html;
+use crate::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::preconditions::is_get_or_head;
 use crate::response_plan::{
-    Body, Representation, ResponsePlan, error_page, method_not_allowed, no_content,
+    Body, Representation, ResponsePlan, ResponsePolicy, error_page, method_not_allowed, no_content,
     plan_representation, redirect, text,
 };
 use crate::site_path::{Refusal, SitePath};
@@ -74,7 +75,9 @@ impl Reply {
 
 /// What a checked path names in the site.
 enum Found {
-    File(Arc<Snapshot>),
+    /// The file at this path (relative to the root), without its bytes when
+    /// the site manifest vouched for it.
+    File(String, Arc<Snapshot>),
     /// A directory named without its trailing slash.
     Directory,
     /// Nothing to serve; with a line for the error log when that is a
@@ -86,11 +89,13 @@ enum Found {
 pub struct Server {
     config: Config,
     store: FileStore,
+    cache_rules: CacheRules,
 }
 
 impl Server {
     /// A server of the files under `config.document_root`, with the site
-    /// manifest loaded. Returns what is wrong with the manifest, for the log.
+    /// manifest and the cache rules loaded. Returns what is wrong with them,
+    /// for the log.
     pub fn new(config: Config) -> (Server, Vec<String>) {
         let mut store = FileStore::new(
             config.document_root.clone(),
@@ -100,8 +105,20 @@ impl Server {
                 max_cached_bytes: config.cache_max_bytes,
             },
         );
-        let problems = store.load_manifest();
-        (Server { config, store }, problems)
+        let mut problems = store.load_manifest();
+        let mut cache_rules = CacheRules::new(config.policy.cache_control.clone());
+        let rules_file = store.path_of(cache_rules::FILE_NAME);
+        match std::fs::read_to_string(&rules_file) {
+            Ok(text) => problems.extend(cache_rules.parse(&text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => problems.push(format!("{}: cannot be read: {err}", rules_file.display())),
+        }
+        let server = Server {
+            config,
+            store,
+            cache_rules,
+        };
+        (server, problems)
     }
 
     pub fn config(&self) -> &Config {
@@ -139,7 +156,9 @@ impl Server {
             return reply(method_not_allowed(method, wall));
         }
         match found {
-            Found::File(snapshot) => self.serve(request, &snapshot, wall),
+            Found::File(relative, snapshot) => {
+                self.serve(request, &relative, &snapshot, false, now, wall)
+            }
             Found::Directory => {
                 let location = match request.query {
                     Some(query) => format!("{}/?{query}", request.path),
@@ -182,7 +201,7 @@ impl Server {
                 // `/about` and `/about.html` are two URLs of one file: the
                 // same bytes, so the same validators under either.
                 match self.lookup(&format!("{relative}.html"), now, wall)? {
-                    Found::File(snapshot) => Ok(Found::File(snapshot)),
+                    found @ Found::File(..) => Ok(found),
                     _ => Ok(Found::Missing(problem)),
                 }
             }
@@ -196,8 +215,8 @@ impl Server {
         now: Instant,
         wall: SystemTime,
     ) -> Result<Found, (String, FileError)> {
-        match self.store.get(relative, now, wall) {
-            Ok(snapshot) => Ok(Found::File(snapshot)),
+        match self.store.head(relative, now, wall) {
+            Ok(snapshot) => Ok(Found::File(relative.to_string(), snapshot)),
             Err(FileError::Directory) => Ok(Found::Directory),
             Err(FileError::NotFound) => Ok(Found::Missing(None)),
             Err(err @ (FileError::OutsideRoot | FileError::NotAFile)) => {
@@ -207,21 +226,92 @@ impl Server {
         }
     }
 
-    /// The response to GET or HEAD of a file.
-    fn serve(&self, request: &RequestHead<'_>, snapshot: &Snapshot, wall: SystemTime) -> Reply {
-        let representation = Representation {
-            content_type: &snapshot.content_type,
-            len: snapshot.content.len() as u64,
-            validators: &snapshot.validators,
+    /// The response to GET or HEAD of the file at `relative`: its name
+    /// decides the type and the cache rule; the request's Accept-Encoding
+    /// picks the bytes among the file and its fresh precompressed variants,
+    /// each with its own validators. `vary_accept`: the file answers for a
+    /// path only because the request accepts HTML (the app shell).
+    fn serve(
+        &mut self,
+        request: &RequestHead<'_>,
+        relative: &str,
+        source: &Arc<Snapshot>,
+        vary_accept: bool,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Reply {
+        let variants = self.fresh_variants(relative, source, now, wall);
+        let codings: Vec<Encoding> = variants.iter().map(|(coding, _)| *coding).collect();
+        let encoding = choose_encoding(request.headers, &codings);
+        let (file, mut snapshot) = match variants.into_iter().find(|(c, _)| Some(*c) == encoding) {
+            Some((coding, variant)) => (variant_name(relative, coding), variant),
+            None => (relative.to_string(), source.clone()),
         };
-        let plan = plan_representation(
-            request.method,
-            request.headers,
-            representation,
-            &self.config.policy,
-            wall,
-        );
-        reply_with(plan, &snapshot.content)
+        let vary = vary_value(vary_accept, !codings.is_empty());
+        let policy = ResponsePolicy {
+            cache_control: self
+                .cache_rules
+                .for_file(relative, &source.content_type)
+                .clone(),
+            ..self.config.policy.clone()
+        };
+        let plan_for = |snapshot: &Snapshot| {
+            let representation = Representation {
+                content_type: &source.content_type,
+                content_encoding: encoding.map(Encoding::token),
+                vary: vary.as_ref(),
+                len: snapshot.len,
+                validators: &snapshot.validators,
+            };
+            plan_representation(
+                request.method,
+                request.headers,
+                representation,
+                &policy,
+                wall,
+            )
+        };
+        let mut plan = plan_for(&snapshot);
+        if matches!(plan.body, Body::Whole | Body::Part(_)) && snapshot.content.is_none() {
+            // Known from the manifest only, and a body is due: read it. The
+            // bytes read decide, ETag included, whatever the manifest said.
+            snapshot = match self.store.get(&file, now, wall) {
+                Ok(snapshot) => snapshot,
+                Err(err) => return self.failed(request.method, &file, &err, wall),
+            };
+            plan = plan_for(&snapshot);
+        }
+        reply_with(plan, snapshot.content.as_ref())
+    }
+
+    /// The precompressed variants of the file at `relative` that are not
+    /// older than it (a variant older than its source is stale, never sent).
+    /// Their times are the site manifest's for the bytes it recorded, so a
+    /// copy of the site (Spin's) compares the build's times.
+    fn fresh_variants(
+        &mut self,
+        relative: &str,
+        source: &Snapshot,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Vec<(Encoding, Arc<Snapshot>)> {
+        let Some(source_time) = source.validators.modified_secs() else {
+            return Vec::new();
+        };
+        Encoding::ALL
+            .into_iter()
+            .filter_map(|coding| {
+                let variant = self
+                    .store
+                    .head(&variant_name(relative, coding), now, wall)
+                    .ok()?;
+                let fresh = variant
+                    .validators
+                    .modified_secs()
+                    .is_some_and(|time| time >= source_time);
+                fresh.then_some((coding, variant))
+            })
+            .collect()
     }
 
     /// Nothing found at a checked path (step 5 of the module's list).
@@ -278,27 +368,22 @@ impl Server {
         let mut problem = None;
         if varies && accepts_html(request.headers) {
             let shell = self.config.fallback_page.clone().unwrap_or_default();
-            match self.store.get(&shell, now, wall) {
-                Ok(snapshot) => {
-                    let mut reply = self.serve(request, &snapshot, wall);
-                    vary_on_accept(&mut reply.plan.headers);
-                    return reply;
-                }
+            match self.store.head(&shell, now, wall) {
+                Ok(snapshot) => return self.serve(request, &shell, &snapshot, true, now, wall),
                 Err(err) => problem = Some(self.error_line(&shell, &err)),
             }
         }
         let mut reply = match self.config.not_found_page.clone() {
             Some(page) => match self.store.get(&page, now, wall) {
                 Ok(snapshot) => {
-                    let len = snapshot.content.len() as u64;
                     let plan = error_page(
                         method,
                         StatusCode::NOT_FOUND,
                         &snapshot.content_type,
-                        len,
+                        snapshot.len,
                         wall,
                     );
-                    reply_with(plan, &snapshot.content)
+                    reply_with(plan, snapshot.content.as_ref())
                 }
                 Err(err) => {
                     problem.get_or_insert(self.error_line(&page, &err));
@@ -307,8 +392,8 @@ impl Server {
             },
             None => reply_text(method, StatusCode::NOT_FOUND, wall),
         };
-        if varies {
-            vary_on_accept(&mut reply.plan.headers);
+        if let Some(vary) = vary_value(varies, false) {
+            reply.plan.headers.insert(header::VARY, vary);
         }
         reply.error = problem;
         reply
@@ -331,8 +416,21 @@ impl Server {
     }
 }
 
-fn vary_on_accept(headers: &mut HeaderMap) {
-    headers.append(header::VARY, HeaderValue::from_static("Accept"));
+/// `app.js.br` for `app.js` and brotli.
+fn variant_name(relative: &str, coding: Encoding) -> String {
+    format!("{relative}.{}", coding.extension())
+}
+
+/// Vary (RFC 9110 section 12.5.5): `Accept` when the answer for the path
+/// depends on whether the request accepts HTML (the app shell),
+/// `Accept-Encoding` when the file has precompressed variants.
+fn vary_value(accept: bool, accept_encoding: bool) -> Option<HeaderValue> {
+    match (accept, accept_encoding) {
+        (true, true) => Some(HeaderValue::from_static("Accept, Accept-Encoding")),
+        (true, false) => Some(HeaderValue::from_static("Accept")),
+        (false, true) => Some(HeaderValue::from_static("Accept-Encoding")),
+        (false, false) => None,
+    }
 }
 
 fn reply_text(method: &Method, status: StatusCode, wall: SystemTime) -> Reply {
@@ -341,13 +439,15 @@ fn reply_text(method: &Method, status: StatusCode, wall: SystemTime) -> Reply {
 
 /// A reply whose plan sends no part of a file.
 fn reply(plan: ResponsePlan) -> Reply {
-    reply_with(plan, &Bytes::new())
+    reply_with(plan, None)
 }
 
-/// The reply that sends what `plan` says, taking file bytes from `content`.
-fn reply_with(plan: ResponsePlan, content: &Bytes) -> Reply {
+/// The reply that sends what `plan` says, taking file bytes from `content`,
+/// which a plan that sends a file always has (`FileStore::get`).
+fn reply_with(plan: ResponsePlan, content: Option<&Bytes>) -> Reply {
+    let content = content.cloned().unwrap_or_default();
     let body = match plan.body {
-        Body::Whole => content.clone(),
+        Body::Whole => content,
         Body::Part(range) => content.slice(range.first as usize..=range.last as usize),
         Body::Text(text) => Bytes::from_static(text.as_bytes()),
         Body::Empty => Bytes::new(),

@@ -35,6 +35,36 @@ struct Fixture {
 fn fixture(env: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
+    serve_dir(dir, env)
+}
+
+/// The fixture site after the build step: precompressed variants and the
+/// site manifest written.
+fn built_fixture(env: &[(&str, &str)]) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
+    age_files(dir.path());
+    xtask::variants::write_variants(dir.path()).unwrap();
+    xtask::site::write_manifest(dir.path()).unwrap();
+    serve_dir(dir, env)
+}
+
+/// Puts every file's time an hour back, out of the racy window, as a
+/// deployed site's files are.
+fn age_files(dir: &Path) {
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            age_files(&path);
+        } else {
+            let file = fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(hour_ago).unwrap();
+        }
+    }
+}
+
+fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
     let root = dir.path().to_str().unwrap().to_string();
     let (config, problems) = Config::from_lookup(|name| {
         if name == crate::config::DOCUMENT_ROOT {
@@ -48,6 +78,18 @@ fn fixture(env: &[(&str, &str)]) -> Fixture {
     let (server, problems) = Server::new(config);
     assert!(problems.is_empty(), "{problems:?}");
     Fixture { dir, server }
+}
+
+impl Fixture {
+    /// A new server on the same directory, as a new instance starts.
+    fn new_instance(&mut self, env: &[(&str, &str)]) {
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        *self = serve_dir(dir, env);
+    }
+
+    fn read(&self, name: &str) -> Vec<u8> {
+        fs::read(self.dir.path().join(name)).unwrap()
+    }
 }
 
 /// The bytes of a file of the fixture site.
@@ -517,3 +559,6 @@ fn a_changed_file_is_served_with_its_new_validators() {
         Some(&strong_etag(b"console.log('changed');\n")[..])
     );
 }
+
+#[path = "server_encoding_tests.rs"]
+mod encodings;

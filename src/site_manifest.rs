@@ -9,15 +9,22 @@
 //! travels with the files (it is one of them), so every copy of the site
 //! agrees on the times.
 //!
-//! It is only ever trusted for a time, and only for the very bytes it
-//! describes: the component uses a recorded time when the content it read
-//! hashes to the recorded MD5 (the time those bytes had in the source tree
-//! when the build ran), and the file's own time otherwise. An ETag always
-//! comes from the bytes read.
+//! It is trusted in two ways, each only as far as it can be checked:
+//! - For a time: the component uses a recorded time when the content it read
+//!   hashes to the recorded MD5 (the time those bytes had in the source tree
+//!   when the build ran), and the file's own time otherwise.
+//! - For an MD5 without reading: a file whose length and modification time,
+//!   to the nanosecond, are the recorded ones (and whose time is not within
+//!   the racy window) is taken to hold the recorded bytes, so that a new
+//!   instance answers a 304 without reading it. That holds where the runtime
+//!   shows the real files (wasmtime, Spin's `--direct-mounts`); Spin's copy
+//!   gives every file the copy's time, so there files are read. A body that
+//!   is sent is always read, and its ETag computed from the bytes sent.
 //!
 //! Format, one file a line, `#` starts a comment:
-//! `<md5 in hex> <length> <mtime, whole seconds since the epoch> <path>`,
-//! the path relative to the site root with `/` between segments.
+//! `<md5 in hex> <length> <mtime> <path>`, the mtime in seconds since the
+//! epoch, with `.` and nine digits of nanoseconds (whole seconds alone are
+//! read too), the path relative to the site root with `/` between segments.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -25,8 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The manifest's file name, at the root of the site.
 pub const FILE_NAME: &str = ".site-manifest";
 
-const HEADER: &str =
-    "# http-caching-server site manifest, written by `cargo xtask build`: md5 length mtime path\n";
+const HEADER: &str = "# http-caching-server site manifest, written by `cargo xtask build`: md5 length mtime(secs.nanos) path\n";
 
 /// What the build step recorded of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +42,14 @@ pub struct Recorded {
     pub len: u64,
     /// The modification time in the source tree, whole seconds since the epoch.
     pub modified_secs: u64,
+    /// The nanoseconds of that time.
+    pub modified_nanos: u32,
 }
 
 impl Recorded {
+    /// The modification time to the nanosecond.
     pub fn modified(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.modified_secs)
+        UNIX_EPOCH + Duration::new(self.modified_secs, self.modified_nanos)
     }
 }
 
@@ -90,6 +99,15 @@ impl SiteManifest {
             .map(Recorded::modified)
     }
 
+    /// What the manifest recorded of `path`, if its length and modification
+    /// time are exactly `len` and `modified`: the file is then taken to hold
+    /// the recorded bytes (see the module's documentation).
+    pub fn vouches_for(&self, path: &str, len: u64, modified: SystemTime) -> Option<&Recorded> {
+        self.files
+            .get(path)
+            .filter(|recorded| recorded.len == len && recorded.modified() == modified)
+    }
+
     /// The manifest as text, sorted by path so that a rebuild of the same
     /// files writes the same bytes.
     pub fn render(&self) -> String {
@@ -98,7 +116,10 @@ impl SiteManifest {
         let mut text = HEADER.to_string();
         for path in paths {
             let r = &self.files[path];
-            text.push_str(&format!("{} {} {} {path}\n", r.md5, r.len, r.modified_secs));
+            text.push_str(&format!(
+                "{} {} {}.{:09} {path}\n",
+                r.md5, r.len, r.modified_secs, r.modified_nanos
+            ));
         }
         text
     }
@@ -108,7 +129,7 @@ fn parse_line(line: &str) -> Option<(&str, Recorded)> {
     let mut parts = line.splitn(4, ' ');
     let md5 = parts.next()?;
     let len = parts.next()?.parse().ok()?;
-    let modified_secs = parts.next()?.parse().ok()?;
+    let (modified_secs, modified_nanos) = parse_time(parts.next()?)?;
     let path = parts.next()?;
     let valid_md5 = md5.len() == 32 && md5.bytes().all(|b| b.is_ascii_hexdigit());
     (valid_md5 && !path.is_empty()).then(|| {
@@ -118,9 +139,26 @@ fn parse_line(line: &str) -> Option<(&str, Recorded)> {
                 md5: md5.to_ascii_lowercase(),
                 len,
                 modified_secs,
+                modified_nanos,
             },
         )
     })
+}
+
+/// `secs` or `secs.nnnnnnnnn` (up to nine digits after the point).
+fn parse_time(text: &str) -> Option<(u64, u32)> {
+    let (secs, nanos) = match text.split_once('.') {
+        Some((secs, digits)) => {
+            if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            let scale = 10u32.pow(9 - digits.len() as u32);
+            (secs, digits.parse::<u32>().ok()? * scale)
+        }
+        None => (text, 0),
+    };
+    Some((secs.parse().ok()?, nanos))
 }
 
 #[cfg(test)]
@@ -139,6 +177,7 @@ mod tests {
                     md5: MD5_A.to_string(),
                     len: 1,
                     modified_secs: secs,
+                    modified_nanos: 123_456_789,
                 },
             );
         }
@@ -163,12 +202,42 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_vouched_for_by_its_exact_length_and_time() {
+        let (manifest, problems) = SiteManifest::parse(&format!(
+            "{MD5_A} 1 1700000000.000000500 a.js\n{MD5_A} 1 7.5 b.js\n"
+        ));
+        assert!(problems.is_empty(), "{problems:?}");
+        let at = |secs, nanos| UNIX_EPOCH + Duration::new(secs, nanos);
+        assert!(
+            manifest
+                .vouches_for("a.js", 1, at(1_700_000_000, 500))
+                .is_some()
+        );
+        assert!(
+            manifest
+                .vouches_for("a.js", 1, at(1_700_000_000, 501))
+                .is_none()
+        );
+        assert!(
+            manifest
+                .vouches_for("a.js", 2, at(1_700_000_000, 500))
+                .is_none()
+        );
+        assert!(
+            manifest
+                .vouches_for("b.js", 1, at(7, 500_000_000))
+                .is_some()
+        );
+        assert!(manifest.vouches_for("c.js", 1, at(7, 0)).is_none());
+    }
+
+    #[test]
     fn bad_lines_are_skipped_and_reported() {
         let text = format!(
-            "# comment\n\nnot-a-hash 1 2 x\n{MD5_A} many 2 x\n{MD5_A} 1 2\n{MD5_A} 1 2 ok.html\n"
+            "# comment\n\nnot-a-hash 1 2 x\n{MD5_A} many 2 x\n{MD5_A} 1 2\n{MD5_A} 1 2.x y\n{MD5_A} 1 2. z\n{MD5_A} 1 2 ok.html\n"
         );
         let (manifest, problems) = SiteManifest::parse(&text);
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 5, "{problems:?}");
         assert!(manifest.get("ok.html").is_some());
     }
 }

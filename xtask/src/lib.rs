@@ -10,3 +10,4 @@ pub mod runtime;
 pub mod site;
 pub mod spin;
 pub mod tools;
+pub mod variants;

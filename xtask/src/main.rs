@@ -123,10 +123,15 @@ fn main() -> ExitCode {
 fn build() -> Result<PathBuf> {
     let component = tools::build_component()?;
     let site = tools::workspace_root().join("static");
+    let variants = xtask::variants::write_variants(&site)?;
     let files = site::write_manifest(&site)?;
     eprintln!(
-        "xtask: built {}; recorded {files} files of {} in its site manifest",
+        "xtask: built {}; precompressed variants: {} written, {} unchanged, {} removed; \
+         recorded {files} files of {} in its site manifest",
         component.display(),
+        variants.written,
+        variants.unchanged,
+        variants.removed,
         site.display()
     );
     Ok(component)

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use http_caching_server::confined_path::resolve_under;
 use http_caching_server::file_read::FileError;
 use http_caching_server::site_manifest::{self, Recorded, SiteManifest};
-use http_caching_server::validators::{md5_hex, whole_seconds};
+use http_caching_server::validators::md5_hex;
 
 /// Records every regular file under `site` (but the manifest itself) and
 /// writes the manifest there. Returns how many files it records.
@@ -94,17 +94,18 @@ fn record_dir(
         }
         let content =
             std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let modified = metadata
+        let since_epoch = metadata
             .modified()
             .ok()
-            .and_then(whole_seconds)
-            .unwrap_or(0);
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .unwrap_or_default();
         manifest.insert(
             &name,
             Recorded {
                 md5: md5_hex(&content),
                 len: content.len() as u64,
-                modified_secs: modified,
+                modified_secs: since_epoch.as_secs(),
+                modified_nanos: since_epoch.subsec_nanos(),
             },
         );
         *count += 1;
@@ -115,6 +116,7 @@ fn record_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_caching_server::validators::whole_seconds;
 
     #[test]
     fn every_file_is_recorded_with_its_md5_and_time() {
@@ -136,6 +138,7 @@ mod tests {
             .modified()
             .unwrap();
         assert_eq!(Some(css.modified_secs), whole_seconds(mtime));
+        assert_eq!(css.modified(), mtime, "to the nanosecond");
     }
 
     #[test]

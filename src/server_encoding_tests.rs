@@ -1,0 +1,218 @@
+//! In-process tests of the built site: precompressed variants negotiated per
+//! request, each with its own validators; stale variants; cache rules; and a
+//! new instance answering 304 from the site manifest without reading.
+
+use super::*;
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The body, ETag, Content-Encoding and Vary of a reply.
+fn summary(reply: &Reply) -> (u16, Option<&str>, Option<&str>) {
+    (
+        reply.plan.status.as_u16(),
+        field(reply, "content-encoding"),
+        field(reply, "vary"),
+    )
+}
+
+#[test]
+fn every_encoding_case_picks_its_bytes_and_their_etag() {
+    let mut site = built_fixture(&[]);
+    let identity = site.read("js/big.js");
+    let br = site.read("js/big.js.br");
+    let gz = site.read("js/big.js.gz");
+    assert!(br.len() < gz.len() && gz.len() < identity.len());
+    for (accept_encoding, coding, bytes) in [
+        (None, None, &identity),
+        (Some("gzip, deflate, br, zstd"), Some("br"), &br),
+        (Some("gzip"), Some("gzip"), &gz),
+        (Some("x-gzip"), Some("gzip"), &gz),
+        (Some("br;q=0.5, gzip;q=0.9"), Some("gzip"), &gz),
+        (Some("*"), Some("br"), &br),
+        (Some("br;q=0, gzip;q=0"), None, &identity),
+        (Some("identity"), None, &identity),
+        (Some("identity;q=0"), None, &identity),
+        (Some("compress, zstd"), None, &identity),
+        (Some(""), None, &identity),
+    ] {
+        let fields: Vec<(&str, &str)> = accept_encoding
+            .map(|v| vec![("Accept-Encoding", v)])
+            .unwrap_or_default();
+        let reply = site.get("/js/big.js", &fields);
+        let what = format!("{accept_encoding:?}");
+        assert_eq!(
+            summary(&reply),
+            (200, coding, Some("Accept-Encoding")),
+            "{what}"
+        );
+        assert_eq!(&reply.body[..], &bytes[..], "{what}");
+        assert_eq!(
+            field(&reply, "etag"),
+            Some(&strong_etag(bytes)[..]),
+            "{what}"
+        );
+        assert_eq!(field(&reply, "content-type"), Some(JS), "{what}");
+        let head = site.request("HEAD", "/js/big.js", &fields);
+        assert_eq!(
+            field(&head, "content-length"),
+            Some(&bytes.len().to_string()[..]),
+            "{what}: HEAD"
+        );
+        assert_eq!(field(&head, "content-encoding"), coding, "{what}: HEAD");
+    }
+    // A file without variants: no Vary, whatever the request accepts.
+    let small = site.get("/js/app.js", &[("Accept-Encoding", "br")]);
+    assert_eq!(summary(&small), (200, None, None));
+}
+
+#[test]
+fn preconditions_and_ranges_apply_to_the_selected_encoding() {
+    let mut site = built_fixture(&[]);
+    let identity = strong_etag(&site.read("js/big.js"));
+    let gz_bytes = site.read("js/big.js.gz");
+    let gz = strong_etag(&gz_bytes);
+    let br = strong_etag(&site.read("js/big.js.br"));
+    let gzip = ("Accept-Encoding", "gzip");
+    let brotli = ("Accept-Encoding", "br");
+    let vary = Some("Accept-Encoding");
+    for (fields, expected) in [
+        // Each encoding revalidates with its own tag, never another's.
+        (vec![gzip, ("If-None-Match", &gz[..])], (304, None, vary)),
+        (vec![brotli, ("If-None-Match", &br[..])], (304, None, vary)),
+        (vec![("If-None-Match", &identity[..])], (304, None, vary)),
+        (
+            vec![brotli, ("If-None-Match", &gz[..])],
+            (200, Some("br"), vary),
+        ),
+        (
+            vec![gzip, ("If-None-Match", &identity[..])],
+            (200, Some("gzip"), vary),
+        ),
+        (vec![("If-None-Match", &br[..])], (200, None, vary)),
+        (vec![gzip, ("If-Match", &gz[..])], (200, Some("gzip"), vary)),
+        (vec![gzip, ("If-Match", &identity[..])], (412, None, vary)),
+        (
+            vec![gzip, ("Range", "bytes=0-9")],
+            (206, Some("gzip"), vary),
+        ),
+        (vec![gzip, ("Range", "bytes=99999-")], (416, None, vary)),
+    ] {
+        let reply = site.get("/js/big.js", &fields);
+        assert_eq!(summary(&reply), expected, "{fields:?}");
+        if expected.0 == 304 {
+            assert!(reply.body.is_empty());
+            assert!(field(&reply, "etag").is_some());
+        }
+        if expected.0 == 206 {
+            assert_eq!(
+                &reply.body[..],
+                &gz_bytes[..10],
+                "the range is of the gzip bytes"
+            );
+            assert_eq!(
+                field(&reply, "content-range"),
+                Some(&format!("bytes 0-9/{}", gz_bytes.len())[..])
+            );
+        }
+    }
+}
+
+#[test]
+fn a_variant_older_than_its_source_is_never_sent() {
+    let mut site = built_fixture(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let changed = b"export const changed = true;\n".repeat(40);
+    fs::write(site.dir.path().join("js/big.js"), &changed).unwrap();
+    for accept in ["br", "gzip", "gzip, deflate, br"] {
+        let reply = site.get("/js/big.js", &[("Accept-Encoding", accept)]);
+        assert_eq!(summary(&reply), (200, None, None), "{accept}");
+        assert_eq!(&reply.body[..], &changed[..], "{accept}");
+        assert_eq!(field(&reply, "etag"), Some(&strong_etag(&changed)[..]));
+    }
+    // The build writes them again, and they are sent again.
+    xtask::variants::write_variants(site.dir.path()).unwrap();
+    let again = site.get("/js/big.js", &[("Accept-Encoding", "br")]);
+    assert_eq!(summary(&again), (200, Some("br"), Some("Accept-Encoding")));
+}
+
+#[test]
+fn cache_rules_by_path() {
+    let mut site = built_fixture(&[("CACHE_CONTROL", "public, max-age=60")]);
+    let immutable = Some(crate::cache_rules::IMMUTABLE);
+    for (target, expected) in [
+        ("/js/app.3f9a2c1b.js", immutable),
+        ("/index.html", Some("no-cache")),
+        ("/", Some("no-cache")),
+        ("/docs/guide.txt", Some("public, max-age=600")),
+        ("/docs/", Some("public, max-age=600")),
+        ("/css/site.css", Some("public, max-age=60")),
+        ("/missing.txt", Some("no-store")),
+        ("/.cache-rules", Some("no-store")),
+    ] {
+        let reply = site.get(target, &[]);
+        assert_eq!(field(&reply, "cache-control"), expected, "{target}");
+    }
+    // A 304 carries the rule too, and each encoding of an asset the same.
+    let tag = strong_etag(&site.read("js/big.js.gz"));
+    let revalidated = site.get(
+        "/js/big.js",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &tag)],
+    );
+    assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        field(&revalidated, "cache-control"),
+        Some("public, max-age=60")
+    );
+}
+
+#[test]
+fn a_new_instance_answers_304_from_the_manifest_without_reading() {
+    let mut site = built_fixture(&[]);
+    let tag = strong_etag(&site.read("js/big.js.br"));
+    site.new_instance(&[]);
+    let revalidated = site.get(
+        "/js/big.js",
+        &[("Accept-Encoding", "br"), ("If-None-Match", &tag)],
+    );
+    assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(field(&revalidated, "etag"), Some(&tag[..]));
+    assert_eq!(site.server.store.cached_bytes(), 0, "nothing was read");
+    // A body is read when one is due.
+    let whole = site.get("/js/big.js", &[("Accept-Encoding", "br")]);
+    assert_eq!(&whole.body[..], &site.read("js/big.js.br")[..]);
+    assert!(site.server.store.cached_bytes() > 0);
+}
+
+#[test]
+fn an_edit_after_the_build_never_sends_an_etag_that_is_not_the_bytes() {
+    let mut site = built_fixture(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let path = site.dir.path().join("css/site.css");
+    let built = site.read("css/site.css");
+    let built_tag = strong_etag(&built);
+    let recorded = fs::metadata(&path).unwrap().modified().unwrap();
+    // An ordinary edit: a new time. The new bytes and their own tag.
+    let edited = b"body { color: #456; }\n".to_vec();
+    assert_eq!(edited.len(), built.len());
+    fs::write(&path, &edited).unwrap();
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let reply = site.get("/css/site.css", &[("If-None-Match", &built_tag)]);
+    assert_eq!(reply.plan.status, StatusCode::OK);
+    assert_eq!(&reply.body[..], &edited[..]);
+    assert_eq!(field(&reply, "etag"), Some(&strong_etag(&edited)[..]));
+    // An edit that keeps the length and puts the recorded time back to the
+    // nanosecond: the manifest vouches for bytes that are gone. A 304 to the
+    // old tag is the documented limit; a body still carries its own tag.
+    let restored = b"body { color: #789; }\n".to_vec();
+    fs::write(&path, &restored).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(recorded)
+        .unwrap();
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let limit = site.get("/css/site.css", &[("If-None-Match", &built_tag)]);
+    assert_eq!(limit.plan.status, StatusCode::NOT_MODIFIED);
+    let body = site.get("/css/site.css", &[]);
+    assert_eq!(&body.body[..], &restored[..]);
+    assert_eq!(field(&body, "etag"), Some(&strong_etag(&restored)[..]));
+}

@@ -1,0 +1,175 @@
+//! The build step's precompressed variants: for each file of the site worth
+//! compressing, `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip, level 9)
+//! beside it, each kept only when it saves at least a tenth. A variant gets
+//! its source's modification time, so that the component, which never sends
+//! a variant older than its source, sends it until the source changes; a
+//! rebuild writes again only the variants whose source changed.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use http_caching_server::content_type::is_compressible;
+use http_caching_server::negotiation::Encoding;
+
+/// Smaller files are not worth a variant: the headers dominate.
+const MIN_BYTES: u64 = 256;
+
+/// What a run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Writes the variants of every file under `site` (but dot-files, which are
+/// never served, and variants themselves).
+pub fn write_variants(site: &Path) -> Result<Written> {
+    let mut written = Written::default();
+    visit(site, &mut written)?;
+    Ok(written)
+}
+
+fn visit(dir: &Path, written: &mut Written) -> Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if name.starts_with('.') || kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
+            visit(&path, written)?;
+        } else if kind.is_file() && is_compressible(&name) {
+            for coding in Encoding::ALL {
+                write_variant(&path, coding, written)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_variant(source: &Path, coding: Encoding, written: &mut Written) -> Result<()> {
+    let metadata = fs::metadata(source)?;
+    let mtime = metadata.modified()?;
+    let variant = source.with_file_name(format!(
+        "{}.{}",
+        source.file_name().unwrap_or_default().to_string_lossy(),
+        coding.extension()
+    ));
+    if fs::metadata(&variant).and_then(|m| m.modified()).ok() == Some(mtime) {
+        written.unchanged += 1;
+        return Ok(());
+    }
+    let content = fs::read(source).with_context(|| format!("reading {}", source.display()))?;
+    let compressed = compress(&content, coding)?;
+    let worth_it = metadata.len() >= MIN_BYTES && compressed.len() * 10 <= content.len() * 9;
+    if !worth_it {
+        if fs::remove_file(&variant).is_ok() {
+            written.removed += 1;
+        }
+        return Ok(());
+    }
+    // Written aside and renamed into place, so that a running server never
+    // reads half a variant.
+    let aside = variant.with_extension(format!("{}.tmp", coding.extension()));
+    fs::write(&aside, &compressed).with_context(|| format!("writing {}", aside.display()))?;
+    fs::File::options()
+        .write(true)
+        .open(&aside)?
+        .set_modified(mtime)?;
+    fs::rename(&aside, &variant)?;
+    written.written += 1;
+    Ok(())
+}
+
+/// The bytes of `content` in `coding`.
+pub fn compress(content: &[u8], coding: Encoding) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    match coding {
+        Encoding::Brotli => {
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                lgwin: 22,
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut &content[..], &mut out, &params)?;
+        }
+        Encoding::Gzip => {
+            let mut encoder = flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
+            encoder.write_all(content)?;
+            encoder.finish()?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn text(bytes: usize) -> Vec<u8> {
+        b"body { color: #123; margin: 0 auto; }\n"
+            .iter()
+            .copied()
+            .cycle()
+            .take(bytes)
+            .collect()
+    }
+
+    #[test]
+    fn variants_decode_to_the_source_and_carry_its_time() {
+        let site = tempfile::tempdir().unwrap();
+        let css = site.path().join("site.css");
+        fs::write(&css, text(4096)).unwrap();
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&css)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        fs::write(site.path().join("tiny.css"), b"a{}").unwrap();
+        fs::write(site.path().join("photo.png"), text(4096)).unwrap();
+        fs::write(site.path().join(".hidden.css"), text(4096)).unwrap();
+        let first = write_variants(site.path()).unwrap();
+        assert_eq!(
+            first.written, 2,
+            "site.css.br and site.css.gz only: {first:?}"
+        );
+        let mut decoded = Vec::new();
+        brotli::Decompressor::new(
+            fs::File::open(site.path().join("site.css.br")).unwrap(),
+            4096,
+        )
+        .read_to_end(&mut decoded)
+        .unwrap();
+        assert_eq!(decoded, text(4096));
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(fs::File::open(site.path().join("site.css.gz")).unwrap())
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, text(4096));
+        let variant_time = fs::metadata(site.path().join("site.css.br"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(variant_time, old);
+        assert!(!site.path().join("tiny.css.br").exists());
+        assert!(!site.path().join("photo.png.gz").exists());
+        // Again: nothing to do. After a change of the source: both again.
+        let again = write_variants(site.path()).unwrap();
+        assert_eq!((again.written, again.unchanged), (0, 2));
+        fs::write(&css, text(5000)).unwrap();
+        assert_eq!(write_variants(site.path()).unwrap().written, 2);
+    }
+}
