@@ -43,25 +43,11 @@ fn fixture(env: &[(&str, &str)]) -> Fixture {
 fn built_fixture(env: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
-    age_files(dir.path());
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    xtask::site::set_tree_time(dir.path(), hour_ago).unwrap();
     xtask::variants::write_variants(dir.path()).unwrap();
     xtask::site::write_manifest(dir.path()).unwrap();
     serve_dir(dir, env)
-}
-
-/// Puts every file's time an hour back, out of the racy window, as a
-/// deployed site's files are.
-fn age_files(dir: &Path) {
-    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            age_files(&path);
-        } else {
-            let file = fs::File::options().write(true).open(&path).unwrap();
-            file.set_modified(hour_ago).unwrap();
-        }
-    }
 }
 
 fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {

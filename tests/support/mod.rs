@@ -202,6 +202,17 @@ pub fn fixture_site_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the fixture site after the build step (precompressed variants,
+/// site manifest), its files' times an hour back, as a deployed site's.
+pub fn built_fixture_site_dir() -> tempfile::TempDir {
+    let dir = fixture_site_dir();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    xtask::site::set_tree_time(dir.path(), hour_ago).expect("setting the times");
+    xtask::variants::write_variants(dir.path()).expect("writing the variants");
+    xtask::site::write_manifest(dir.path()).expect("writing the site manifest");
+    dir
+}
+
 /// The bytes of a file of the fixture site.
 pub fn fixture_file(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

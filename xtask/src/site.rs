@@ -45,6 +45,25 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Sets the modification time of every file under `dir` to `time`: the
+/// tests put a site's times out of the component's racy window, as a
+/// deployed site's are.
+pub fn set_tree_time(dir: &Path, time: std::time::SystemTime) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            set_tree_time(&path, time)?;
+        } else {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|file| file.set_modified(time))
+                .with_context(|| format!("setting the time of {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// As deep as a request path can reach (`site_path`'s segment limit).
 const MAX_DEPTH: usize = 64;
 

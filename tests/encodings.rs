@@ -1,0 +1,174 @@
+//! Encodings and cache rules over real HTTP, under wasmtime and Spin, on the
+//! built fixture site (variants and manifest written by the build step): each
+//! encoding with its bytes and its own ETag, revalidated with its own tag,
+//! Vary on every answer; the cache rules; an edit after the build; and nginx's
+//! proxy_cache keeping a gzip client's and an identity client's bytes apart.
+
+#[macro_use]
+mod support;
+
+use std::time::Duration;
+
+use support::{Response, Runtime, Served, built_fixture_site_dir, etag_of};
+use xtask::nginx::Nginx;
+use xtask::runtime::Mounts;
+
+fn file(served: &Served, name: &str) -> Vec<u8> {
+    std::fs::read(served.path(name)).unwrap()
+}
+
+fn coding_and_vary(response: &Response) -> (u16, Option<&str>, Option<&str>) {
+    (
+        response.status,
+        response.field("content-encoding"),
+        response.field("vary"),
+    )
+}
+
+fn each_encoding_has_its_bytes_and_its_etag(runtime: Runtime) {
+    let served = Served::start_in(runtime, built_fixture_site_dir(), Mounts::Copied, &[]);
+    let vary = Some("Accept-Encoding");
+    let mut tags = Vec::new();
+    for (accept, coding, name) in [
+        ("gzip, deflate, br, zstd", Some("br"), "js/big.js.br"),
+        ("gzip", Some("gzip"), "js/big.js.gz"),
+        ("br;q=0, gzip;q=0", None, "js/big.js"),
+        ("identity", None, "js/big.js"),
+    ] {
+        let what = format!("{runtime}: {accept}");
+        let bytes = file(&served, name);
+        let response = served.get("/js/big.js", &[("Accept-Encoding", accept)]);
+        assert_eq!(coding_and_vary(&response), (200, coding, vary), "{what}");
+        assert_eq!(response.body, bytes, "{what}");
+        assert_eq!(response.etag(), etag_of(&bytes), "{what}");
+        assert_eq!(
+            response.field("content-type"),
+            Some("text/javascript; charset=utf-8"),
+            "{what}"
+        );
+        // Revalidated with its own tag: 304, with Vary, without a coding.
+        let tag = response.etag().to_string();
+        let again = served.get(
+            "/js/big.js",
+            &[("Accept-Encoding", accept), ("If-None-Match", &tag)],
+        );
+        assert_eq!(coding_and_vary(&again), (304, None, vary), "{what}: 304");
+        tags.push(tag);
+    }
+    assert_ne!(tags[0], tags[1], "{runtime}: brotli and gzip share no tag");
+    assert_ne!(
+        tags[1], tags[2],
+        "{runtime}: gzip and identity share no tag"
+    );
+    // Another encoding's tag does not revalidate: the bytes would differ.
+    let crossed = served.get(
+        "/js/big.js",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &tags[2])],
+    );
+    assert_eq!(
+        coding_and_vary(&crossed),
+        (200, Some("gzip"), vary),
+        "{runtime}"
+    );
+    // A range of the gzip bytes.
+    let gz = file(&served, "js/big.js.gz");
+    let part = served.get(
+        "/js/big.js",
+        &[("Accept-Encoding", "gzip"), ("Range", "bytes=0-1")],
+    );
+    assert_eq!(
+        coding_and_vary(&part),
+        (206, Some("gzip"), vary),
+        "{runtime}"
+    );
+    assert_eq!(part.body, &gz[..2], "{runtime}: the gzip magic bytes");
+}
+
+fn cache_rules_by_path(runtime: Runtime) {
+    let served = Served::start_in(runtime, built_fixture_site_dir(), Mounts::Copied, &[]);
+    for (target, expected) in [
+        ("/js/app.3f9a2c1b.js", "public, max-age=31536000, immutable"),
+        ("/about.html", "no-cache"),
+        ("/docs/guide.txt", "public, max-age=600"),
+        ("/css/site.css", "no-cache"),
+        ("/missing.js", "no-store"),
+    ] {
+        let response = served.get(target, &[]);
+        assert_eq!(
+            response.field("cache-control"),
+            Some(expected),
+            "{runtime}: {target}"
+        );
+    }
+}
+
+fn an_edit_after_the_build_is_sent_with_its_own_etag(runtime: Runtime) {
+    let served = Served::start_in(runtime, built_fixture_site_dir(), Mounts::Direct, &[]);
+    let built = served.get("/css/site.css", &[]);
+    let edited = b"body { color: #456; }\n";
+    served.replace_file("css/site.css", edited);
+    let response = served.get("/css/site.css", &[("If-None-Match", built.etag())]);
+    assert_eq!(response.status, 200, "{runtime}");
+    assert_eq!(response.body, edited, "{runtime}");
+    assert_eq!(response.etag(), etag_of(edited), "{runtime}");
+}
+
+/// nginx stores one copy per encoding (Vary), hands a gzip client gzip and an
+/// identity client identity, never the other's, and revalidates each with its
+/// own tag: 304 from the component.
+fn a_shared_cache_keeps_the_encodings_apart(runtime: Runtime) {
+    if !support::nginx_available() {
+        return;
+    }
+    let served = Served::start_in(
+        runtime,
+        built_fixture_site_dir(),
+        Mounts::Copied,
+        &[("CACHE_CONTROL", "public, max-age=1")],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let nginx = Nginx::shared_cache(work.path(), &[served.addr()]).expect("starting nginx");
+    let identity = file(&served, "js/big.js");
+    let gz = file(&served, "js/big.js.gz");
+    let gzip_client = || support::get(nginx.addr, "/js/big.js", &[("Accept-Encoding", "gzip")]);
+    let plain_client = || support::get(nginx.addr, "/js/big.js", &[]);
+    let check = |response: &Response, coded: bool, status: &str| {
+        let (bytes, coding) = if coded {
+            (&gz, Some("gzip"))
+        } else {
+            (&identity, None)
+        };
+        assert_eq!(
+            &response.body, bytes,
+            "{runtime}: {status}, gzip client: {coded}"
+        );
+        assert_eq!(
+            response.field("content-encoding"),
+            coding,
+            "{runtime}: {status}"
+        );
+        assert_eq!(response.etag(), etag_of(bytes), "{runtime}: {status}");
+        assert_eq!(response.field("x-cache-status"), Some(status), "{runtime}");
+    };
+    check(&gzip_client(), true, "MISS");
+    check(&plain_client(), false, "MISS");
+    check(&gzip_client(), true, "HIT");
+    check(&plain_client(), false, "HIT");
+    std::thread::sleep(Duration::from_millis(2200));
+    check(&gzip_client(), true, "REVALIDATED");
+    check(&plain_client(), false, "REVALIDATED");
+    let log = served.access_log();
+    let not_modified = log
+        .iter()
+        .filter(|l| l.contains("path=/js/big.js status=304 bytes=0 decided-by=if-none-match"))
+        .count();
+    assert_eq!(not_modified, 2, "{runtime}: one 304 per encoding: {log:#?}");
+    drop(nginx);
+}
+
+runtime_tests!(
+    each_encoding_has_its_bytes_and_its_etag,
+    cache_rules_by_path,
+    an_edit_after_the_build_is_sent_with_its_own_etag,
+    a_shared_cache_keeps_the_encodings_apart,
+);
