@@ -48,8 +48,12 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
             return;
         }
     };
+    // The demo site after the build step: its precompressed variants and
+    // manifest.
     let site = tempfile::tempdir().unwrap();
     xtask::site::copy_tree(&root.join("static"), site.path()).unwrap();
+    xtask::variants::write_variants(site.path()).unwrap();
+    xtask::site::write_manifest(site.path()).unwrap();
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
     let served = Served::start_in(runtime, site, Mounts::Direct, &[]);
@@ -72,6 +76,8 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
     );
     for step in [
         "first load: 200",
+        "Content-Encoding br",
+        "immutable",
         "reload: 304",
         "reload sub-resource /css/site.css",
         "missing page: 404",
@@ -80,6 +86,17 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
         assert!(stdout.contains(step), "{runtime}: missing {step:?}");
     }
     assert!(screenshot.is_file(), "{runtime}: no screenshot");
+    // The fingerprinted image is immutable: the browser asked for it once,
+    // on the first load, and never again (reloads, the 404 page, the change).
+    let log = served.access_log();
+    let image = log
+        .iter()
+        .filter(|l| l.contains("path=/img/revalidation."))
+        .count();
+    assert_eq!(
+        image, 1,
+        "{runtime}: requests of the fingerprinted image: {log:#?}"
+    );
     // The component's own log agrees with the browser.
     let log = served.access_log();
     assert!(

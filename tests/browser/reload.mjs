@@ -55,13 +55,22 @@ try {
     requests.push({ id: e.requestId, path: new URL(e.request.url).pathname, type: e.type });
   });
   cdp.on("Network.requestServedFromCache", (e) => fromCache.add(e.requestId));
+  const responseHeaders = new Map();
   cdp.on("Network.responseReceived", (e) => {
+    responseHeaders.set(e.requestId, e.response.headers);
     if (e.response.fromDiskCache || e.response.fromPrefetchCache) fromCache.add(e.requestId);
     if (e.type === "Document") {
       documents.push({ id: e.requestId, status: e.response.status, headers: e.response.headers });
     }
   });
-  const subresources = ["/css/site.css", "/js/site.js", "/img/revalidation.svg"];
+  const subresources = ["/css/site.css", "/js/site.js", "/img/revalidation.df07e244.svg"];
+  // A fingerprinted name: sent `immutable`, never asked for again.
+  const fingerprinted = "/img/revalidation.df07e244.svg";
+  const codings = new Map();
+  cdp.on("Network.responseReceivedExtraInfo", (e) => {
+    const coding = Object.entries(e.headers).find(([k]) => k.toLowerCase() === "content-encoding");
+    codings.set(e.requestId, coding ? coding[1] : "identity");
+  });
   cdp.on("Network.loadingFinished", (e) => finished.set(e.requestId, e.encodedDataLength));
 
   const field = (headers, name) => {
@@ -86,6 +95,17 @@ try {
     assert.equal(wireStatus.get(request.id), 200, `${file} is a 200 on the first load`);
   }
   console.log(`first load: ${subresources.join(", ")}: 200`);
+  // The build's precompressed variants: Chromium accepts br and gets it.
+  for (const file of ["/css/site.css", "/js/site.js"]) {
+    const request = requests.find((r) => r.path === file);
+    const coding = codings.get(request.id);
+    assert.ok(coding === "br" || coding === "gzip", `${file} came as ${coding}, not a precompressed variant`);
+    console.log(`first load: ${file}: Content-Encoding ${coding}`);
+  }
+  const imageRequest = requests.find((r) => r.path === fingerprinted);
+  const imageCaching = field(responseHeaders.get(imageRequest.id), "cache-control");
+  assert.match(imageCaching ?? "", /immutable/, `${fingerprinted}: Cache-Control ${imageCaching}`);
+  console.log(`first load: ${fingerprinted}: Cache-Control ${imageCaching}`);
   const loadedImage = await page.evaluate(() => document.querySelector("img").naturalWidth);
   assert.ok(loadedImage > 0, "the image is shown");
   const reloadStart = requests.length;
@@ -112,6 +132,9 @@ try {
   for (const file of subresources) {
     const request = requests.slice(reloadStart).find((r) => r.path === file);
     let what = "not requested (memory cache)";
+    if (file === fingerprinted) {
+      assert.ok(!request || fromCache.has(request.id), `${file} is immutable: no request on reload`);
+    }
     if (request && fromCache.has(request.id)) {
       what = "from the browser's cache";
     } else if (request) {
