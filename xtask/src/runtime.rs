@@ -263,9 +263,20 @@ pub fn probe(addr: SocketAddr) -> Result<u16> {
 
 /// The ETag and Last-Modified a server sends for `HEAD /`.
 pub fn validators_of(addr: SocketAddr) -> Result<(Option<String>, Option<String>)> {
-    let response = http_client(Duration::from_secs(10))
-        .head(format!("http://{addr}/"))
-        .call()?;
+    validators_in(addr, None)
+}
+
+/// The ETag and Last-Modified a server sends for `HEAD /` with this
+/// Accept-Encoding (the validators of that encoding's variant).
+pub fn validators_in(
+    addr: SocketAddr,
+    accept_encoding: Option<&str>,
+) -> Result<(Option<String>, Option<String>)> {
+    let mut request = http_client(Duration::from_secs(10)).head(format!("http://{addr}/"));
+    if let Some(coding) = accept_encoding {
+        request = request.header("Accept-Encoding", coding);
+    }
+    let response = request.call()?;
     let field = |name: &str| {
         response
             .headers()

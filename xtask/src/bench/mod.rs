@@ -17,9 +17,10 @@ mod workloads;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
+use http_caching_server::negotiation::Encoding;
 use xtask::runtime::{self, Runtime};
 use xtask::tools;
 
@@ -73,11 +74,13 @@ pub fn run(options: Options) -> Result<()> {
         let dir = work.path().join(dataset.label().replace(' ', ""));
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("index.html"), page_of(bytes))?;
+        // Times out of the component's racy window, as a deployed site's;
+        // then the build step: precompressed variants and the site manifest.
+        xtask::site::set_tree_time(&dir, SystemTime::now() - Duration::from_secs(3600))?;
+        xtask::variants::write_variants(&dir)?;
+        xtask::site::write_manifest(&dir)?;
         dirs.insert(dataset, dir);
     }
-    // Let the files' times age past the component's "racily clean" window, as
-    // a deployed file's would.
-    std::thread::sleep(Duration::from_secs(3));
 
     let mut runtimes = vec![Runtime::Wasmtime];
     if tools::find_spin().is_some() {
@@ -98,6 +101,22 @@ pub fn run(options: Options) -> Result<()> {
                     dir,
                     [&component, &floor],
                     options.reuse_count,
+                    false,
+                )?);
+            }
+        }
+        // What a new instance's first request costs: wasmtime with a new
+        // instance for every request, the component and its floor.
+        if dataset == Dataset::Large {
+            for kind in [Kind::Ours { access_log: true }, Kind::Floor] {
+                servers.push(start_component(
+                    kind,
+                    Runtime::Wasmtime,
+                    dataset,
+                    dir,
+                    [&component, &floor],
+                    None,
+                    true,
                 )?);
             }
         }
@@ -107,13 +126,19 @@ pub fn run(options: Options) -> Result<()> {
         let (etag, last_modified) = runtime::validators_of(server.process.addr())?;
         server.etag = etag;
         server.last_modified = last_modified;
+        for coding in Encoding::ALL {
+            let (etag, _) = runtime::validators_in(server.process.addr(), Some(coding.token()))?;
+            if let Some(etag) = etag {
+                server.coded_etags.push((coding, etag));
+            }
+        }
     }
 
     let mut runs: BTreeMap<(String, String), Vec<LoadResult>> = BTreeMap::new();
     for round in 1..=options.rounds {
         for workload in WORKLOADS {
             for server in servers.iter().filter(|s| s.dataset == workload.dataset) {
-                let fields = request_fields(server, workload.validator);
+                let fields = request_fields(server, workload);
                 let addr = server.process.addr();
                 if options.warmup > 0 {
                     load::wrk(

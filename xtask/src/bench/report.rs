@@ -96,13 +96,17 @@ pub(super) fn markdown(report: &Report) -> String {
         "| server | workload | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | vs floor | vs nginx |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for m in &report.results {
-        // Each row against the floor of its own runtime, and against nginx.
+        // Each row against the floor of its own runtime (run the same way: a
+        // new instance per request or not), and against nginx.
         let same = |kind: Kind, runtime: Option<Runtime>| {
             report
                 .results
                 .iter()
                 .find(|o| {
-                    o.workload == m.workload && o.server.kind == kind && o.server.runtime == runtime
+                    o.workload == m.workload
+                        && o.server.kind == kind
+                        && o.server.runtime == runtime
+                        && (kind == Kind::Nginx || o.server.new_instances == m.server.new_instances)
                 })
                 .map(|o| o.requests_per_sec)
         };
@@ -177,6 +181,7 @@ pub(super) mod tests {
                 name: format!("{kind:?} {runtime:?}"),
                 kind,
                 runtime,
+                new_instances: false,
             },
             workload: "20 KB 200".to_string(),
             requests_per_sec: rps,

@@ -11,7 +11,9 @@ use xtask::nginx::Nginx;
 use xtask::runtime::{RunningServer, Runtime, ServerSpec};
 use xtask::tools;
 
-use super::workloads::{Dataset, Validator};
+use http_caching_server::negotiation::Encoding;
+
+use super::workloads::{Dataset, Validator, Workload};
 
 /// What is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,6 +32,10 @@ pub(super) struct ServerId {
     pub(super) kind: Kind,
     /// None for nginx.
     pub(super) runtime: Option<Runtime>,
+    /// Run with a new instance for every request (wasmtime
+    /// `--max-instance-reuse-count=1`): what a new instance's first
+    /// request costs.
+    pub(super) new_instances: bool,
 }
 
 /// A server process serving one dataset.
@@ -39,6 +45,8 @@ pub(super) struct BenchServer {
     pub(super) process: Process,
     pub(super) etag: Option<String>,
     pub(super) last_modified: Option<String>,
+    /// The ETag of each precompressed variant, as the server sends it.
+    pub(super) coded_etags: Vec<(Encoding, String)>,
 }
 
 pub(super) enum Process {
@@ -92,8 +100,9 @@ pub(super) fn start_component(
     dir: &Path,
     [component, floor]: [&Path; 2],
     reuse_count: Option<u32>,
+    new_instances: bool,
 ) -> Result<BenchServer> {
-    let (wasm, name) = match kind {
+    let (wasm, mut name) = match kind {
         Kind::Ours { access_log: true } => (component, format!("http-caching-server ({runtime})")),
         Kind::Ours { access_log: false } => (
             component,
@@ -107,8 +116,12 @@ pub(super) fn start_component(
         spec = spec.env("ACCESS_LOG", "off");
     }
     spec.ready_on_any_status = kind == Kind::Floor;
+    let reuse_count = if new_instances { Some(1) } else { reuse_count };
     if let (Some(count), Runtime::Wasmtime) = (reuse_count, runtime) {
         spec.extra_args = vec![format!("--max-instance-reuse-count={count}")];
+    }
+    if new_instances {
+        name = name.replace(" (", ", a new instance per request (");
     }
     let server = RunningServer::start(spec)?;
     Ok(BenchServer {
@@ -116,11 +129,13 @@ pub(super) fn start_component(
             name,
             kind,
             runtime: Some(runtime),
+            new_instances,
         },
         dataset,
         process: Process::Runtime(server),
         etag: None,
         last_modified: None,
+        coded_etags: Vec::new(),
     })
 }
 
@@ -141,18 +156,34 @@ pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<B
             name: "nginx 1.22 (Debian), etag on".to_string(),
             kind: Kind::Nginx,
             runtime: None,
+            new_instances: false,
         },
         dataset,
         process: Process::Nginx(nginx),
         etag: None,
         last_modified: None,
+        coded_etags: Vec::new(),
     })
 }
 
-pub(super) fn request_fields(server: &BenchServer, validator: Validator) -> Vec<(String, String)> {
-    let (name, value, otherwise) = match validator {
-        Validator::None => return vec![],
-        Validator::IfNoneMatch => ("If-None-Match", &server.etag, "\"none\""),
+/// The request fields of `workload` to `server`: its Accept-Encoding, and
+/// the validator of the variant that encoding selects.
+pub(super) fn request_fields(server: &BenchServer, workload: Workload) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let etag = match workload.encoding {
+        Some(coding) => {
+            fields.push(("Accept-Encoding".to_string(), coding.token().to_string()));
+            server
+                .coded_etags
+                .iter()
+                .find(|(c, _)| *c == coding)
+                .map(|(_, tag)| tag.clone())
+        }
+        None => server.etag.clone(),
+    };
+    let (name, value, otherwise) = match workload.validator {
+        Validator::None => return fields,
+        Validator::IfNoneMatch => ("If-None-Match", &etag, "\"none\""),
         Validator::IfModifiedSince => (
             "If-Modified-Since",
             &server.last_modified,
@@ -160,5 +191,6 @@ pub(super) fn request_fields(server: &BenchServer, validator: Validator) -> Vec<
         ),
     };
     let value = value.clone().unwrap_or_else(|| otherwise.to_string());
-    vec![(name.to_string(), value)]
+    fields.push((name.to_string(), value));
+    fields
 }

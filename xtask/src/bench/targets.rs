@@ -36,7 +36,7 @@ pub(super) fn targets_of(
     let name_of = |kind: Kind| {
         servers
             .iter()
-            .find(|s| s.id.kind == kind && s.id.runtime == Some(runtime))
+            .find(|s| s.id.kind == kind && s.id.runtime == Some(runtime) && !s.id.new_instances)
             .map(|s| s.id.name.clone())
             .unwrap_or_default()
     };
@@ -48,7 +48,17 @@ pub(super) fn targets_of(
             .iter()
             .find(|m| m.server.name == server && m.workload == workload.name())
     };
-    let [small_200, small_inm, small_ims, large_200, large_inm] = WORKLOADS;
+    let [
+        small_200,
+        small_inm,
+        small_ims,
+        _,
+        large_inm,
+        _,
+        large_inm_br,
+        _,
+        large_inm_gzip,
+    ] = WORKLOADS;
     let rps = |server: &str, w: &Workload| find(server, w).map_or(0.0, |m| m.requests_per_sec);
     let p99 = |server: &str, w: &Workload| find(server, w).map_or(f64::INFINITY, |m| m.p99_ms);
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
@@ -102,6 +112,36 @@ pub(super) fn targets_of(
             0.0,
         ));
     }
-    let _ = large_200;
+    // The 1 MiB file's precompressed variants revalidate as cheaply as the
+    // file itself.
+    for (coding, workload) in [("br", large_inm_br), ("gzip", large_inm_gzip)] {
+        list.push(at_least(
+            format!("1 MiB 304 {coding} vs 1 MiB 304 identity, req/s ({runtime})"),
+            ratio(rps(&ours, &workload), rps(&ours, &large_inm)),
+            0.9,
+        ));
+    }
+    // A new instance's first 304 of the 1 MiB file, against the floor's first
+    // answer in a new instance (wasmtime only: Spin has no such setting).
+    let fresh = |kind: Kind| {
+        servers
+            .iter()
+            .find(|s| s.id.kind == kind && s.id.runtime == Some(runtime) && s.id.new_instances)
+            .map(|s| s.id.name.clone())
+    };
+    if let (Some(fresh_ours), Some(fresh_floor)) =
+        (fresh(Kind::Ours { access_log: true }), fresh(Kind::Floor))
+    {
+        list.push(at_least(
+            format!("1 MiB 304, a new instance per request, req/s vs floor ({runtime})"),
+            ratio(rps(&fresh_ours, &large_inm), rps(&fresh_floor, &large_inm)),
+            0.9,
+        ));
+        list.push(at_most(
+            format!("1 MiB 304, a new instance per request, p99 vs floor ({runtime})"),
+            ratio(p99(&fresh_ours, &large_inm), p99(&fresh_floor, &large_inm)),
+            1.5,
+        ));
+    }
     list
 }

@@ -1,5 +1,6 @@
-//! What is measured: the two files and the kinds of request.
+//! What is measured: the two sites and the kinds of request.
 
+use http_caching_server::negotiation::Encoding;
 use serde::Serialize;
 
 /// The page of about 20 KB and the file of 1 MiB.
@@ -35,11 +36,12 @@ pub(super) enum Validator {
     IfModifiedSince,
 }
 
-/// One kind of request, on one file.
+/// One kind of request, on one file, in one encoding (None: as it is).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Workload {
     pub(super) dataset: Dataset,
     pub(super) validator: Validator,
+    pub(super) encoding: Option<Encoding>,
 }
 
 impl Workload {
@@ -49,31 +51,37 @@ impl Workload {
             Validator::IfNoneMatch => "304 If-None-Match",
             Validator::IfModifiedSince => "304 If-Modified-Since",
         };
-        format!("{} {kind}", self.dataset.label())
+        match self.encoding {
+            None => format!("{} {kind}", self.dataset.label()),
+            Some(coding) => format!("{} {kind}, {}", self.dataset.label(), coding.token()),
+        }
     }
 }
 
-pub(super) const WORKLOADS: [Workload; 5] = [
+const fn workload(dataset: Dataset, validator: Validator, encoding: Option<Encoding>) -> Workload {
     Workload {
-        dataset: Dataset::Small,
-        validator: Validator::None,
-    },
-    Workload {
-        dataset: Dataset::Small,
-        validator: Validator::IfNoneMatch,
-    },
-    Workload {
-        dataset: Dataset::Small,
-        validator: Validator::IfModifiedSince,
-    },
-    Workload {
-        dataset: Dataset::Large,
-        validator: Validator::None,
-    },
-    Workload {
-        dataset: Dataset::Large,
-        validator: Validator::IfNoneMatch,
-    },
+        dataset,
+        validator,
+        encoding,
+    }
+}
+
+/// The first five as they always were (identity); then the 1 MiB file's
+/// precompressed variants, 200 and 304 each.
+pub(super) const WORKLOADS: [Workload; 9] = [
+    workload(Dataset::Small, Validator::None, None),
+    workload(Dataset::Small, Validator::IfNoneMatch, None),
+    workload(Dataset::Small, Validator::IfModifiedSince, None),
+    workload(Dataset::Large, Validator::None, None),
+    workload(Dataset::Large, Validator::IfNoneMatch, None),
+    workload(Dataset::Large, Validator::None, Some(Encoding::Brotli)),
+    workload(
+        Dataset::Large,
+        Validator::IfNoneMatch,
+        Some(Encoding::Brotli),
+    ),
+    workload(Dataset::Large, Validator::None, Some(Encoding::Gzip)),
+    workload(Dataset::Large, Validator::IfNoneMatch, Some(Encoding::Gzip)),
 ];
 
 /// A page of `bytes` bytes of varied HTML text (so that nothing compresses it
