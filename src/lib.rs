@@ -2,8 +2,11 @@
 //! correct HTTP validators (RFC 9110 sections 8.8 and 13).
 //!
 //! The tree shows the layers:
-//! - `component` (wasm only): the Spin entry point; receives and sends.
+//! - `component` (wasm only): the WASIp3 entry point; receives and sends.
+//!   The WASIp2 entry point is the `http-caching-server-wasip2` crate.
 //! - `wasi_response` (wasm only): a reply as a WASIp3 response.
+//! - [`instance`]: what an instance keeps, and answering and logging a
+//!   request: all that both entry points share.
 //! - [`server`]: one request from start to end, without the runtime: what a
 //!   path serves (files, directories, the 404 page, the app shell).
 //! - [`site_path`]: a request path checked and decoded once.
@@ -25,6 +28,7 @@ pub mod confined_path;
 pub mod content_type;
 pub mod file_read;
 pub mod file_store;
+pub mod instance;
 pub mod negotiation;
 pub mod preconditions;
 pub mod range;
@@ -36,5 +40,5 @@ pub mod validators;
 
 #[cfg(all(target_arch = "wasm32", feature = "export"))]
 mod component;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "wasip3"))]
 pub mod wasi_response;

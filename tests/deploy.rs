@@ -2,14 +2,16 @@
 //! OCI registry on loopback (Debian's docker-registry), and `spin up --from`
 //! the reference, in an empty directory, serves it as a Wasm edge host that
 //! pulls the same artifact would: 200, then 304, with the same validators as
-//! the project run locally. Spin only (a registry reference is Spin's).
+//! the project run locally. For both artifacts: `spin.toml` (WASIp3) and
+//! `spin-wasip2.toml` (WASIp2, what the SpinKube manifest in deploy/spinkube
+//! pulls). Spin only (a registry reference is Spin's).
 
 #[macro_use]
 mod support;
 
 use std::process::{Command, Stdio};
 
-use support::{Served, tools_required};
+use support::{Served, Wasi, tools_required};
 use xtask::process::ProcessGroup;
 use xtask::registry::Registry;
 use xtask::runtime::{self, Mounts};
@@ -19,6 +21,15 @@ mod spin_only {
 
     #[test]
     fn pushed_to_a_registry_and_run_from_it() {
+        round_trip(Wasi::P3);
+    }
+
+    #[test]
+    fn the_wasip2_artifact_pushed_to_a_registry_and_run_from_it() {
+        round_trip(Wasi::P2);
+    }
+
+    fn round_trip(wasi: Wasi) {
         let spin = xtask::tools::find_spin();
         assert!(spin.is_some(), "no Spin binary ($SPIN or PATH)");
         let spin = spin.unwrap_or_default();
@@ -34,16 +45,19 @@ mod spin_only {
         }
         let work = tempfile::tempdir().unwrap();
         let registry = Registry::start(&work.path().join("registry")).expect("a registry");
-        let reference = format!("{}/http-caching-server:test", registry.addr);
+        let reference = format!("{}/http-caching-server:test-{wasi}", registry.addr);
 
         // The README's command, which builds (component and site manifest)
         // and pushes.
         let root = xtask::tools::workspace_root();
-        let pushed = xtask::tools::cargo()
+        let mut deploy = xtask::tools::cargo();
+        deploy
             .current_dir(&root)
-            .args(["xtask", "deploy", "--insecure", &reference])
-            .output()
-            .expect("running cargo xtask deploy");
+            .args(["xtask", "deploy", "--insecure", &reference]);
+        if wasi == Wasi::P2 {
+            deploy.arg("--wasip2");
+        }
+        let pushed = deploy.output().expect("running cargo xtask deploy");
         let stdout = String::from_utf8_lossy(&pushed.stdout);
         assert!(
             pushed.status.success(),
@@ -89,7 +103,7 @@ mod spin_only {
         for name in ["index.html", http_caching_server::site_manifest::FILE_NAME] {
             std::fs::copy(root.join("static").join(name), site.path().join(name)).unwrap();
         }
-        let local = Served::start_in(support::spin_runtime(), site, Mounts::Copied, &[]);
+        let local = Served::start_in(support::spin_runtime(wasi), site, Mounts::Copied, &[]);
         let here = local.get("/", &[]);
         assert_eq!(remote.etag(), here.etag(), "the ETag differs");
         assert_eq!(
@@ -106,7 +120,7 @@ mod spin_only {
         );
         assert_eq!(by_date.status, 304, "{by_date:?}");
         println!(
-            "deploy: pushed {reference}, pulled and served: 200 then 304, ETag {}",
+            "deploy ({wasi}): pushed {reference}, pulled and served: 200 then 304, ETag {}",
             remote.etag()
         );
     }

@@ -12,7 +12,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use support::{Runtime, Served, etag_of, sample_page};
+use support::{Runtime, Served, Wasi, etag_of, sample_page};
 use xtask::nginx::Nginx;
 use xtask::runtime::Mounts;
 
@@ -149,7 +149,15 @@ mod spin_only {
     /// A Spin replica and a wasmtime replica of the same site agree.
     #[test]
     fn a_spin_and_a_wasmtime_replica_agree() {
-        replicas_send_the_same_validators(support::spin_runtime(), Runtime::Wasmtime);
+        replicas_send_the_same_validators(support::spin_runtime(Wasi::P3), Runtime::WASMTIME);
+    }
+
+    /// A replica of each artifact, as in a rollout from one to the other:
+    /// Spin with the WASIp2 one (as the SpinKube shim runs it), wasmtime with
+    /// the WASIp3 one.
+    #[test]
+    fn a_wasip2_and_a_wasip3_replica_agree() {
+        replicas_send_the_same_validators(support::spin_runtime(Wasi::P2), Runtime::WASMTIME);
     }
 
     /// As users run it: the files are copied at start. A later change is
@@ -157,7 +165,7 @@ mod spin_only {
     /// (the start), with one it is the recorded time.
     #[test]
     fn copied_files_are_frozen_at_start_and_take_the_start_time() {
-        let runtime = support::spin_runtime();
+        let runtime = support::spin_runtime(Wasi::P3);
         let page = sample_page("copied");
         let before_start = SystemTime::now();
         let bare = Served::start_in(runtime, old_site(&page, false), Mounts::Copied, &[]);
@@ -179,7 +187,7 @@ mod spin_only {
     /// changes.
     #[test]
     fn direct_mounts_have_real_times_and_changes() {
-        let runtime = support::spin_runtime();
+        let runtime = support::spin_runtime(Wasi::P3);
         let page = sample_page("direct");
         let served = Served::start_in(runtime, old_site(&page, false), Mounts::Direct, &[]);
         assert_eq!(last_modified(&served), OLD_DATE);

@@ -186,8 +186,8 @@ runtime_tests!(
 );
 
 mod spin_only {
-    use super::support::{self, Served, page_dir};
-    use xtask::runtime::{Mounts, Runtime};
+    use super::support::{self, Served, Wasi, page_dir};
+    use xtask::runtime::Mounts;
 
     /// Spin's copy of `files` reads through links: a link out of the site
     /// becomes a file of the copy, with the outside content, and the
@@ -195,7 +195,7 @@ mod spin_only {
     /// with such a link (and why hostile.rs mounts its links directly).
     #[test]
     fn spins_copy_reads_through_links_so_the_build_refuses_them() {
-        support::spin_runtime();
+        let spin = support::spin_runtime(Wasi::P3);
         let outer = tempfile::tempdir().unwrap();
         std::fs::write(outer.path().join("outside.txt"), b"outside the site").unwrap();
         let dir = page_dir(b"page");
@@ -208,7 +208,7 @@ mod spin_only {
             .unwrap_err()
             .to_string();
         assert!(err.contains("a symbolic link out of the site"), "{err}");
-        let copied = Served::start_in(Runtime::Spin, dir, Mounts::Copied, &[]);
+        let copied = Served::start_in(spin, dir, Mounts::Copied, &[]);
         let response = copied.get("/link.txt", &[]);
         assert_eq!(
             (response.status, &response.body[..]),

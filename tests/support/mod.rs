@@ -14,39 +14,92 @@ use std::time::Duration;
 use md5::{Digest, Md5};
 use xtask::runtime::{Mounts, RunningServer, ServerSpec};
 
-pub use xtask::runtime::Runtime;
+pub use xtask::runtime::Wasi;
+
+/// What a runtime test runs under: a runtime and the artifact it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runtime {
+    pub host: xtask::runtime::Runtime,
+    pub wasi: Wasi,
+}
+
+impl Runtime {
+    pub const WASMTIME: Runtime = Runtime {
+        host: xtask::runtime::Runtime::Wasmtime,
+        wasi: Wasi::P3,
+    };
+    pub const SPIN: Runtime = Runtime {
+        host: xtask::runtime::Runtime::Spin,
+        wasi: Wasi::P3,
+    };
+    pub const WASMTIME_P2: Runtime = Runtime {
+        host: xtask::runtime::Runtime::Wasmtime,
+        wasi: Wasi::P2,
+    };
+    pub const SPIN_P2: Runtime = Runtime {
+        host: xtask::runtime::Runtime::Spin,
+        wasi: Wasi::P2,
+    };
+}
+
+impl std::fmt::Display for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.wasi {
+            Wasi::P3 => write!(f, "{}", self.host),
+            Wasi::P2 => write!(f, "{} ({})", self.host, self.wasi),
+        }
+    }
+}
 
 /// Defines each named test function `fn NAME(runtime: Runtime)` as one test
-/// per runtime: `wasmtime::NAME` and `spin::NAME`, so that the suite counts
-/// the runs under each runtime. A Spin test fails when no Spin binary is
-/// found; `cargo xtask test` leaves them out then (and the tests of modules
-/// named `spin_only`), says so, and counts them as skipped.
+/// per runtime and artifact: `wasmtime::NAME` and `spin::NAME` with the
+/// WASIp3 artifact, `wasmtime_p2::NAME` (`wasmtime serve -Sp3=n`) and
+/// `spin_p2::NAME` with the WASIp2 one, so that the suite counts every run.
+/// A Spin test fails when no Spin binary is found; `cargo xtask test` leaves
+/// them out then (and the tests of modules named `spin_only`), says so, and
+/// counts them as skipped.
 #[allow(unused_macros)]
 macro_rules! runtime_tests {
     ($($name:ident),* $(,)?) => {
         mod wasmtime {
             $(#[test]
             fn $name() {
-                super::$name(xtask::runtime::Runtime::Wasmtime)
+                super::$name(super::support::Runtime::WASMTIME)
             })*
         }
         mod spin {
             $(#[test]
             fn $name() {
-                super::$name(super::support::spin_runtime())
+                super::$name(super::support::spin_runtime(super::support::Wasi::P3))
+            })*
+        }
+        mod wasmtime_p2 {
+            $(#[test]
+            fn $name() {
+                super::$name(super::support::Runtime::WASMTIME_P2)
+            })*
+        }
+        mod spin_p2 {
+            $(#[test]
+            fn $name() {
+                super::$name(super::support::spin_runtime(super::support::Wasi::P2))
             })*
         }
     };
 }
 
-/// Spin, when a binary is found; a test under Spin fails without one.
-pub fn spin_runtime() -> Runtime {
+/// Spin with the artifact of `wasi`, when a binary is found; a test under
+/// Spin fails without one.
+pub fn spin_runtime(wasi: Wasi) -> Runtime {
     assert!(
         xtask::tools::find_spin().is_some(),
         "no Spin binary: set $SPIN to a Spin 4.1 or later (or put spin on PATH); \
          `cargo xtask test` leaves the Spin tests out when none is found"
     );
-    Runtime::Spin
+    Runtime {
+        host: xtask::runtime::Runtime::Spin,
+        wasi,
+    }
 }
 
 /// Whether the external tools of a test must be present ($REQUIRE_CLIENT_TOOLS,
@@ -98,9 +151,10 @@ impl Served {
         mounts: Mounts,
         env: &[(&str, &str)],
     ) -> Served {
-        let component = xtask::tools::build_component().expect("building the component");
-        let mut spec = ServerSpec::new(runtime, &component, dir.path())
+        let component = xtask::tools::build_artifact(runtime.wasi).expect("building the component");
+        let mut spec = ServerSpec::new(runtime.host, &component, dir.path())
             .expect("a free port")
+            .wasi(runtime.wasi)
             .mounts(mounts);
         if !env
             .iter()

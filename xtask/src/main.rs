@@ -9,7 +9,11 @@ use std::process::{Command, ExitCode, Stdio};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use xtask::install::{self, Tool};
+use xtask::runtime::Wasi;
 use xtask::{site, tools};
+
+/// The manifest of the WASIp2 artifact, beside spin.toml.
+const WASIP2_MANIFEST: &str = "spin-wasip2.toml";
 
 mod bench;
 mod load;
@@ -72,6 +76,9 @@ struct ServeOptions {
     /// Force a runtime; by default Spin when one is found, else wasmtime.
     #[arg(long, value_enum)]
     runtime: Option<RuntimeChoice>,
+    /// Serve the WASIp2 artifact (spin-wasip2.toml; wasmtime with -Sp3=n).
+    #[arg(long)]
+    wasip2: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -98,13 +105,16 @@ struct DeployOptions {
     /// Talk to the registry over plain HTTP / without certificate checks.
     #[arg(long)]
     insecure: bool,
+    /// Push the WASIp2 artifact (spin-wasip2.toml), for Spin 2.x/3.x and SpinKube.
+    #[arg(long)]
+    wasip2: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Serve(options) => serve(options),
-        Task::Build => build().map(|_| ()),
+        Task::Build => build_for(Wasi::P3).map(|_| ()),
         Task::Test(options) => test(options),
         Task::Deploy(options) => deploy(options),
         Task::Bench(options) => bench::run(options),
@@ -119,26 +129,41 @@ fn main() -> ExitCode {
     }
 }
 
-/// The component, and the site manifest of static/.
-fn build() -> Result<PathBuf> {
-    let component = tools::build_component()?;
+/// The build step: both artifacts (WASIp3, WASIp2), the precompressed
+/// variants and the site manifest of static/. Returns the artifact of `wasi`.
+fn build_for(wasi: Wasi) -> Result<PathBuf> {
+    let p3 = tools::build_artifact(Wasi::P3)?;
+    let p2 = tools::build_artifact(Wasi::P2)?;
     let site = tools::workspace_root().join("static");
     let variants = xtask::variants::write_variants(&site)?;
     let files = site::write_manifest(&site)?;
     eprintln!(
-        "xtask: built {}; precompressed variants: {} written, {} unchanged, {} removed; \
-         recorded {files} files of {} in its site manifest",
-        component.display(),
+        "xtask: built {} (WASIp3) and {} (WASIp2); precompressed variants: {} written, \
+         {} unchanged, {} removed; recorded {files} files of {} in its site manifest",
+        p3.display(),
+        p2.display(),
         variants.written,
         variants.unchanged,
         variants.removed,
         site.display()
     );
-    Ok(component)
+    Ok(match wasi {
+        Wasi::P3 => p3,
+        Wasi::P2 => p2,
+    })
+}
+
+/// The manifest that runs the artifact of `wasi`.
+fn manifest_for(wasi: Wasi) -> &'static str {
+    match wasi {
+        Wasi::P3 => "spin.toml",
+        Wasi::P2 => WASIP2_MANIFEST,
+    }
 }
 
 fn serve(options: ServeOptions) -> Result<()> {
     let addr = options.addr.as_str();
+    let wasi = if options.wasip2 { Wasi::P2 } else { Wasi::P3 };
     let spin = match options.runtime {
         Some(RuntimeChoice::Spin) => {
             Some(tools::find_spin().context("--runtime spin: no Spin binary ($SPIN or PATH)")?)
@@ -152,16 +177,24 @@ fn serve(options: ServeOptions) -> Result<()> {
         .filter_map(|name| env::var(name).ok().map(|value| format!("{name}={value}")))
         .collect();
     let mut command = if let Some(spin) = spin {
-        let version = tools::spin_version(&spin)?;
+        let version = match wasi {
+            Wasi::P3 => tools::spin_version(&spin)?,
+            Wasi::P2 => tools::spin_version_text(&spin)?,
+        };
         eprintln!(
-            "xtask: serving with Spin ({}, {version}) on http://{addr}/",
+            "xtask: serving the {wasi} artifact with Spin ({}, {version}) on http://{addr}/",
             spin.display()
         );
-        // `spin up --build` runs spin.toml's build command: `cargo xtask build`.
+        // `spin up --build` runs the manifest's build command: `cargo xtask build`.
         let mut command = Command::new(spin);
-        command
-            .current_dir(&root)
-            .args(["up", "--build", "--listen", addr]);
+        command.current_dir(&root).args([
+            "up",
+            "--from",
+            manifest_for(wasi),
+            "--build",
+            "--listen",
+            addr,
+        ]);
         for pair in &passed_on {
             command.arg("--env").arg(pair);
         }
@@ -169,15 +202,18 @@ fn serve(options: ServeOptions) -> Result<()> {
     } else {
         let wasmtime = install::wasmtime()?;
         eprintln!("xtask: building the component");
-        let component = build()?;
+        let component = build_for(wasi)?;
         eprintln!(
-            "xtask: serving with {} on http://{addr}/ (no Spin binary found)",
+            "xtask: serving the {wasi} artifact with {} on http://{addr}/ (no Spin binary found)",
             wasmtime.display()
         );
         let mut command = Command::new(wasmtime);
         command.current_dir(&root).args([
             "serve",
-            "-Sp3",
+            match wasi {
+                Wasi::P3 => "-Sp3",
+                Wasi::P2 => "-Sp3=n",
+            },
             "-Scli",
             "--dir",
             "static::/",
@@ -202,12 +238,15 @@ fn serve(options: ServeOptions) -> Result<()> {
 
 fn deploy(options: DeployOptions) -> Result<()> {
     let spin = tools::find_spin().context("deploy needs Spin ($SPIN or PATH)")?;
-    tools::spin_version(&spin)?;
-    build()?;
+    let wasi = if options.wasip2 { Wasi::P2 } else { Wasi::P3 };
+    if wasi == Wasi::P3 {
+        tools::spin_version(&spin)?;
+    }
+    build_for(wasi)?;
     let mut command = Command::new(spin);
     command
         .current_dir(tools::workspace_root())
-        .args(["registry", "push"])
+        .args(["registry", "push", "--from", manifest_for(wasi)])
         .arg(&options.reference);
     if options.insecure {
         command.arg("--insecure");
@@ -263,7 +302,14 @@ fn test(options: TestOptions) -> Result<()> {
             if !options.cargo_test_args.iter().any(|a| a == "--") {
                 command.arg("--");
             }
-            command.args(["--skip", "spin::", "--skip", "spin_only::"]);
+            command.args([
+                "--skip",
+                "spin::",
+                "--skip",
+                "spin_p2::",
+                "--skip",
+                "spin_only::",
+            ]);
         }
     }
     if install {

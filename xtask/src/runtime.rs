@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::process::ProcessGroup;
-use crate::tools;
 
 /// The runtimes that can serve the component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -31,14 +30,24 @@ impl fmt::Display for Runtime {
     }
 }
 
-/// The runtimes to test under: wasmtime always, and Spin too whenever a Spin
-/// binary is named by `$SPIN` or found on PATH.
-pub fn test_runtimes() -> Vec<Runtime> {
-    let mut runtimes = vec![Runtime::Wasmtime];
-    if tools::find_spin().is_some() {
-        runtimes.push(Runtime::Spin);
+/// The WASI version of an artifact: which of the component's two builds a
+/// runtime serves (see README, "Artifacts").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Wasi {
+    /// `wasi:http/handler@0.3.0` (spin-sdk 7): Spin 4.1+, wasmtime serve -Sp3.
+    P3,
+    /// `wasi:http/incoming-handler@0.2.0`: also Spin 2.x/3.x and SpinKube;
+    /// served by wasmtime with `-Sp3=n`, which proves it needs no WASIp3.
+    P2,
+}
+
+impl fmt::Display for Wasi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Wasi::P3 => "WASIp3",
+            Wasi::P2 => "WASIp2",
+        })
     }
-    runtimes
 }
 
 /// How Spin gives the component its files. Wasmtime's `--dir` always mounts
@@ -58,6 +67,9 @@ pub enum Mounts {
 pub struct ServerSpec {
     pub runtime: Runtime,
     pub component: PathBuf,
+    /// The WASI version of `component`: wasmtime serves a WASIp2 one with
+    /// WASIp3 switched off (`-Sp3=n`).
+    pub wasi: Wasi,
     /// Mounted at `/` inside the component.
     pub static_dir: PathBuf,
     pub mounts: Mounts,
@@ -75,6 +87,7 @@ impl ServerSpec {
         Ok(ServerSpec {
             runtime,
             component: component.to_path_buf(),
+            wasi: Wasi::P3,
             static_dir: static_dir.to_path_buf(),
             mounts: Mounts::Copied,
             env: Vec::new(),
@@ -82,6 +95,12 @@ impl ServerSpec {
             extra_args: Vec::new(),
             ready_on_any_status: false,
         })
+    }
+
+    /// The WASI version of the component (WASIp3 unless said).
+    pub fn wasi(mut self, wasi: Wasi) -> Self {
+        self.wasi = wasi;
+        self
     }
 
     pub fn mounts(mut self, mounts: Mounts) -> Self {
@@ -216,7 +235,11 @@ fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
     let mut command = Command::new(crate::install::wasmtime()?);
     command
         .arg("serve")
-        .args(["-Sp3", "-Scli"])
+        .arg(match spec.wasi {
+            Wasi::P3 => "-Sp3",
+            Wasi::P2 => "-Sp3=n",
+        })
+        .arg("-Scli")
         .arg("--dir")
         .arg(format!("{}::/", spec.static_dir.display()))
         .arg("--addr")

@@ -93,3 +93,38 @@ pub fn spin_manifest_for(project: &str, spec: &ServerSpec) -> Result<String> {
     }
     Ok(toml::to_string(&manifest)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// spin-wasip2.toml is spin.toml with the WASIp2 artifact as the source,
+    /// and nothing else changed.
+    #[test]
+    fn the_wasip2_manifest_differs_only_in_its_source() {
+        let read = |name: &str| -> toml::Table {
+            std::fs::read_to_string(tools::workspace_root().join(name))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let (mut p3, mut p2) = (read("spin.toml"), read("spin-wasip2.toml"));
+        let source = |manifest: &mut toml::Table| -> String {
+            let component = manifest["component"]["http-caching-server"]
+                .as_table()
+                .unwrap()
+                .clone();
+            let source = component["source"].as_str().unwrap().to_string();
+            let mut component = component;
+            component.remove("source");
+            manifest["component"]
+                .as_table_mut()
+                .unwrap()
+                .insert("http-caching-server".into(), component.into());
+            source
+        };
+        assert!(source(&mut p3).ends_with("/http_caching_server.wasm"));
+        assert!(source(&mut p2).ends_with("/http_caching_server_wasip2.wasm"));
+        assert_eq!(p3, p2);
+    }
+}

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
+use crate::runtime::Wasi;
+
 /// The wasmtime CLI version that is installed when none is found. 50.x needs a
 /// newer rustc than these machines have.
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -44,15 +46,27 @@ pub fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
-/// Builds the component (release) and returns the path of its .wasm file.
-/// Built once per process.
+/// Builds the WASIp3 component (release) and returns the path of its .wasm
+/// file. Built once per process.
 pub fn build_component() -> Result<PathBuf> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            build_package("http-caching-server", "http_caching_server")
-                .map_err(|e| format!("{e:#}"))
-        })
+    build_artifact(Wasi::P3)
+}
+
+/// Builds the component's artifact of one WASI version (once per process)
+/// and returns its .wasm file: WASIp3 from this crate, WASIp2 from `wasip2/`.
+pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
+    static P3: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    static P2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let (built, package, artifact) = match wasi {
+        Wasi::P3 => (&P3, "http-caching-server", "http_caching_server"),
+        Wasi::P2 => (
+            &P2,
+            "http-caching-server-wasip2",
+            "http_caching_server_wasip2",
+        ),
+    };
+    built
+        .get_or_init(|| build_package(package, artifact).map_err(|e| format!("{e:#}")))
         .clone()
         .map_err(anyhow::Error::msg)
 }
@@ -117,13 +131,19 @@ pub const SPIN_MINIMUM: (u64, u64) = (4, 1);
 /// `spin --version`, checked against [`SPIN_MINIMUM`]: an older Spin fails
 /// with what to do.
 pub fn spin_version(spin: &Path) -> Result<String> {
+    let text = spin_version_text(spin)?;
+    check_spin_version(&text).with_context(|| format!("{}", spin.display()))?;
+    Ok(text)
+}
+
+/// What `spin --version` says, unchecked: the WASIp2 artifact runs on older
+/// Spin too.
+pub fn spin_version_text(spin: &Path) -> Result<String> {
     let output = Command::new(spin)
         .arg("--version")
         .output()
         .with_context(|| format!("running {} --version", spin.display()))?;
-    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    check_spin_version(&text).with_context(|| format!("{}", spin.display()))?;
-    Ok(text)
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
 /// Checks the output of `spin --version` (`spin 4.1.0-pre0 (94a8fc8a ...)`)
@@ -141,7 +161,8 @@ pub fn check_spin_version(text: &str) -> Result<()> {
         bail!(
             "this is {text}; the component needs Spin {}.{} or later (it exports \
              wasi:http/handler@0.3.0, which older Spin does not know). Install a newer Spin, \
-             point $SPIN at one, or use `--runtime wasmtime`",
+             point $SPIN at one, use `--runtime wasmtime`, or serve the WASIp2 artifact \
+             (`--wasip2`), which older Spin runs",
             SPIN_MINIMUM.0,
             SPIN_MINIMUM.1
         );

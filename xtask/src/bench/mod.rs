@@ -21,14 +21,14 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use http_caching_server::negotiation::Encoding;
-use xtask::runtime::{self, Runtime};
+use xtask::runtime::{self, Runtime, Wasi};
 use xtask::tools;
 
 use crate::install::{self, Tool};
 use crate::load::{self, LoadResult};
 use chart::chart;
 use report::{Report, ServerFacts, command_output, machine, markdown};
-use servers::{Kind, build_floor, request_fields, start_component, start_nginx};
+use servers::{BenchServer, Kind, build_floor, request_fields, start_component, start_nginx};
 use stats::{Measured, measured};
 use targets::targets;
 use workloads::{Dataset, LARGE_BYTES, SMALL_BYTES, WORKLOADS, page_of};
@@ -65,7 +65,9 @@ pub fn run(options: Options) -> Result<()> {
     install::ensure(&[Tool::Wrk, Tool::Nginx])?;
     eprintln!("bench: building the component and the floor component");
     let component = tools::build_component()?;
-    let floor = build_floor()?;
+    let floor = build_floor(Wasi::P3)?;
+    let component_p2 = tools::build_artifact(Wasi::P2)?;
+    let floor_p2 = build_floor(Wasi::P2)?;
 
     let work = tempfile::tempdir()?;
     let script = load::report_script(work.path())?;
@@ -97,9 +99,23 @@ pub fn run(options: Options) -> Result<()> {
                 servers.push(start_component(
                     kind,
                     runtime,
+                    Wasi::P3,
                     dataset,
                     dir,
                     [&component, &floor],
+                    options.reuse_count,
+                    false,
+                )?);
+            }
+            // The WASIp2 artifact against a floor of its own WASI version.
+            for kind in [Kind::Ours { access_log: true }, Kind::Floor] {
+                servers.push(start_component(
+                    kind,
+                    runtime,
+                    Wasi::P2,
+                    dataset,
+                    dir,
+                    [&component_p2, &floor_p2],
                     options.reuse_count,
                     false,
                 )?);
@@ -112,6 +128,7 @@ pub fn run(options: Options) -> Result<()> {
                 servers.push(start_component(
                     kind,
                     Runtime::Wasmtime,
+                    Wasi::P3,
                     dataset,
                     dir,
                     [&component, &floor],
@@ -137,7 +154,13 @@ pub fn run(options: Options) -> Result<()> {
     let mut runs: BTreeMap<(String, String), Vec<LoadResult>> = BTreeMap::new();
     for round in 1..=options.rounds {
         for workload in WORKLOADS {
-            for server in servers.iter().filter(|s| s.dataset == workload.dataset) {
+            // The WASIp2 rows: the files as they are (the encodings are the
+            // same code in both artifacts).
+            let measured = |s: &&BenchServer| {
+                s.dataset == workload.dataset
+                    && (s.id.wasi == Wasi::P3 || workload.encoding.is_none())
+            };
+            for server in servers.iter().filter(measured) {
                 let fields = request_fields(server, workload);
                 let addr = server.process.addr();
                 if options.warmup > 0 {
@@ -179,6 +202,7 @@ pub fn run(options: Options) -> Result<()> {
             WORKLOADS
                 .iter()
                 .filter(|w| w.dataset == server.dataset)
+                .filter(|w| server.id.wasi == Wasi::P3 || w.encoding.is_none())
                 .map(move |w| (server, w.name()))
         })
         .filter_map(|(server, workload)| {

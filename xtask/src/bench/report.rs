@@ -106,7 +106,9 @@ pub(super) fn markdown(report: &Report) -> String {
                     o.workload == m.workload
                         && o.server.kind == kind
                         && o.server.runtime == runtime
-                        && (kind == Kind::Nginx || o.server.new_instances == m.server.new_instances)
+                        && (kind == Kind::Nginx
+                            || (o.server.new_instances == m.server.new_instances
+                                && o.server.wasi == m.server.wasi))
                 })
                 .map(|o| o.requests_per_sec)
         };
@@ -182,6 +184,7 @@ pub(super) mod tests {
                 kind,
                 runtime,
                 new_instances: false,
+                wasi: xtask::runtime::Wasi::P3,
             },
             workload: "20 KB 200".to_string(),
             requests_per_sec: rps,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::Serialize;
 use xtask::nginx::Nginx;
-use xtask::runtime::{RunningServer, Runtime, ServerSpec};
+use xtask::runtime::{RunningServer, Runtime, ServerSpec, Wasi};
 use xtask::tools;
 
 use http_caching_server::negotiation::Encoding;
@@ -36,6 +36,8 @@ pub(super) struct ServerId {
     /// `--max-instance-reuse-count=1`): what a new instance's first
     /// request costs.
     pub(super) new_instances: bool,
+    /// The WASI version of the artifact (nginx: WASIp3, meaning none).
+    pub(super) wasi: Wasi,
 }
 
 /// A server process serving one dataset.
@@ -80,22 +82,28 @@ impl Process {
 /// Builds the floor component in a target directory of its own: it links
 /// this crate without its export, and would otherwise overwrite the
 /// component's .wasm with that build.
-pub(super) fn build_floor() -> Result<PathBuf> {
+pub(super) fn build_floor(wasi: Wasi) -> Result<PathBuf> {
     let root = tools::workspace_root();
+    let (dir, artifact) = match wasi {
+        Wasi::P3 => ("floor", "floor"),
+        Wasi::P2 => ("floor-wasip2", "floor_wasip2"),
+    };
     tools::build_wasm(
         &[
             "--manifest-path".into(),
-            root.join("bench/floor/Cargo.toml").into(),
+            root.join("bench").join(dir).join("Cargo.toml").into(),
             "--target-dir".into(),
-            root.join("target").join("floor").into(),
+            root.join("target").join(dir).into(),
         ],
-        "floor",
+        artifact,
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn start_component(
     kind: Kind,
     runtime: Runtime,
+    wasi: Wasi,
     dataset: Dataset,
     dir: &Path,
     [component, floor]: [&Path; 2],
@@ -111,7 +119,12 @@ pub(super) fn start_component(
         Kind::Floor => (floor, format!("floor: fixed 304 ({runtime})")),
         Kind::Nginx => bail!("not a component"),
     };
-    let mut spec = ServerSpec::new(runtime, wasm, dir)?;
+    if wasi == Wasi::P2 {
+        name = name
+            .replace("server (", "server WASIp2 (")
+            .replace("304 (", "304, WASIp2 (");
+    }
+    let mut spec = ServerSpec::new(runtime, wasm, dir)?.wasi(wasi);
     if kind == (Kind::Ours { access_log: false }) {
         spec = spec.env("ACCESS_LOG", "off");
     }
@@ -130,6 +143,7 @@ pub(super) fn start_component(
             kind,
             runtime: Some(runtime),
             new_instances,
+            wasi,
         },
         dataset,
         process: Process::Runtime(server),
@@ -157,6 +171,7 @@ pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<B
             kind: Kind::Nginx,
             runtime: None,
             new_instances: false,
+            wasi: Wasi::P3,
         },
         dataset,
         process: Process::Nginx(nginx),

@@ -2,7 +2,7 @@
 //! runtime, measured in the same run.
 
 use serde::Serialize;
-use xtask::runtime::Runtime;
+use xtask::runtime::{Runtime, Wasi};
 
 use super::servers::{BenchServer, Kind};
 use super::stats::Measured;
@@ -33,13 +33,33 @@ pub(super) fn targets_of(
     results: &[Measured],
     servers: &[BenchServer],
 ) -> Vec<Target> {
-    let name_of = |kind: Kind| {
-        servers
-            .iter()
-            .find(|s| s.id.kind == kind && s.id.runtime == Some(runtime) && !s.id.new_instances)
-            .map(|s| s.id.name.clone())
-            .unwrap_or_default()
-    };
+    let mut list = targets_of_artifact(runtime, Wasi::P3, results, servers);
+    list.extend(targets_of_artifact(runtime, Wasi::P2, results, servers));
+    list
+}
+
+/// The row name of the server of `kind` with the artifact of `wasi` under
+/// `runtime` (one instance for many requests); empty when there is none.
+fn row_name(servers: &[BenchServer], runtime: Runtime, wasi: Wasi, kind: Kind) -> String {
+    servers
+        .iter()
+        .find(|s| {
+            s.id.kind == kind
+                && s.id.runtime == Some(runtime)
+                && !s.id.new_instances
+                && s.id.wasi == wasi
+        })
+        .map(|s| s.id.name.clone())
+        .unwrap_or_default()
+}
+
+fn targets_of_artifact(
+    runtime: Runtime,
+    wasi: Wasi,
+    results: &[Measured],
+    servers: &[BenchServer],
+) -> Vec<Target> {
+    let name_of = |kind: Kind| row_name(servers, runtime, wasi, kind);
     let ours = name_of(Kind::Ours { access_log: true });
     let quiet = name_of(Kind::Ours { access_log: false });
     let floor = name_of(Kind::Floor);
@@ -75,7 +95,12 @@ pub(super) fn targets_of(
         met: value <= max,
     };
     let mut list = Vec::new();
-    for (log, server) in [("", &ours), (", ACCESS_LOG=off", &quiet)] {
+    // The WASIp2 artifact runs with the log on only.
+    let variants: &[(&str, &String)] = match wasi {
+        Wasi::P3 => &[("", &ours), (", ACCESS_LOG=off", &quiet)],
+        Wasi::P2 => &[(", WASIp2", &ours)],
+    };
+    for &(log, server) in variants {
         let label = format!(" ({runtime}{log})");
         list.push(at_least(
             format!("20 KB 304 If-None-Match, req/s vs floor{label}"),
@@ -111,6 +136,18 @@ pub(super) fn targets_of(
             errors as f64,
             0.0,
         ));
+    }
+    if wasi == Wasi::P2 {
+        // WASIp2 against WASIp3, each the component with the log on.
+        let p3 = row_name(servers, runtime, Wasi::P3, Kind::Ours { access_log: true });
+        for workload in [small_inm, small_200, large_inm] {
+            list.push(at_least(
+                format!("WASIp2 vs WASIp3, {}, req/s ({runtime})", workload.name()),
+                ratio(rps(&ours, &workload), rps(&p3, &workload)),
+                0.9,
+            ));
+        }
+        return list;
     }
     // The 1 MiB file's precompressed variants revalidate as cheaply as the
     // file itself.

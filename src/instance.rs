@@ -1,0 +1,50 @@
+//! What one component instance keeps between the requests it serves, and
+//! what it does with each: the [`Server`] built from the environment on the
+//! first request, the error lines on stderr, the access-log line on stdout.
+//! Both runtime entry points (WASIp3 in `crate::component`, WASIp2 in the
+//! `http-caching-server-wasip2` crate) only translate their runtime's types
+//! and call [`answer`].
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::time::{Instant, SystemTime};
+
+use crate::config::Config;
+use crate::server::{Reply, RequestHead, Server};
+
+thread_local! {
+    // A wasm instance is single-threaded; nothing awaits while this is
+    // borrowed.
+    static SERVER: RefCell<Option<Server>> = const { RefCell::new(None) };
+}
+
+/// The server of this instance, configured from its environment; what is
+/// wrong with the configuration, the manifest or the rules goes to stderr.
+fn server_from_environment() -> Server {
+    let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
+    let (server, site_problems) = Server::new(config);
+    for problem in problems.into_iter().chain(site_problems) {
+        eprintln!("{problem}");
+    }
+    server
+}
+
+/// Answers one request with this instance's server, and logs it.
+pub fn answer(head: &RequestHead<'_>) -> Reply {
+    let (now, wall) = (Instant::now(), SystemTime::now());
+    let (reply, access_log) = SERVER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let server = cell.get_or_insert_with(server_from_environment);
+        let reply = server.handle(head, now, wall);
+        (reply, server.config().access_log)
+    });
+    if let Some(error) = &reply.error {
+        eprintln!("{error}");
+    }
+    if access_log {
+        // One write per line, so that lines of concurrent requests never mix.
+        let line = format!("{}\n", reply.access_log(head));
+        let _ = std::io::stdout().lock().write_all(line.as_bytes());
+    }
+    reply
+}

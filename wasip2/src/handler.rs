@@ -1,0 +1,63 @@
+//! The `wasi:http/incoming-handler@0.2.0` export: the request as a
+//! `RequestHead`, answered by `instance::answer`, sent by [`crate::send`].
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http_caching_server::server::RequestHead;
+use wasi::http::types::{IncomingRequest, Method as WasiMethod, ResponseOutparam};
+
+struct Component;
+
+impl wasi::exports::http::incoming_handler::Guest for Component {
+    fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+        let method = method_of(&request.method());
+        let target = request.path_with_query().unwrap_or_default();
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (target.as_str(), None),
+        };
+        let headers = header_map(request.headers().entries());
+        let head = RequestHead {
+            method: &method,
+            path,
+            query,
+            headers: &headers,
+        };
+        crate::send(http_caching_server::instance::answer(&head), response_out);
+    }
+}
+
+wasi::http::proxy::export!(Component);
+
+fn method_of(method: &WasiMethod) -> Method {
+    match method {
+        WasiMethod::Get => Method::GET,
+        WasiMethod::Head => Method::HEAD,
+        WasiMethod::Post => Method::POST,
+        WasiMethod::Put => Method::PUT,
+        WasiMethod::Delete => Method::DELETE,
+        WasiMethod::Connect => Method::CONNECT,
+        WasiMethod::Options => Method::OPTIONS,
+        WasiMethod::Trace => Method::TRACE,
+        WasiMethod::Patch => Method::PATCH,
+        // A method the host passed on is a valid token; if not, it is
+        // answered as an unknown method (405).
+        WasiMethod::Other(name) => Method::from_bytes(name.as_bytes())
+            .or_else(|_| Method::from_bytes(b"INVALID"))
+            .unwrap_or(Method::OPTIONS),
+    }
+}
+
+/// The request's fields; a name or value the `http` crate refuses is left
+/// out (the runtime's HTTP layer has refused those already).
+fn header_map(entries: Vec<(String, Vec<u8>)>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in entries {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(&value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
+}

@@ -1,0 +1,63 @@
+//! A `Reply` as a `wasi:http/types@0.2.0` outgoing response, its body
+//! written with back-pressure.
+
+use http_caching_server::server::Reply;
+use wasi::http::types::{Fields, OutgoingBody, OutgoingResponse, ResponseOutparam};
+use wasi::io::streams::{OutputStream, StreamError};
+
+/// The most bytes handed to the host in one write; the host's `check-write`
+/// may allow fewer.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// Sends `reply`: status and fields (Content-Length among them, so the body
+/// is never chunked), then the body in pieces as the host accepts them.
+pub fn send(reply: Reply, response_out: ResponseOutparam) {
+    let fields: Vec<(String, Vec<u8>)> = reply
+        .plan
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+        .collect();
+    let response = match Fields::from_list(&fields) {
+        Ok(fields) => OutgoingResponse::new(fields),
+        Err(err) => {
+            eprintln!("error: response fields: {err:?}");
+            OutgoingResponse::new(Fields::new())
+        }
+    };
+    let _ = response.set_status_code(reply.plan.status.as_u16());
+    let Ok(body) = response.body() else {
+        return;
+    };
+    ResponseOutparam::set(response_out, Ok(response));
+    if !reply.body.is_empty() {
+        let Ok(stream) = body.write() else {
+            return;
+        };
+        if write_all(&stream, &reply.body).is_err() {
+            return; // The client went away: nothing more to send.
+        }
+    }
+    let _ = OutgoingBody::finish(body, None);
+}
+
+/// Writes `bytes` with back-pressure: as much as `check-write` permits at a
+/// time (at most [`PIECE_BYTES`]), waiting on the stream's pollable when it
+/// permits nothing, then flushes and waits for the flush. Memory stays one
+/// body (shared with the instance's store) whatever the client's speed.
+fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError> {
+    let pollable = stream.subscribe();
+    while !bytes.is_empty() {
+        let permitted = stream.check_write()? as usize;
+        if permitted == 0 {
+            pollable.block();
+            continue;
+        }
+        let (piece, rest) = bytes.split_at(permitted.min(PIECE_BYTES).min(bytes.len()));
+        stream.write(piece)?;
+        bytes = rest;
+    }
+    stream.flush()?;
+    pollable.block();
+    stream.check_write().map(|_| ())
+}
