@@ -1,13 +1,14 @@
 //! `cargo xtask soak`: a long load test of the component under wasmtime serve.
 //!
 //! Options: `--seconds N` (default 60), `--connections N` (default 256),
-//! `--warmup N` seconds (default 10). A mix of 200, 304, 206 and 404 requests
+//! `--warmup N` seconds (default 10), `--wasip2` for the WASIp2 artifact
+//! (served with `-Sp3=n`). A mix of 200, 304, 206 and 404 requests
 //! in turn on each connection; it prints the figures and fails when there was
 //! a socket error, an unexpected status, or the runtime's memory at the end is
 //! more than 20 percent above its memory after warm-up.
 
 use anyhow::{Context, Result, bail};
-use xtask::runtime::{self, RunningServer, Runtime, ServerSpec};
+use xtask::runtime::{self, RunningServer, Runtime, ServerSpec, Wasi};
 use xtask::tools;
 
 use xtask::install::{self, Tool};
@@ -26,6 +27,9 @@ pub struct Options {
     /// Seconds of load before memory is first read.
     #[arg(long, default_value_t = 10)]
     warmup: u32,
+    /// Soak the WASIp2 artifact (wasmtime serve -Sp3=n).
+    #[arg(long)]
+    wasip2: bool,
 }
 
 pub fn run(options: Options) -> Result<()> {
@@ -33,13 +37,16 @@ pub fn run(options: Options) -> Result<()> {
         seconds,
         connections,
         warmup,
+        wasip2,
     } = options;
+    let wasi = if wasip2 { Wasi::P2 } else { Wasi::P3 };
     install::ensure(&[Tool::Wasmtime, Tool::Wrk])?;
-    let component = tools::build_component()?;
+    let component = tools::build_artifact(wasi)?;
     let dir = tempfile::tempdir()?;
     // The demo site, so that the 404s get its 404 page as users' would.
     xtask::site::copy_tree(&tools::workspace_root().join("static"), dir.path())?;
-    let server = RunningServer::start(ServerSpec::new(Runtime::Wasmtime, &component, dir.path())?)?;
+    let spec = ServerSpec::new(Runtime::Wasmtime, &component, dir.path())?.wasi(wasi);
+    let server = RunningServer::start(spec)?;
     let (etag, _) = runtime::validators_of(server.addr())?;
     let etag = etag.context("no ETag from the server")?;
     let script = dir.path().join("mix.lua");
@@ -56,7 +63,9 @@ pub fn run(options: Options) -> Result<()> {
     let rss_end = server.rss_kib().context("reading the runtime's memory")?;
     let growth = rss_end as f64 / rss_warm as f64 - 1.0;
 
-    println!("soak: {connections} connections for {seconds} s against wasmtime serve");
+    println!(
+        "soak: {connections} connections for {seconds} s against wasmtime serve, the {wasi} artifact"
+    );
     println!(
         "  requests:          {} ({:.0}/s)",
         result.requests, result.requests_per_sec

@@ -52,21 +52,36 @@ pub fn build_component() -> Result<PathBuf> {
     build_artifact(Wasi::P3)
 }
 
+/// Where the WASIp2 artifact is built: `target/wasip2/wasm32-wasip2/release/`.
+pub const WASIP2_TARGET_DIR: &str = "target/wasip2";
+
 /// Builds the component's artifact of one WASI version (once per process)
 /// and returns its .wasm file: WASIp3 from this crate, WASIp2 from `wasip2/`.
 pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
     static P3: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     static P2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let (built, package, artifact) = match wasi {
-        Wasi::P3 => (&P3, "http-caching-server", "http_caching_server"),
-        Wasi::P2 => (
-            &P2,
-            "http-caching-server-wasip2",
+    let build = || match wasi {
+        Wasi::P3 => build_package("http-caching-server", "http_caching_server"),
+        // In a target directory of its own: it builds the core as a
+        // dependency without its WASIp3 export, and in the shared one that
+        // build's .wasm would overwrite the WASIp3 artifact (cargo hard-links
+        // the two).
+        Wasi::P2 => build_wasm(
+            &[
+                "--package".into(),
+                "http-caching-server-wasip2".into(),
+                "--target-dir".into(),
+                workspace_root().join(WASIP2_TARGET_DIR).into(),
+            ],
             "http_caching_server_wasip2",
         ),
     };
+    let built = match wasi {
+        Wasi::P3 => &P3,
+        Wasi::P2 => &P2,
+    };
     built
-        .get_or_init(|| build_package(package, artifact).map_err(|e| format!("{e:#}")))
+        .get_or_init(|| build().map_err(|e| format!("{e:#}")))
         .clone()
         .map_err(anyhow::Error::msg)
 }
