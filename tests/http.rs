@@ -290,7 +290,30 @@ fn access_log_can_be_switched_off(runtime: Runtime) {
     assert_eq!(off.access_log(), Vec::<String>::new(), "{runtime}");
 }
 
+/// Within `FILE_CHECK_INTERVAL_MS` an instance serves what it keeps: the
+/// WASIp3 artifact's instances serve many requests (a change is seen up to
+/// one interval late), while both runtimes give the WASIp2 artifact a new
+/// instance for every request, which keeps nothing (README, "Runtimes and
+/// artifacts"). This test shows the difference; it fails if either changes.
+fn an_instance_keeps_files_only_in_the_wasip3_artifact(runtime: Runtime) {
+    let served = Served::start_live(runtime, b"first", &[("FILE_CHECK_INTERVAL_MS", "60000")]);
+    served.assert_serves(b"first");
+    served.replace_file("index.html", b"second");
+    let later: Vec<Vec<u8>> = (0..4).map(|_| served.get("/", &[]).body).collect();
+    let expected: &[u8] = match runtime.wasi {
+        // Kept by the instance (4 requests, one instance: 128 per instance).
+        support::Wasi::P3 => b"first",
+        // A new instance reads the file anew.
+        support::Wasi::P2 => b"second",
+    };
+    assert!(
+        later.iter().all(|body| body == expected),
+        "{runtime}: {later:?}"
+    );
+}
+
 runtime_tests!(
+    an_instance_keeps_files_only_in_the_wasip3_artifact,
     first_load_then_revalidation_then_change,
     same_size_rewrite_within_the_same_second_is_seen,
     head_has_the_fields_of_get_and_no_body,
