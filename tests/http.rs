@@ -244,19 +244,30 @@ fn missing_page_is_500_with_a_log_line_then_recovers(runtime: Runtime) {
     served.assert_serves(b"back again");
 }
 
+/// CACHE_CONTROL is the default of files that are neither HTML nor
+/// fingerprinted (README, "Cache rules"): HTML keeps `no-cache`.
 fn cache_control_comes_from_the_environment(runtime: Runtime) {
-    let served = Served::start(runtime, b"page", &[("CACHE_CONTROL", "public, max-age=60")]);
-    let response = served.get("/", &[]);
+    let dir = support::page_dir(b"page");
+    std::fs::write(dir.path().join("notes.txt"), b"some notes").unwrap();
+    let served = Served::start_in(
+        runtime,
+        dir,
+        xtask::runtime::Mounts::Copied,
+        &[("CACHE_CONTROL", "public, max-age=60")],
+    );
+    let response = served.get("/notes.txt", &[]);
     assert_eq!(
         response.field("cache-control"),
         Some("public, max-age=60"),
         "{runtime}"
     );
-    let not_modified = served.get("/", &[("If-None-Match", response.etag())]);
+    let not_modified = served.get("/notes.txt", &[("If-None-Match", response.etag())]);
     assert_eq!(
         not_modified.field("cache-control"),
         Some("public, max-age=60")
     );
+    let page = served.get("/", &[]);
+    assert_eq!(page.field("cache-control"), Some("no-cache"), "{runtime}");
 }
 
 fn last_modified_can_be_switched_off(runtime: Runtime) {

@@ -101,10 +101,10 @@ fn replicas_behind_one_shared_cache(runtime: Runtime) {
     }
     let page = sample_page("behind one cache");
     let site = old_site(&page, true);
-    let env = [("CACHE_CONTROL", "public, max-age=1")];
-    let one = Served::start_in(runtime, copy_of(site.path()), Mounts::Copied, &env);
+    support::cache_html(site.path(), "public, max-age=1");
+    let one = Served::start_in(runtime, copy_of(site.path()), Mounts::Copied, &[]);
     std::thread::sleep(Duration::from_secs(2));
-    let two = Served::start_in(runtime, copy_of(site.path()), Mounts::Copied, &env);
+    let two = Served::start_in(runtime, copy_of(site.path()), Mounts::Copied, &[]);
     let work = tempfile::tempdir().unwrap();
     let nginx =
         Nginx::shared_cache(work.path(), &[one.addr(), two.addr()]).expect("starting nginx");

@@ -1,5 +1,6 @@
 //! A real shared cache in front of the component: nginx (Debian) with
-//! proxy_cache and proxy_cache_revalidate, on loopback. Once its copy goes
+//! proxy_cache and proxy_cache_revalidate, on loopback, in front of a page
+//! whose cache rule lets it store it for a second. Once its copy goes
 //! stale it revalidates with the component's validators; the component
 //! answers 304 and the client still gets the page.
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use support::{Runtime, Served, etag_of, sample_page};
 use xtask::nginx::Nginx;
+use xtask::runtime::Mounts;
 
 /// Long enough for a response with `max-age=1` to go stale in nginx, which
 /// counts freshness in whole seconds.
@@ -22,7 +24,9 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
     let page = sample_page("shared cache");
     // A shared cache stores a response only when the origin allows it:
     // one second of freshness, then revalidation.
-    let served = Served::start_live(runtime, &page, &[("CACHE_CONTROL", "public, max-age=1")]);
+    let dir = support::page_dir(&page);
+    support::cache_html(dir.path(), "public, max-age=1");
+    let served = Served::start_in(runtime, dir, Mounts::Direct, &[]);
     let work = tempfile::tempdir().unwrap();
     let nginx = Nginx::shared_cache(work.path(), &[served.addr()]).expect("starting nginx");
     let through_cache = |fields: &[(&str, &str)]| support::get(nginx.addr, "/", fields);

@@ -275,6 +275,14 @@ pub fn fixture_file(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
+/// Gives the site's HTML `cache_control` with a rule in its `.cache-rules`
+/// (HTML is `no-cache` by default, which a shared cache does not store).
+pub fn cache_html(dir: &Path, cache_control: &str) {
+    let rules = format!("*.html {cache_control}\n");
+    std::fs::write(dir.join(http_caching_server::cache_rules::FILE_NAME), rules)
+        .expect("writing the cache rules");
+}
+
 /// A temporary directory holding `page` as index.html.
 pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
