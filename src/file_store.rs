@@ -100,10 +100,10 @@ impl FileStore {
             limits,
             entries: LruCache::unbounded(),
             cached_bytes: 0,
-            misses: LruCache::new(
-                std::num::NonZeroUsize::new(REMEMBERED_MISSES)
-                    .unwrap_or(std::num::NonZeroUsize::MIN),
-            ),
+            // Unbounded in the map, bounded in `head` (REMEMBERED_MISSES): a bounded
+            // LruCache allocates all of its room up front, and an instance
+            // (one per request for the WASIp2 artifact) rarely needs it.
+            misses: LruCache::unbounded(),
             manifest: SiteManifest::default(),
         }
     }
@@ -186,6 +186,9 @@ impl FileStore {
                 // Never serve a file that is known to be gone or unreadable.
                 self.forget(relative);
                 if matches!(err, FileError::NotFound) {
+                    if self.misses.len() >= REMEMBERED_MISSES {
+                        self.misses.pop_lru();
+                    }
                     self.misses.put(relative.to_string(), now);
                 }
             }
