@@ -61,6 +61,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The header fields as both WASI versions' `fields.from-list` take
+    /// them: names and values as bytes, in order.
+    pub fn field_list(&self) -> Vec<(String, Vec<u8>)> {
+        self.plan
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+            .collect()
+    }
+
     /// The access-log line of this reply to `request`.
     pub fn access_log<'a>(&'a self, request: &RequestHead<'a>) -> AccessLogLine<'a> {
         AccessLogLine {

@@ -14,13 +14,7 @@ const BODY_PIECE_BYTES: usize = 64 * 1024;
 /// body is never sent chunked. A response without a body (304, 204, HEAD) gets
 /// no body stream at all, which saves a stream and a task per response.
 pub fn into_wasi_response(reply: Reply) -> Result<Response, ErrorCode> {
-    let fields: Vec<(String, Vec<u8>)> = reply
-        .plan
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
-        .collect();
-    let fields = Fields::from_list(&fields)
+    let fields = Fields::from_list(&reply.field_list())
         .map_err(|err| ErrorCode::InternalError(Some(format!("response fields: {err:?}"))))?;
     let (trailers_writer, trailers) = wit_future::new(|| Ok(None));
     let contents = if reply.body.is_empty() {

@@ -12,13 +12,7 @@ const PIECE_BYTES: usize = 64 * 1024;
 /// Sends `reply`: status and fields (Content-Length among them, so the body
 /// is never chunked), then the body in pieces as the host accepts them.
 pub fn send(reply: Reply, response_out: ResponseOutparam) {
-    let fields: Vec<(String, Vec<u8>)> = reply
-        .plan
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
-        .collect();
-    let response = match Fields::from_list(&fields) {
+    let response = match Fields::from_list(&reply.field_list()) {
         Ok(fields) => OutgoingResponse::new(fields),
         Err(err) => {
             eprintln!("error: response fields: {err:?}");
