@@ -33,7 +33,7 @@ impl fmt::Display for AccessLogLine<'_> {
 }
 
 /// The text with anything but printable ASCII (and with spaces) escaped as
-/// `\xNN`, cut to [`MAX_LOGGED_PATH`] characters, so that a request cannot
+/// `\xNN`, cut to `MAX_LOGGED_PATH` characters, so that a request cannot
 /// forge log lines.
 pub fn escaped(text: &str) -> String {
     let max = MAX_LOGGED_PATH;

@@ -21,7 +21,7 @@
 //! What is kept is bounded in bytes: past `max_cached_bytes`, the files used
 //! least recently are forgotten (and read again when asked for). A file larger
 //! than the bound is served but never kept. A name found missing is
-//! remembered for one check interval, up to [`REMEMBERED_MISSES`] names, so
+//! remembered for one check interval, up to `REMEMBERED_MISSES` names, so
 //! requests for names that do not exist cannot grow an instance's memory.
 
 use std::fs;
