@@ -222,7 +222,7 @@ impl<'a> EntityTagList<'a> {
     }
 }
 
-/// entity-tag = [ weak ] opaque-tag; weak = %s"W/"; opaque-tag = DQUOTE *etagc DQUOTE;
+/// `entity-tag = [ weak ] opaque-tag; weak = %s"W/"; opaque-tag = DQUOTE *etagc DQUOTE;`
 /// etagc = %x21 / %x23-7E / obs-text (RFC 9110 section 8.8.3).
 /// Returns the tag and what follows it.
 pub fn parse_entity_tag(input: &[u8]) -> Option<(EntityTag<'_>, &[u8])> {
