@@ -21,10 +21,28 @@ pub fn write_manifest(site: &Path) -> Result<usize> {
     let mut manifest = SiteManifest::default();
     let mut count = 0;
     record_dir(site, site, &mut manifest, &mut count)?;
+    // Written aside and renamed into place: a server, or another build
+    // running at once, never reads half a manifest.
     let path = site.join(site_manifest::FILE_NAME);
-    std::fs::write(&path, manifest.render())
-        .with_context(|| format!("writing {}", path.display()))?;
+    let aside = aside_path(&path);
+    std::fs::write(&aside, manifest.render())
+        .with_context(|| format!("writing {}", aside.display()))?;
+    std::fs::rename(&aside, &path).with_context(|| format!("writing {}", path.display()))?;
     Ok(count)
+}
+
+/// The end of the name of a file the build writes aside, then renames into
+/// place; such files are never recorded.
+pub const ASIDE_SUFFIX: &str = ".building";
+
+/// A name beside `path` for writing it aside: unique to this process and
+/// call, as two builds (two deployments, or a test's threads) may run at once.
+pub fn aside_path(path: &Path) -> std::path::PathBuf {
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}-{call}{ASIDE_SUFFIX}", std::process::id()));
+    path.with_file_name(name)
 }
 
 /// Copies the directory tree `from` into `to` (created if missing): regular
@@ -97,8 +115,15 @@ fn record_dir(
                 );
             }
         }
-        let metadata =
-            std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+        // Another build's file written aside, or one gone since the listing.
+        if relative.to_string_lossy().ends_with(ASIDE_SUFFIX) {
+            continue;
+        }
+        let metadata = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
         if metadata.is_dir() {
             record_dir(root, &path, manifest, count)?;
             continue;
