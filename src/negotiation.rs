@@ -50,6 +50,12 @@ impl Encoding {
         }
     }
 
+    /// The name of the variant of the file `name` in this coding:
+    /// `app.js.br` for `app.js`. The build writes it; the component looks it up.
+    pub fn variant_name(self, name: &str) -> String {
+        format!("{name}.{}", self.extension())
+    }
+
     fn matches(self, coding: &str) -> bool {
         coding.eq_ignore_ascii_case(self.token())
             || (self == Encoding::Gzip && coding.eq_ignore_ascii_case("x-gzip"))

@@ -254,7 +254,7 @@ impl Server {
         let codings: Vec<Encoding> = variants.iter().map(|(coding, _)| *coding).collect();
         let encoding = choose_encoding(request.headers, &codings);
         let (file, mut snapshot) = match variants.into_iter().find(|(c, _)| Some(*c) == encoding) {
-            Some((coding, variant)) => (variant_name(relative, coding), variant),
+            Some((coding, variant)) => (coding.variant_name(relative), variant),
             None => (relative.to_string(), source.clone()),
         };
         let vary = vary_value(vary_accept, !codings.is_empty());
@@ -313,7 +313,7 @@ impl Server {
             .filter_map(|coding| {
                 let variant = self
                     .store
-                    .head(&variant_name(relative, coding), now, wall)
+                    .head(&coding.variant_name(relative), now, wall)
                     .ok()?;
                 let fresh = variant
                     .validators
@@ -424,11 +424,6 @@ impl Server {
         let path = self.store.path_of(relative);
         format!("error: {}: {err}", escaped(&path.to_string_lossy()))
     }
-}
-
-/// `app.js.br` for `app.js` and brotli.
-fn variant_name(relative: &str, coding: Encoding) -> String {
-    format!("{relative}.{}", coding.extension())
 }
 
 /// Vary (RFC 9110 section 12.5.5): `Accept` when the answer for the path

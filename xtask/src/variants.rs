@@ -63,11 +63,9 @@ fn write_variant(source: &Path, coding: Encoding, written: &mut Written) -> Resu
         Err(err) => return Err(err.into()),
     };
     let mtime = metadata.modified()?;
-    let variant = source.with_file_name(format!(
-        "{}.{}",
-        source.file_name().unwrap_or_default().to_string_lossy(),
-        coding.extension()
-    ));
+    let variant = source.with_file_name(
+        coding.variant_name(&source.file_name().unwrap_or_default().to_string_lossy()),
+    );
     if fs::metadata(&variant).and_then(|m| m.modified()).ok() == Some(mtime) {
         written.unchanged += 1;
         return Ok(());
