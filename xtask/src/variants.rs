@@ -47,15 +47,15 @@ fn visit(dir: &Path, written: &mut Written) -> Result<()> {
         if kind.is_dir() {
             visit(&path, written)?;
         } else if kind.is_file() && is_compressible(&name) {
-            for coding in Encoding::ALL {
-                write_variant(&path, coding, written)?;
-            }
+            write_variants_of(&path, written)?;
         }
     }
     Ok(())
 }
 
-fn write_variant(source: &Path, coding: Encoding, written: &mut Written) -> Result<()> {
+/// Writes the variants of one file that are missing or older than it; the
+/// source is looked at once and read at most once for all of them.
+fn write_variants_of(source: &Path, written: &mut Written) -> Result<()> {
     let metadata = match fs::metadata(source) {
         Ok(metadata) => metadata,
         // Gone since the listing.
@@ -63,33 +63,39 @@ fn write_variant(source: &Path, coding: Encoding, written: &mut Written) -> Resu
         Err(err) => return Err(err.into()),
     };
     let mtime = metadata.modified()?;
-    let variant = source.with_file_name(
-        coding.variant_name(&source.file_name().unwrap_or_default().to_string_lossy()),
-    );
-    if fs::metadata(&variant).and_then(|m| m.modified()).ok() == Some(mtime) {
-        written.unchanged += 1;
-        return Ok(());
-    }
-    let content = fs::read(source).with_context(|| format!("reading {}", source.display()))?;
-    let compressed = compress(&content, coding)?;
-    let worth_it = metadata.len() >= MIN_BYTES && compressed.len() * 10 <= content.len() * 9;
-    if !worth_it {
-        if fs::remove_file(&variant).is_ok() {
-            written.removed += 1;
+    let name = source.file_name().unwrap_or_default().to_string_lossy();
+    let mut content = None;
+    for coding in Encoding::ALL {
+        let variant = source.with_file_name(coding.variant_name(&name));
+        if fs::metadata(&variant).and_then(|m| m.modified()).ok() == Some(mtime) {
+            written.unchanged += 1;
+            continue;
         }
-        return Ok(());
+        let content: &Vec<u8> = match &mut content {
+            Some(content) => content,
+            None => content
+                .insert(fs::read(source).with_context(|| format!("reading {}", source.display()))?),
+        };
+        let compressed = compress(content, coding)?;
+        let worth_it = metadata.len() >= MIN_BYTES && compressed.len() * 10 <= content.len() * 9;
+        if !worth_it {
+            if fs::remove_file(&variant).is_ok() {
+                written.removed += 1;
+            }
+            continue;
+        }
+        // Written aside and renamed into place, so that a running server
+        // never reads half a variant; the aside name is this build's own, as
+        // two builds may run at once (two deployments, say).
+        let aside = crate::site::aside_path(&variant);
+        fs::write(&aside, &compressed).with_context(|| format!("writing {}", aside.display()))?;
+        fs::File::options()
+            .write(true)
+            .open(&aside)?
+            .set_modified(mtime)?;
+        fs::rename(&aside, &variant)?;
+        written.written += 1;
     }
-    // Written aside and renamed into place, so that a running server never
-    // reads half a variant; the aside name is this build's own, as two builds
-    // may run at once (two deployments, say).
-    let aside = crate::site::aside_path(&variant);
-    fs::write(&aside, &compressed).with_context(|| format!("writing {}", aside.display()))?;
-    fs::File::options()
-        .write(true)
-        .open(&aside)?
-        .set_modified(mtime)?;
-    fs::rename(&aside, &variant)?;
-    written.written += 1;
     Ok(())
 }
 
