@@ -113,15 +113,26 @@ impl FileStore {
     /// one. Returns what is wrong with it, for the log; a site without one is
     /// served with the files' own times.
     pub fn load_manifest(&mut self) -> Vec<String> {
-        let path = self.root.join(site_manifest::FILE_NAME);
-        match fs::read_to_string(&path) {
-            Ok(text) => {
+        match self.read_site_file(site_manifest::FILE_NAME) {
+            Ok(Some(text)) => {
                 let (manifest, problems) = SiteManifest::parse(&text);
                 self.manifest = manifest;
                 problems
             }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(err) => vec![format!("{}: cannot be read: {err}", path.display())],
+            Ok(None) => Vec::new(),
+            Err(problem) => vec![problem],
+        }
+    }
+
+    /// The text of a file of the site's own (the manifest, the cache rules)
+    /// at the root: None when the site has none, the line for the log when
+    /// it cannot be read.
+    pub fn read_site_file(&self, name: &str) -> Result<Option<String>, String> {
+        let path = self.root.join(name);
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(format!("{}: cannot be read: {err}", path.display())),
         }
     }
 

@@ -117,11 +117,10 @@ impl Server {
         );
         let mut problems = store.load_manifest();
         let mut cache_rules = CacheRules::new(config.policy.cache_control.clone());
-        let rules_file = store.path_of(cache_rules::FILE_NAME);
-        match std::fs::read_to_string(&rules_file) {
-            Ok(text) => problems.extend(cache_rules.parse(&text)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => problems.push(format!("{}: cannot be read: {err}", rules_file.display())),
+        match store.read_site_file(cache_rules::FILE_NAME) {
+            Ok(Some(text)) => problems.extend(cache_rules.parse(&text)),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
         }
         let server = Server {
             config,
