@@ -7,9 +7,14 @@ use http::HeaderValue;
 /// The type of a name whose extension says nothing.
 pub const UNKNOWN: &str = "application/octet-stream";
 
+/// The media type of a file named `name`, without parameters.
+fn essence(name: &str) -> &'static str {
+    mime_guess::from_path(name).first_raw().unwrap_or(UNKNOWN)
+}
+
 /// The Content-Type field value for a file named `name`.
 pub fn for_file_name(name: &str) -> HeaderValue {
-    let essence = mime_guess::from_path(name).first_raw().unwrap_or(UNKNOWN);
+    let essence = essence(name);
     if is_text(essence) {
         HeaderValue::try_from(format!("{essence}; charset=utf-8"))
             .unwrap_or_else(|_| HeaderValue::from_static(UNKNOWN))
@@ -22,7 +27,7 @@ pub fn for_file_name(name: &str) -> HeaderValue {
 /// types that are not compressed already (WebAssembly, icons, fonts of the
 /// older kinds). Images, archives and WOFF2 fonts are.
 pub fn is_compressible(name: &str) -> bool {
-    let essence = mime_guess::from_path(name).first_raw().unwrap_or(UNKNOWN);
+    let essence = essence(name);
     is_text(essence)
         || matches!(
             essence,
