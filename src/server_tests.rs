@@ -43,10 +43,7 @@ fn fixture(env: &[(&str, &str)]) -> Fixture {
 fn built_fixture(env: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
-    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    xtask::site::set_tree_time(dir.path(), hour_ago).unwrap();
-    xtask::variants::write_variants(dir.path()).unwrap();
-    xtask::site::write_manifest(dir.path()).unwrap();
+    xtask::site::build_aged_site(dir.path()).unwrap();
     serve_dir(dir, env)
 }
 

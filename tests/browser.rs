@@ -52,8 +52,7 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
     // manifest.
     let site = tempfile::tempdir().unwrap();
     xtask::site::copy_tree(&root.join("static"), site.path()).unwrap();
-    xtask::variants::write_variants(site.path()).unwrap();
-    xtask::site::write_manifest(site.path()).unwrap();
+    xtask::site::build_site(site.path()).unwrap();
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
     let served = Served::start_in(runtime, site, Mounts::Direct, &[]);

@@ -251,27 +251,26 @@ pub fn nginx_available() -> bool {
 /// tests in src/server_tests.rs serve the same tree).
 pub fn fixture_site_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-site");
-    xtask::site::copy_tree(&fixture, dir.path()).expect("copying the fixture site");
+    xtask::site::copy_tree(&fixture_site(), dir.path()).expect("copying the fixture site");
     dir
+}
+
+/// `tests/fixture-site`.
+fn fixture_site() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-site")
 }
 
 /// A copy of the fixture site after the build step (precompressed variants,
 /// site manifest), its files' times an hour back, as a deployed site's.
 pub fn built_fixture_site_dir() -> tempfile::TempDir {
     let dir = fixture_site_dir();
-    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-    xtask::site::set_tree_time(dir.path(), hour_ago).expect("setting the times");
-    xtask::variants::write_variants(dir.path()).expect("writing the variants");
-    xtask::site::write_manifest(dir.path()).expect("writing the site manifest");
+    xtask::site::build_aged_site(dir.path()).expect("building the site");
     dir
 }
 
 /// The bytes of a file of the fixture site.
 pub fn fixture_file(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixture-site")
-        .join(name);
+    let path = fixture_site().join(name);
     std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 

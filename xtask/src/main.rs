@@ -135,8 +135,10 @@ fn build_for(wasi: Wasi) -> Result<PathBuf> {
     let p3 = tools::build_artifact(Wasi::P3)?;
     let p2 = tools::build_artifact(Wasi::P2)?;
     let site = tools::workspace_root().join("static");
-    let variants = xtask::variants::write_variants(&site)?;
-    let files = site::write_manifest(&site)?;
+    let site::SiteBuild {
+        variants,
+        recorded: files,
+    } = site::build_site(&site)?;
     eprintln!(
         "xtask: built {} (WASIp3) and {} (WASIp2); precompressed variants: {} written, \
          {} unchanged, {} removed; recorded {files} files of {} in its site manifest",

@@ -31,6 +31,33 @@ pub fn write_manifest(site: &Path) -> Result<usize> {
     Ok(count)
 }
 
+/// What the build step did to a site directory.
+#[derive(Debug)]
+pub struct SiteBuild {
+    pub variants: crate::variants::Written,
+    /// How many files the site manifest records.
+    pub recorded: usize,
+}
+
+/// The build step on a site directory: its precompressed variants, then its
+/// site manifest (which records the variants too).
+pub fn build_site(site: &Path) -> Result<SiteBuild> {
+    let variants = crate::variants::write_variants(site)?;
+    let recorded = write_manifest(site)?;
+    Ok(SiteBuild { variants, recorded })
+}
+
+/// The tests' and the benchmark's deployed site: every file's time an hour
+/// back (out of the component's racy window, as a deployed site's), then the
+/// build step.
+pub fn build_aged_site(site: &Path) -> Result<SiteBuild> {
+    set_tree_time(
+        site,
+        std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
+    )?;
+    build_site(site)
+}
+
 /// The end of the name of a file the build writes aside, then renames into
 /// place; such files are never recorded.
 pub const ASIDE_SUFFIX: &str = ".building";

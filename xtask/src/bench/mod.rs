@@ -17,7 +17,6 @@ mod workloads;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use http_caching_server::negotiation::Encoding;
@@ -76,11 +75,7 @@ pub fn run(options: Options) -> Result<()> {
         let dir = work.path().join(dataset.label().replace(' ', ""));
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("index.html"), page_of(bytes))?;
-        // Times out of the component's racy window, as a deployed site's;
-        // then the build step: precompressed variants and the site manifest.
-        xtask::site::set_tree_time(&dir, SystemTime::now() - Duration::from_secs(3600))?;
-        xtask::variants::write_variants(&dir)?;
-        xtask::site::write_manifest(&dir)?;
+        xtask::site::build_aged_site(&dir)?;
         dirs.insert(dataset, dir);
     }
 
