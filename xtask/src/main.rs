@@ -3,13 +3,14 @@
 
 use std::env;
 use std::io::{BufRead, BufReader};
+use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use xtask::install::{self, Tool};
-use xtask::runtime::Wasi;
+use xtask::runtime::{Runtime, ServerSpec, Wasi};
 use xtask::{site, tools};
 
 /// The manifest of the WASIp2 artifact, beside spin.toml.
@@ -174,9 +175,9 @@ fn serve(options: ServeOptions) -> Result<()> {
         None => tools::find_spin(),
     };
     let root = tools::workspace_root();
-    let passed_on: Vec<String> = PASSED_ON
+    let passed_on: Vec<(&str, String)> = PASSED_ON
         .iter()
-        .filter_map(|name| env::var(name).ok().map(|value| format!("{name}={value}")))
+        .filter_map(|&name| env::var(name).ok().map(|value| (name, value)))
         .collect();
     let mut command = if let Some(spin) = spin {
         let version = match wasi {
@@ -197,8 +198,8 @@ fn serve(options: ServeOptions) -> Result<()> {
             "--listen",
             addr,
         ]);
-        for pair in &passed_on {
-            command.arg("--env").arg(pair);
+        for (name, value) in &passed_on {
+            command.arg("--env").arg(format!("{name}={value}"));
         }
         command
     } else {
@@ -209,31 +210,19 @@ fn serve(options: ServeOptions) -> Result<()> {
             "xtask: serving the {wasi} artifact with {} on http://{addr}/ (no Spin binary found)",
             wasmtime.display()
         );
-        let mut command = Command::new(wasmtime);
-        command.current_dir(&root).args([
-            "serve",
-            match wasi {
-                Wasi::P3 => "-Sp3",
-                Wasi::P2 => "-Sp3=n",
-            },
-            "-Scli",
-            "--dir",
-            "static::/",
-            "--addr",
-            addr,
-        ]);
-        // spin.toml's environment, as Spin would give it, but for what the
-        // caller's environment sets: each name once.
-        for (name, value) in xtask::spin::project_environment()? {
-            if !PASSED_ON.contains(&name.as_str()) || env::var_os(&name).is_none() {
-                command.arg("--env").arg(format!("{name}={value}"));
-            }
+        // The tests' own wasmtime command: spin.toml's environment, as Spin
+        // would give it, with the caller's over it.
+        let mut spec =
+            ServerSpec::new(Runtime::Wasmtime, &component, &root.join("static"))?.wasi(wasi);
+        spec.addr = addr
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .with_context(|| format!("--addr {addr}: not an address"))?;
+        for (name, value) in &passed_on {
+            spec = spec.env(name, value);
         }
-        for pair in &passed_on {
-            command.arg("--env").arg(pair);
-        }
-        command.arg(component);
-        command
+        xtask::runtime::wasmtime_command(&spec)?
     };
     tools::run(&mut command)
 }

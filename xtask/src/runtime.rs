@@ -231,7 +231,8 @@ impl RunningServer {
     }
 }
 
-fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
+/// `wasmtime serve` of `spec`, as the tests and `cargo xtask serve` run it.
+pub fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
     let mut command = Command::new(crate::install::wasmtime()?);
     command
         .arg("serve")
