@@ -48,6 +48,9 @@ pub struct Snapshot {
     pub len: u64,
     /// From the name the file was asked for.
     pub content_type: HeaderValue,
+    /// The content coding the file's name says its bytes are in (`.svgz`:
+    /// gzip), from [`crate::content_type::for_file_name`].
+    pub content_encoding: Option<&'static str>,
     /// The bytes, whose MD5 the ETag is. None when the site manifest vouched
     /// for the file and no body has been needed yet ([`FileStore::head`]).
     pub content: Option<Bytes>,
@@ -134,6 +137,21 @@ impl FileStore {
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(format!("{}: cannot be read: {err}", path.display())),
         }
+    }
+
+    /// Whether `variant`, the precompressed variant at `variant_name`, is
+    /// proven to encode exactly the bytes of `source`: the site manifest
+    /// records the variant's bytes as made from the source's bytes (see
+    /// [`crate::site_manifest`]). Without a manifest nothing is proven.
+    pub fn proves_variant(
+        &self,
+        variant_name: &str,
+        variant: &Snapshot,
+        source: &Snapshot,
+    ) -> bool {
+        self.manifest
+            .source_of_variant(variant_name, variant.validators.md5_hex())
+            .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source.validators.md5_hex()))
     }
 
     /// The full path of `relative` under the root, for error messages.
@@ -229,10 +247,12 @@ impl FileStore {
                 .manifest
                 .vouches_for(relative, fingerprint.len, modified)
         {
+            let named = crate::content_type::for_file_name(relative);
             let snapshot = Arc::new(Snapshot {
                 validators: Validators::from_md5_hex(&recorded.md5, Some(recorded.modified())),
                 len: recorded.len,
-                content_type: crate::content_type::for_file_name(relative),
+                content_type: named.content_type,
+                content_encoding: named.content_encoding,
                 content: None,
             });
             let entry = Entry {
@@ -284,10 +304,12 @@ impl FileStore {
                     .manifest
                     .time_for(relative, &md5)
                     .or(fingerprint.modified);
+                let named = crate::content_type::for_file_name(relative);
                 Arc::new(Snapshot {
                     validators: Validators::from_md5_hex(&md5, modified),
                     len: content.len() as u64,
-                    content_type: crate::content_type::for_file_name(relative),
+                    content_type: named.content_type,
+                    content_encoding: named.content_encoding,
                     content: Some(Bytes::from(content)),
                 })
             }
@@ -537,7 +559,7 @@ mod tests {
         fs::write(&path, b"recorded").unwrap();
         let recorded_secs = 1_600_000_000;
         let manifest = format!(
-            "{} 8 {recorded_secs} index.html\n",
+            "{} 8 {recorded_secs} - index.html\n",
             crate::validators::md5_hex(b"recorded")
         );
         fs::write(dir.path().join(site_manifest::FILE_NAME), manifest).unwrap();

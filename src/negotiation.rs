@@ -56,6 +56,16 @@ impl Encoding {
         format!("{name}.{}", self.extension())
     }
 
+    /// The coding and source name of a variant's name: `(Brotli, "app.js")`
+    /// for `app.js.br`; None for a name that is no variant's.
+    pub fn of_variant_name(name: &str) -> Option<(Encoding, &str)> {
+        Encoding::ALL.into_iter().find_map(|coding| {
+            let source = name.strip_suffix(coding.extension())?.strip_suffix('.')?;
+            let file = source.rsplit('/').next().unwrap_or(source);
+            (!file.is_empty()).then_some((coding, source))
+        })
+    }
+
     fn matches(self, coding: &str) -> bool {
         coding.eq_ignore_ascii_case(self.token())
             || (self == Encoding::Gzip && coding.eq_ignore_ascii_case("x-gzip"))

@@ -186,11 +186,26 @@ pub fn no_content(now: SystemTime) -> ResponsePlan {
     plan(StatusCode::NO_CONTENT, headers, Body::Empty, None)
 }
 
+/// The methods every file and directory of the site allows (RFC 9110
+/// section 10.2.1, Allow).
+pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
+
 /// 405 Method Not Allowed, with the Allow field RFC 9110 section 15.5.6 requires.
 pub fn method_not_allowed(method: &Method, now: SystemTime) -> ResponsePlan {
     let mut plan = text(method, StatusCode::METHOD_NOT_ALLOWED, None, now);
     plan.headers
-        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        .insert(header::ALLOW, HeaderValue::from_static(ALLOWED_METHODS));
+    plan
+}
+
+/// The answer to OPTIONS (RFC 9110 section 9.3.7) on a path that exists, or
+/// on `*`, the server as a whole: 204 with Allow, and no body (a 204 has
+/// none, section 15.3.5). Not stored by caches (section 9.3.7: responses to
+/// OPTIONS are not cacheable).
+pub fn options(now: SystemTime) -> ResponsePlan {
+    let mut plan = no_content(now);
+    plan.headers
+        .insert(header::ALLOW, HeaderValue::from_static(ALLOWED_METHODS));
     plan
 }
 
@@ -229,7 +244,7 @@ fn status_text(status: StatusCode) -> &'static str {
         StatusCode::BAD_REQUEST => "400 Bad Request\n",
         StatusCode::NOT_FOUND => "404 Not Found\n",
         StatusCode::METHOD_NOT_ALLOWED => {
-            "405 Method Not Allowed: this resource allows GET, HEAD\n"
+            "405 Method Not Allowed: this resource allows GET, HEAD, OPTIONS\n"
         }
         StatusCode::PRECONDITION_FAILED => "412 Precondition Failed\n",
         StatusCode::RANGE_NOT_SATISFIABLE => "416 Range Not Satisfiable\n",

@@ -862,7 +862,7 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
 fn method_not_allowed_names_the_allowed_methods() {
     let plan = method_not_allowed(&Method::POST, now());
     assert_eq!(plan.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(field(&plan, header::ALLOW), Some("GET, HEAD"));
+    assert_eq!(field(&plan, header::ALLOW), Some("GET, HEAD, OPTIONS"));
     assert!(matches!(plan.body, Body::Text(_)));
 }
 

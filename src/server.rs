@@ -2,8 +2,13 @@
 //! what it names in the site, and plan the response. The runtime entry point
 //! (`crate::component`) only receives the request and sends the reply.
 //!
-//! What a path serves, in order:
+//! What a request gets, in order:
+//! 0. More than one Host field line, or a Host that is a list: 400 (RFC 9112
+//!    section 3.2). The asterisk target `*`: 204 with Allow to OPTIONS, 400
+//!    to any other method (RFC 9112 section 3.2.4).
 //! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404.
+//!    OPTIONS on a path that exists: 204 with Allow; another method than
+//!    GET, HEAD and OPTIONS: 405.
 //! 2. A file: the file, with its validators, preconditions and ranges.
 //! 3. `/dir/`: `dir/index.html`. `/dir` when `dir` is a directory: 308 to
 //!    `/dir/`, query kept.
@@ -29,7 +34,7 @@ use crate::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::preconditions::is_get_or_head;
 use crate::response_plan::{
     Body, Representation, ResponsePlan, ResponsePolicy, error_page, method_not_allowed, no_content,
-    plan_representation, redirect, text,
+    options, plan_representation, redirect, text,
 };
 use crate::site_path::{Refusal, SitePath};
 
@@ -138,29 +143,36 @@ impl Server {
     /// clock, both of the request.
     pub fn handle(&mut self, request: &RequestHead<'_>, now: Instant, wall: SystemTime) -> Reply {
         let method = request.method;
+        if let Some(problem) = host_problem(request.headers) {
+            let reply = reply_text(method, StatusCode::BAD_REQUEST, wall);
+            return refused(request, reply, problem);
+        }
+        if request.path == ASTERISK {
+            // RFC 9112 section 3.2.4: the asterisk form names the server as
+            // a whole, and only OPTIONS has it (RFC 9110 section 9.3.7).
+            if method == Method::OPTIONS {
+                return reply(options(wall));
+            }
+            let reply = reply_text(method, StatusCode::BAD_REQUEST, wall);
+            return refused(request, reply, "the asterisk form `*` is only for OPTIONS");
+        }
         let path = match SitePath::parse(request.path) {
             Ok(path) => path,
             Err(refusal) => {
-                let mut reply = match refusal {
+                let reply = match refusal {
                     Refusal::Malformed(_) => reply_text(method, StatusCode::BAD_REQUEST, wall),
                     Refusal::NotServed(_) => self.not_found(request, None, now, wall),
                 };
-                let line = format!(
-                    "refused: path={}: {refusal} ({})",
-                    escaped(request.path),
-                    reply.plan.status.as_u16()
-                );
-                reply.error = Some(match reply.error.take() {
-                    Some(problem) => format!("{line}\n{problem}"),
-                    None => line,
-                });
-                return reply;
+                return refused(request, reply, refusal);
             }
         };
         let found = match self.find(&path, now, wall) {
             Ok(found) => found,
             Err((relative, err)) => return self.failed(method, &relative, &err, wall),
         };
+        if !matches!(found, Found::Missing(_)) && method == Method::OPTIONS {
+            return reply(options(wall));
+        }
         if !matches!(found, Found::Missing(_)) && !is_get_or_head(method) {
             return reply(method_not_allowed(method, wall));
         }
@@ -249,7 +261,7 @@ impl Server {
         now: Instant,
         wall: SystemTime,
     ) -> Reply {
-        let variants = self.fresh_variants(relative, source, now, wall);
+        let variants = self.proven_variants(relative, source, now, wall);
         let codings: Vec<Encoding> = variants.iter().map(|(coding, _)| *coding).collect();
         let encoding = choose_encoding(request.headers, &codings);
         let (file, mut snapshot) = match variants.into_iter().find(|(c, _)| Some(*c) == encoding) {
@@ -267,7 +279,9 @@ impl Server {
         let plan_for = |snapshot: &Snapshot| {
             let representation = Representation {
                 content_type: &source.content_type,
-                content_encoding: encoding.map(Encoding::token),
+                // The negotiated variant's coding, else the one the file's
+                // name says (`.svgz`), RFC 9110 section 8.4.
+                content_encoding: encoding.map(Encoding::token).or(source.content_encoding),
                 vary: vary.as_ref(),
                 len: snapshot.len,
                 validators: &snapshot.validators,
@@ -293,32 +307,26 @@ impl Server {
         reply_with(plan, snapshot.content.as_ref())
     }
 
-    /// The precompressed variants of the file at `relative` that are not
-    /// older than it (a variant older than its source is stale, never sent).
-    /// Their times are the site manifest's for the bytes it recorded, so a
-    /// copy of the site (Spin's) compares the build's times.
-    fn fresh_variants(
+    /// The precompressed variants of the file at `relative` that are proven
+    /// to encode its current bytes: the site manifest records each as made
+    /// from exactly the source's bytes ([`FileStore::proves_variant`]). A
+    /// variant that cannot be proven (stale, made from other bytes, no build
+    /// step run) is never sent; the file as it is is. Times prove nothing:
+    /// Spin's copy gives every file the same one.
+    fn proven_variants(
         &mut self,
         relative: &str,
         source: &Snapshot,
         now: Instant,
         wall: SystemTime,
     ) -> Vec<(Encoding, Arc<Snapshot>)> {
-        let Some(source_time) = source.validators.modified_secs() else {
-            return Vec::new();
-        };
         Encoding::ALL
             .into_iter()
             .filter_map(|coding| {
-                let variant = self
-                    .store
-                    .head(&coding.variant_name(relative), now, wall)
-                    .ok()?;
-                let fresh = variant
-                    .validators
-                    .modified_secs()
-                    .is_some_and(|time| time >= source_time);
-                fresh.then_some((coding, variant))
+                let name = coding.variant_name(relative);
+                let variant = self.store.head(&name, now, wall).ok()?;
+                let proven = self.store.proves_variant(&name, &variant, source);
+                proven.then_some((coding, variant))
             })
             .collect()
     }
@@ -423,6 +431,44 @@ impl Server {
         let path = self.store.path_of(relative);
         format!("error: {}: {err}", escaped(&path.to_string_lossy()))
     }
+}
+
+/// The request target of OPTIONS for the server as a whole.
+const ASTERISK: &str = "*";
+
+/// What is wrong with the request's Host field, if anything. RFC 9112
+/// section 3.2: a server responds 400 to a request with more than one Host
+/// field line or with a Host field whose value is invalid. A runtime that
+/// folds two lines into one joins them with a comma and a space, which no
+/// host name holds: that is refused too. A request without Host is left to
+/// the runtime's HTTP layer, which alone sees the HTTP version (HTTP/1.0
+/// needs none).
+fn host_problem(headers: &HeaderMap) -> Option<&'static str> {
+    let mut lines = headers.get_all(header::HOST).iter();
+    let first = lines.next()?;
+    if lines.next().is_some() {
+        return Some("more than one Host field line (RFC 9112 section 3.2)");
+    }
+    first
+        .as_bytes()
+        .iter()
+        .any(|b| matches!(b, b',' | b' ' | b'\t'))
+        .then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
+}
+
+/// `reply`, with the error-log line that says why the request was refused
+/// (and what else went wrong answering it, such as a missing 404 page).
+fn refused(request: &RequestHead<'_>, mut reply: Reply, reason: impl std::fmt::Display) -> Reply {
+    let line = format!(
+        "refused: path={}: {reason} ({})",
+        escaped(request.path),
+        reply.plan.status.as_u16()
+    );
+    reply.error = Some(match reply.error.take() {
+        Some(problem) => format!("{line}\n{problem}"),
+        None => line,
+    });
+    reply
 }
 
 /// Vary (RFC 9110 section 12.5.5): `Accept` when the answer for the path

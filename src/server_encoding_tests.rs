@@ -128,10 +128,124 @@ fn a_variant_older_than_its_source_is_never_sent() {
         assert_eq!(&reply.body[..], &changed[..], "{accept}");
         assert_eq!(field(&reply, "etag"), Some(&strong_etag(&changed)[..]));
     }
-    // The build writes them again, and they are sent again.
-    xtask::variants::write_variants(site.dir.path()).unwrap();
+    // The build writes them again and records them, and they are sent again.
+    xtask::site::build_site(site.dir.path()).unwrap();
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
     let again = site.get("/js/big.js", &[("Accept-Encoding", "br")]);
     assert_eq!(summary(&again), (200, Some("br"), Some("Accept-Encoding")));
+}
+
+/// The gzip variant the build step writes of `css` (at least 256 bytes of
+/// CSS), through the build step itself.
+fn gzip_of(css: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("f.css"), css).unwrap();
+    xtask::variants::write_variants(dir.path()).unwrap();
+    fs::read(dir.path().join("f.css.gz")).unwrap()
+}
+
+/// A variant is sent only when the site manifest proves it encodes the
+/// source's current bytes. Here `css/old.css.gz` holds other bytes than
+/// `css/old.css` (an older version), with a time that cannot tell, as under
+/// Spin's copy where every file has the copy's time.
+#[test]
+fn a_variant_that_cannot_be_proven_is_never_sent() {
+    let current = b"body { color: green; margin: 0 auto; }\n".repeat(30);
+    let older = b"body { color: red; }\n".repeat(30);
+    let (stale, fresh) = (gzip_of(&older), gzip_of(&current));
+    let gzip = [("Accept-Encoding", "gzip, deflate, br")];
+    let same_time = SystemTime::now() - Duration::from_secs(3600);
+    let write = |site: &Fixture, name: &str, bytes: &[u8]| {
+        let path = site.dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let file = fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(same_time).unwrap();
+    };
+    // No build step ran: no manifest, nothing proven, whatever the times.
+    let mut site = fixture(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    write(&site, "css/old.css", &current);
+    write(&site, "css/old.css.gz", &fresh);
+    let reply = site.get("/css/old.css", &gzip);
+    assert_eq!(
+        summary(&reply),
+        (200, None, None),
+        "no manifest: the source"
+    );
+    assert_eq!(&reply.body[..], &current[..]);
+    // Built: the variant is recorded as made from these bytes, and sent.
+    xtask::site::write_manifest(site.dir.path()).unwrap();
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let reply = site.get("/css/old.css", &gzip);
+    assert_eq!(
+        summary(&reply),
+        (200, Some("gzip"), Some("Accept-Encoding"))
+    );
+    assert_eq!(&reply.body[..], &fresh[..]);
+    // The variant replaced by a stale one after the build (same time): its
+    // bytes are not the recorded ones. The source is sent.
+    write(&site, "css/old.css.gz", &stale);
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let reply = site.get("/css/old.css", &gzip);
+    assert_eq!(summary(&reply), (200, None, None), "stale variant");
+    assert_eq!(&reply.body[..], &current[..]);
+    // Built again with the stale variant in place: the build decodes it,
+    // finds other bytes, and does not record it as the source's.
+    xtask::site::write_manifest(site.dir.path()).unwrap();
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let reply = site.get("/css/old.css", &gzip);
+    assert_eq!(summary(&reply), (200, None, None), "stale variant, rebuilt");
+    // The source edited after the build, variant untouched: not sent.
+    write(&site, "css/old.css.gz", &fresh);
+    xtask::site::write_manifest(site.dir.path()).unwrap();
+    write(&site, "css/old.css", &older);
+    site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
+    let reply = site.get("/css/old.css", &gzip);
+    assert_eq!(summary(&reply), (200, None, None), "source edited");
+    assert_eq!(&reply.body[..], &older[..]);
+}
+
+/// Names that say a content coding (RFC 9110 sections 8.3 and 8.4): an
+/// `.svgz` is an SVG image sent with `Content-Encoding: gzip`, whatever the
+/// request accepts, its validators and ranges over the bytes sent; an
+/// archive, or a variant asked for by its own name, is sent as the bytes it
+/// is, with its archive type and no Content-Encoding.
+#[test]
+fn names_that_say_a_content_coding() {
+    let mut site = built_fixture(&[]);
+    let svgz = site.read("img/logo.svgz");
+    assert_eq!(&svgz[..2], b"\x1f\x8b", "the fixture is gzip");
+    for accept in [None, Some("gzip, deflate, br"), Some("identity")] {
+        let fields: Vec<(&str, &str)> = accept
+            .map(|a| vec![("Accept-Encoding", a)])
+            .unwrap_or_default();
+        let reply = site.get("/img/logo.svgz", &fields);
+        assert_eq!(summary(&reply), (200, Some("gzip"), None), "{accept:?}");
+        assert_eq!(field(&reply, "content-type"), Some("image/svg+xml"));
+        assert_eq!(&reply.body[..], &svgz[..]);
+        assert_eq!(field(&reply, "etag"), Some(&strong_etag(&svgz)[..]));
+    }
+    let part = site.get("/img/logo.svgz", &[("Range", "bytes=0-9")]);
+    assert_eq!(summary(&part), (206, Some("gzip"), None));
+    assert_eq!(&part.body[..], &svgz[..10], "a range of the gzip bytes");
+    let tag = strong_etag(&svgz);
+    let revalidated = site.get("/img/logo.svgz", &[("If-None-Match", &tag)]);
+    assert_eq!(summary(&revalidated), (304, None, None));
+    for (target, content_type) in [
+        ("/docs/archive.tar.gz", "application/gzip"),
+        ("/js/big.js.gz", "application/gzip"),
+        ("/js/big.js.br", crate::content_type::UNKNOWN),
+    ] {
+        let bytes = site.read(&target[1..]);
+        let reply = site.get(target, &[("Accept-Encoding", "gzip, deflate, br")]);
+        assert_eq!(summary(&reply), (200, None, None), "{target}");
+        assert_eq!(
+            field(&reply, "content-type"),
+            Some(content_type),
+            "{target}"
+        );
+        assert_eq!(&reply.body[..], &bytes[..], "{target}");
+        assert_eq!(field(&reply, "etag"), Some(&strong_etag(&bytes)[..]));
+    }
 }
 
 #[test]

@@ -254,10 +254,72 @@ fn every_kind_of_path_by_default() {
         ("POST", "/css/site.css", &[], 405, Text),
         ("POST", "/docs", &[], 405, Text),
         ("DELETE", "/missing", &[], 404, Text),
+        ("OPTIONS", "/css/site.css", &[], 204, Empty),
+        ("OPTIONS", "/docs", &[], 204, Empty),
+        ("OPTIONS", "/docs/", &[], 204, Empty),
+        ("OPTIONS", "*", &[], 204, Empty),
+        ("OPTIONS", "/missing", &[], 404, Text),
+        ("GET", "*", &[], 400, Text),
+        ("HEAD", "*", &[], 400, Empty),
+        (
+            "GET",
+            "/about.html",
+            &[("Host", "127.0.0.1"), ("Host", "other.example")],
+            400,
+            Text,
+        ),
+        (
+            "GET",
+            "/about.html",
+            &[("Host", "127.0.0.1, other.example")],
+            400,
+            Text,
+        ),
+        (
+            "GET",
+            "/about.html",
+            &[("Host", "127.0.0.1:8081")],
+            200,
+            File("about.html", html),
+        ),
     ];
     for case in cases {
         check(&mut site, *case);
     }
+}
+
+/// OPTIONS (RFC 9110 section 9.3.7) on what exists and on `*` (RFC 9112
+/// section 3.2.4): 204 with Allow; every 405 names the same methods.
+#[test]
+fn options_and_allow() {
+    let mut site = fixture(&[]);
+    for target in ["*", "/css/site.css", "/docs", "/"] {
+        let reply = site.request("OPTIONS", target, &[]);
+        assert_eq!(reply.plan.status, StatusCode::NO_CONTENT, "{target}");
+        assert_eq!(
+            field(&reply, "allow"),
+            Some("GET, HEAD, OPTIONS"),
+            "{target}"
+        );
+        assert_eq!(field(&reply, "content-length"), None, "{target}: a 204");
+        assert!(reply.error.is_none(), "{target}: {:?}", reply.error);
+    }
+    let refused = site.request("PUT", "/css/site.css", &[]);
+    assert_eq!(field(&refused, "allow"), Some("GET, HEAD, OPTIONS"));
+    let asterisk = site.get("*", &[]);
+    assert_eq!(
+        asterisk.error.as_deref(),
+        Some("refused: path=*: the asterisk form `*` is only for OPTIONS (400)")
+    );
+    let hosts = site.get("/", &[("Host", "a.example"), ("Host", "b.example")]);
+    assert!(
+        hosts
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("more than one Host field line")),
+        "{:?}",
+        hosts.error
+    );
 }
 
 #[test]

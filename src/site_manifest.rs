@@ -21,10 +21,21 @@
 //!   gives every file the copy's time, so there files are read. A body that
 //!   is sent is always read, and its ETag computed from the bytes sent.
 //!
+//! - For a precompressed variant (`app.js.br` beside `app.js`): the build
+//!   decodes it and records the MD5 of the source bytes it decodes to, when
+//!   those are the source's bytes. The component sends a variant only when
+//!   the manifest records it, with exactly its bytes, as made from exactly
+//!   the source's current bytes: a variant that is stale, hand-made from
+//!   other bytes, or not recorded (no build step ran) is never sent; the
+//!   source is (see `crate::server`). Times cannot prove this: Spin's copy
+//!   gives every file the same time.
+//!
 //! Format, one file a line, `#` starts a comment:
-//! `<md5 in hex> <length> <mtime> <path>`, the mtime in seconds since the
-//! epoch, with `.` and nine digits of nanoseconds (whole seconds alone are
-//! read too), the path relative to the site root with `/` between segments.
+//! `<md5 in hex> <length> <mtime> <made-from> <path>`, the mtime in seconds
+//! since the epoch, with `.` and nine digits of nanoseconds (whole seconds
+//! alone are read too); `<made-from>` the MD5 of the source a variant
+//! decodes to, or `-`; the path relative to the site root with `/` between
+//! segments.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -32,7 +43,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The manifest's file name, at the root of the site.
 pub const FILE_NAME: &str = ".site-manifest";
 
-const HEADER: &str = "# http-caching-server site manifest, written by `cargo xtask build`: md5 length mtime(secs.nanos) path\n";
+const HEADER: &str = "# http-caching-server site manifest, written by `cargo xtask build`: md5 length mtime(secs.nanos) made-from(md5|-) path\n";
 
 /// What the build step recorded of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +55,9 @@ pub struct Recorded {
     pub modified_secs: u64,
     /// The nanoseconds of that time.
     pub modified_nanos: u32,
+    /// For a precompressed variant: the MD5 of the source bytes the build
+    /// decoded it to (32 lower-case hex digits). None for every other file.
+    pub made_from: Option<String>,
 }
 
 impl Recorded {
@@ -74,7 +88,8 @@ impl SiteManifest {
                     manifest.files.insert(path.to_string(), recorded);
                 }
                 None => problems.push(format!(
-                    "{FILE_NAME}: line {} is not `md5 length mtime path`; ignored",
+                    "{FILE_NAME}: line {} is not `md5 length mtime made-from path`; ignored \
+                     (run the build step again)",
                     number + 1
                 )),
             }
@@ -99,6 +114,16 @@ impl SiteManifest {
             .map(Recorded::modified)
     }
 
+    /// The MD5 of the source that the variant at `path` encodes, if the
+    /// manifest recorded the variant with exactly the content whose MD5 is
+    /// `md5_hex`, and proved at build time that it decodes to that source.
+    pub fn source_of_variant(&self, path: &str, md5_hex: &str) -> Option<&str> {
+        self.files
+            .get(path)
+            .filter(|recorded| recorded.md5.eq_ignore_ascii_case(md5_hex))
+            .and_then(|recorded| recorded.made_from.as_deref())
+    }
+
     /// What the manifest recorded of `path`, if its length and modification
     /// time are exactly `len` and `modified`: the file is then taken to hold
     /// the recorded bytes (see the module's documentation).
@@ -117,8 +142,12 @@ impl SiteManifest {
         for path in paths {
             let r = &self.files[path];
             text.push_str(&format!(
-                "{} {} {}.{:09} {path}\n",
-                r.md5, r.len, r.modified_secs, r.modified_nanos
+                "{} {} {}.{:09} {} {path}\n",
+                r.md5,
+                r.len,
+                r.modified_secs,
+                r.modified_nanos,
+                r.made_from.as_deref().unwrap_or("-")
             ));
         }
         text
@@ -126,23 +155,28 @@ impl SiteManifest {
 }
 
 fn parse_line(line: &str) -> Option<(&str, Recorded)> {
-    let mut parts = line.splitn(4, ' ');
-    let md5 = parts.next()?;
+    let mut parts = line.splitn(5, ' ');
+    let md5 = parts.next().filter(|md5| is_md5_hex(md5))?;
     let len = parts.next()?.parse().ok()?;
     let (modified_secs, modified_nanos) = parse_time(parts.next()?)?;
-    let path = parts.next()?;
-    let valid_md5 = md5.len() == 32 && md5.bytes().all(|b| b.is_ascii_hexdigit());
-    (valid_md5 && !path.is_empty()).then(|| {
-        (
-            path,
-            Recorded {
-                md5: md5.to_ascii_lowercase(),
-                len,
-                modified_secs,
-                modified_nanos,
-            },
-        )
-    })
+    let made_from = match parts.next()? {
+        "-" => None,
+        source if is_md5_hex(source) => Some(source.to_ascii_lowercase()),
+        _ => return None,
+    };
+    let path = parts.next().filter(|path| !path.is_empty())?;
+    let recorded = Recorded {
+        md5: md5.to_ascii_lowercase(),
+        len,
+        modified_secs,
+        modified_nanos,
+        made_from,
+    };
+    Some((path, recorded))
+}
+
+fn is_md5_hex(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `secs` or `secs.nnnnnnnnn` (up to nine digits after the point).
@@ -178,6 +212,7 @@ mod tests {
                     len: 1,
                     modified_secs: secs,
                     modified_nanos: 123_456_789,
+                    made_from: (secs == 5).then(|| MD5_A.to_string()),
                 },
             );
         }
@@ -185,11 +220,17 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(parsed, manifest);
         assert_eq!(parsed.get("dir/a b.css").map(|r| r.modified_secs), Some(5));
+        assert_eq!(
+            parsed.source_of_variant("dir/a b.css", MD5_A),
+            Some(MD5_A),
+            "made from"
+        );
+        assert_eq!(parsed.source_of_variant("index.html", MD5_A), None);
     }
 
     #[test]
     fn a_time_is_given_only_for_the_recorded_bytes() {
-        let (manifest, _) = SiteManifest::parse(&format!("{MD5_A} 1 1700000000 index.html\n"));
+        let (manifest, _) = SiteManifest::parse(&format!("{MD5_A} 1 1700000000 - index.html\n"));
         assert_eq!(
             manifest.time_for("index.html", MD5_A),
             Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
@@ -204,7 +245,7 @@ mod tests {
     #[test]
     fn a_file_is_vouched_for_by_its_exact_length_and_time() {
         let (manifest, problems) = SiteManifest::parse(&format!(
-            "{MD5_A} 1 1700000000.000000500 a.js\n{MD5_A} 1 7.5 b.js\n"
+            "{MD5_A} 1 1700000000.000000500 - a.js\n{MD5_A} 1 7.5 - b.js\n"
         ));
         assert!(problems.is_empty(), "{problems:?}");
         let at = |secs, nanos| UNIX_EPOCH + Duration::new(secs, nanos);
@@ -234,10 +275,10 @@ mod tests {
     #[test]
     fn bad_lines_are_skipped_and_reported() {
         let text = format!(
-            "# comment\n\nnot-a-hash 1 2 x\n{MD5_A} many 2 x\n{MD5_A} 1 2\n{MD5_A} 1 2.x y\n{MD5_A} 1 2. z\n{MD5_A} 1 2 ok.html\n"
+            "# comment\n\nnot-a-hash 1 2 - x\n{MD5_A} many 2 - x\n{MD5_A} 1 2 -\n{MD5_A} 1 2.x - y\n{MD5_A} 1 2. - z\n{MD5_A} 1 2 x z\n{MD5_A} 1 2 old-format.html\n{MD5_A} 1 2 - ok.html\n"
         );
         let (manifest, problems) = SiteManifest::parse(&text);
-        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert_eq!(problems.len(), 7, "{problems:?}");
         assert!(manifest.get("ok.html").is_some());
     }
 }

@@ -56,6 +56,11 @@ impl Validators {
         &self.etag
     }
 
+    /// The MD5 the entity tag quotes, in hex.
+    pub fn md5_hex(&self) -> &str {
+        self.etag.trim_matches('"')
+    }
+
     pub fn etag_header(&self) -> HeaderValue {
         self.etag_header.clone()
     }

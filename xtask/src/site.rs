@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use http_caching_server::confined_path::resolve_under;
 use http_caching_server::file_read::FileError;
+use http_caching_server::negotiation::Encoding;
 use http_caching_server::site_manifest::{self, Recorded, SiteManifest};
 use http_caching_server::validators::md5_hex;
 
@@ -170,6 +171,7 @@ fn record_dir(
             .ok()
             .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
             .unwrap_or_default();
+        let made_from = made_from(manifest, &name, &content);
         manifest.insert(
             &name,
             Recorded {
@@ -177,11 +179,33 @@ fn record_dir(
                 len: content.len() as u64,
                 modified_secs: since_epoch.as_secs(),
                 modified_nanos: since_epoch.subsec_nanos(),
+                made_from,
             },
         );
         *count += 1;
     }
     Ok(())
+}
+
+/// For a file named as a precompressed variant (`app.js.br`) of a file
+/// recorded already (`app.js`: a directory's entries are recorded in name
+/// order, and a name sorts before its longer variants): the MD5 of that
+/// source, when `content` decodes to exactly its bytes. The component sends
+/// only such variants. Says so on stderr when the name is a variant's but
+/// its bytes are not the source's (stale, or made from other bytes).
+fn made_from(manifest: &SiteManifest, name: &str, content: &[u8]) -> Option<String> {
+    let (coding, source_name) = Encoding::of_variant_name(name)?;
+    let source = manifest.get(source_name)?;
+    let decoded = crate::variants::decode(content, coding, source.len);
+    if decoded.is_some_and(|decoded| md5_hex(&decoded) == source.md5) {
+        return Some(source.md5.clone());
+    }
+    eprintln!(
+        "xtask: {name} does not decode to the bytes of {source_name}: it is served by its own \
+         name only, never as {source_name}'s {} variant",
+        coding.token()
+    );
+    None
 }
 
 #[cfg(test)]
@@ -210,6 +234,50 @@ mod tests {
             .unwrap();
         assert_eq!(Some(css.modified_secs), whole_seconds(mtime));
         assert_eq!(css.modified(), mtime, "to the nanosecond");
+    }
+
+    /// A variant is recorded as made from its source only when it decodes
+    /// to exactly the source's bytes.
+    #[test]
+    fn a_variant_is_recorded_with_the_source_it_decodes_to() {
+        use crate::variants::compress;
+        let site = tempfile::tempdir().unwrap();
+        let css = b"body { color: red }\n".repeat(40);
+        std::fs::write(site.path().join("new.css"), &css).unwrap();
+        std::fs::write(site.path().join("old.css"), &css).unwrap();
+        for coding in [Encoding::Brotli, Encoding::Gzip] {
+            let good = compress(&css, coding).unwrap();
+            std::fs::write(site.path().join(coding.variant_name("new.css")), good).unwrap();
+            // Made from other bytes: an older version of the file.
+            let stale = compress(b"body { color: blue }", coding).unwrap();
+            std::fs::write(site.path().join(coding.variant_name("old.css")), stale).unwrap();
+        }
+        // A name like a variant's whose bytes are no coding at all, and one
+        // without a source.
+        std::fs::write(site.path().join("old.css.zz.gz"), b"not gzip").unwrap();
+        std::fs::write(
+            site.path().join("lonely.js.gz"),
+            compress(b"x", Encoding::Gzip).unwrap(),
+        )
+        .unwrap();
+        write_manifest(site.path()).unwrap();
+        let text = std::fs::read_to_string(site.path().join(site_manifest::FILE_NAME)).unwrap();
+        let (manifest, problems) = SiteManifest::parse(&text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let source = md5_hex(&css);
+        for name in ["new.css.br", "new.css.gz"] {
+            let recorded = manifest.get(name).unwrap();
+            assert_eq!(recorded.made_from.as_deref(), Some(&source[..]), "{name}");
+        }
+        for name in [
+            "old.css.br",
+            "old.css.gz",
+            "old.css.zz.gz",
+            "lonely.js.gz",
+            "new.css",
+        ] {
+            assert_eq!(manifest.get(name).unwrap().made_from, None, "{name}");
+        }
     }
 
     #[test]

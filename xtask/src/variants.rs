@@ -120,6 +120,23 @@ pub fn compress(content: &[u8], coding: Encoding) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The bytes `coded` decodes to in `coding`, if they are at most `limit`
+/// bytes (more is refused, so that a small file cannot expand without end);
+/// None when it does not decode or is longer.
+pub fn decode(coded: &[u8], coding: Encoding, limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let read = match coding {
+        Encoding::Brotli => brotli::Decompressor::new(coded, 4096)
+            .take(limit + 1)
+            .read_to_end(&mut out),
+        Encoding::Gzip => flate2::read::GzDecoder::new(coded)
+            .take(limit + 1)
+            .read_to_end(&mut out),
+    };
+    (read.is_ok() && out.len() as u64 <= limit).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Read;
