@@ -16,7 +16,13 @@ use crate::validators::strong_etag;
 /// empty file, and a directory without an index. The HTTP tests under both
 /// runtimes (tests/site.rs) serve the same tree.
 fn fixture_site() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-site")
+    // This checkout's, found at run time (`cargo test` sets the variable):
+    // a test binary built in another checkout sharing the target directory
+    // may be the one that runs.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+    root.join("tests/fixture-site")
 }
 
 const SITE: &[(&str, &str)] = &[

@@ -257,7 +257,9 @@ pub fn fixture_site_dir() -> tempfile::TempDir {
 
 /// `tests/fixture-site`.
 fn fixture_site() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-site")
+    // Found at run time, never baked in at compile time (see
+    // `xtask::tools::workspace_root`).
+    xtask::tools::workspace_root().join("tests/fixture-site")
 }
 
 /// A copy of the fixture site after the build step (precompressed variants,

@@ -135,6 +135,12 @@ fn main() -> ExitCode {
 fn build_for(wasi: Wasi) -> Result<PathBuf> {
     let p3 = tools::build_artifact(Wasi::P3)?;
     let p2 = tools::build_artifact(Wasi::P2)?;
+    for (wasi, artifact) in [(Wasi::P3, &p3), (Wasi::P2, &p2)] {
+        place_artifact(
+            artifact,
+            &xtask::spin::component_source(manifest_for(wasi))?,
+        )?;
+    }
     let site = tools::workspace_root().join("static");
     let site::SiteBuild {
         variants,
@@ -154,6 +160,31 @@ fn build_for(wasi: Wasi) -> Result<PathBuf> {
         Wasi::P3 => p3,
         Wasi::P2 => p2,
     })
+}
+
+/// Puts a built artifact where its Spin manifest's `source` names it, when
+/// cargo built it elsewhere (`$CARGO_TARGET_DIR` or `build.target-dir` set):
+/// written aside and renamed, so that a running Spin never reads half of it.
+fn place_artifact(built: &std::path::Path, source: &std::path::Path) -> Result<()> {
+    let same = match (built.canonicalize(), source.canonicalize()) {
+        (Ok(built), Ok(source)) => built == source,
+        _ => false,
+    };
+    if same {
+        return Ok(());
+    }
+    if let Some(dir) = source.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let aside = site::aside_path(source);
+    std::fs::copy(built, &aside).with_context(|| format!("copying {}", built.display()))?;
+    std::fs::rename(&aside, source).with_context(|| format!("writing {}", source.display()))?;
+    eprintln!(
+        "xtask: copied {} to {}, where the Spin manifest names it",
+        built.display(),
+        source.display()
+    );
+    Ok(())
 }
 
 /// The manifest that runs the artifact of `wasi`.

@@ -58,6 +58,26 @@ pub fn project_environment() -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// The component `source` that the manifest `manifest` (a file name beside
+/// spin.toml, such as `spin-wasip2.toml`) names, as a path under the
+/// workspace root.
+pub fn component_source(manifest: &str) -> Result<std::path::PathBuf> {
+    let root = tools::workspace_root();
+    let text = std::fs::read_to_string(root.join(manifest))
+        .with_context(|| format!("reading {manifest}"))?;
+    let parsed: toml::Table = text
+        .parse()
+        .with_context(|| format!("parsing {manifest}"))?;
+    let source = parsed
+        .get("component")
+        .and_then(toml::Value::as_table)
+        .and_then(|components| components.values().next())
+        .and_then(|component| component.get("source"))
+        .and_then(toml::Value::as_str)
+        .with_context(|| format!("{manifest} names no component source"))?;
+    Ok(root.join(source))
+}
+
 /// The name under which the site is linked beside the test manifest.
 const SITE_LINK: &str = "site";
 

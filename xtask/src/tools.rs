@@ -16,12 +16,66 @@ pub const WASMTIME_VERSION: &str = "48.0.8";
 /// The Rust target of the component.
 pub const WASM_TARGET: &str = "wasm32-wasip2";
 
-/// The workspace root (where spin.toml is).
+/// The workspace root (where spin.toml is), found when the process runs,
+/// never where it was compiled: two checkouts that share one
+/// `CARGO_TARGET_DIR` share the xtask binary too (cargo finds it fresh for
+/// both), so a path baked in at compile time (`env!("CARGO_MANIFEST_DIR")`)
+/// would be the other checkout's. `cargo run` and `cargo test` set
+/// `$CARGO_MANIFEST_DIR` to the package they run (`xtask/` or the core);
+/// without it (the binary run by hand) the current directory is the start.
+/// The root is the nearest directory upwards from there whose Cargo.toml
+/// has a `[workspace]` and that holds `xtask/`.
+///
+/// Panics, saying so, outside a checkout of the project.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits inside the workspace")
-        .to_path_buf()
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let start = env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .or_else(|| env::current_dir().ok())
+            .unwrap_or_default();
+        find_workspace_root(&start).unwrap_or_else(|| {
+            panic!(
+                "no http-caching-server checkout at or above {}: run cargo xtask inside one",
+                start.display()
+            )
+        })
+    })
+    .clone()
+}
+
+/// The nearest directory at or above `start` that is the project's
+/// workspace root (a Cargo.toml with `[workspace]`, and `xtask/` beside it).
+pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| {
+            dir.join("xtask/Cargo.toml").is_file()
+                && std::fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .map(Path::to_path_buf)
+}
+
+/// Cargo's target directory for the workspace, as cargo itself resolves it
+/// (`$CARGO_TARGET_DIR`, `build.target-dir`, else `target/`): asked of
+/// `cargo metadata` once per process.
+pub fn target_dir() -> Result<PathBuf> {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let output = cargo()
+            .current_dir(workspace_root())
+            .args(["metadata", "--no-deps", "--format-version", "1"])
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|err| format!("running cargo metadata: {err}"))?;
+        serde_json::from_slice::<serde_json::Value>(&output.stdout)
+            .ok()
+            .and_then(|metadata| metadata["target_directory"].as_str().map(PathBuf::from))
+            .ok_or_else(|| "cargo metadata gave no target_directory".to_string())
+    })
+    .clone()
+    .map_err(anyhow::Error::msg)
 }
 
 /// The cargo that runs this process (`$CARGO`), else `cargo` on PATH.
@@ -52,8 +106,9 @@ pub fn build_component() -> Result<PathBuf> {
     build_artifact(Wasi::P3)
 }
 
-/// Where the WASIp2 artifact is built: `target/wasip2/wasm32-wasip2/release/`.
-pub const WASIP2_TARGET_DIR: &str = "target/wasip2";
+/// Where the WASIp2 artifact is built, under cargo's target directory:
+/// `wasip2/wasm32-wasip2/release/`.
+pub const WASIP2_TARGET_SUBDIR: &str = "wasip2";
 
 /// Builds the component's artifact of one WASI version (once per process)
 /// and returns its .wasm file: WASIp3 from this crate, WASIp2 from `wasip2/`.
@@ -71,7 +126,7 @@ pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
                 "--package".into(),
                 "http-caching-server-wasip2".into(),
                 "--target-dir".into(),
-                workspace_root().join(WASIP2_TARGET_DIR).into(),
+                target_dir()?.join(WASIP2_TARGET_SUBDIR).into(),
             ],
             "http_caching_server_wasip2",
         ),

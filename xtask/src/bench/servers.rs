@@ -93,7 +93,7 @@ pub(super) fn build_floor(wasi: Wasi) -> Result<PathBuf> {
             "--manifest-path".into(),
             root.join("bench").join(dir).join("Cargo.toml").into(),
             "--target-dir".into(),
-            root.join("target").join(dir).into(),
+            tools::target_dir()?.join(dir).into(),
         ],
         artifact,
     )
