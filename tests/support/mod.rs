@@ -21,32 +21,40 @@ pub use xtask::runtime::Wasi;
 pub struct Runtime {
     pub host: xtask::runtime::Runtime,
     pub wasi: Wasi,
+    /// Spin 4.0.x (`xtask::tools::find_spin_4_0`) instead of the Spin of
+    /// `$SPIN`: it runs the WASIp2 artifact only.
+    pub spin_4_0: bool,
 }
 
 impl Runtime {
     pub const WASMTIME: Runtime = Runtime {
         host: xtask::runtime::Runtime::Wasmtime,
         wasi: Wasi::P3,
+        spin_4_0: false,
     };
     pub const SPIN: Runtime = Runtime {
         host: xtask::runtime::Runtime::Spin,
         wasi: Wasi::P3,
+        spin_4_0: false,
     };
     pub const WASMTIME_P2: Runtime = Runtime {
         host: xtask::runtime::Runtime::Wasmtime,
         wasi: Wasi::P2,
+        spin_4_0: false,
     };
     pub const SPIN_P2: Runtime = Runtime {
         host: xtask::runtime::Runtime::Spin,
         wasi: Wasi::P2,
+        spin_4_0: false,
     };
 }
 
 impl std::fmt::Display for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.wasi {
-            Wasi::P3 => write!(f, "{}", self.host),
-            Wasi::P2 => write!(f, "{} ({})", self.host, self.wasi),
+        match (self.wasi, self.spin_4_0) {
+            (_, true) => write!(f, "spin 4.0 ({})", self.wasi),
+            (Wasi::P3, false) => write!(f, "{}", self.host),
+            (Wasi::P2, false) => write!(f, "{} ({})", self.host, self.wasi),
         }
     }
 }
@@ -54,7 +62,8 @@ impl std::fmt::Display for Runtime {
 /// Defines each named test function `fn NAME(runtime: Runtime)` as one test
 /// per runtime and artifact: `wasmtime::NAME` and `spin::NAME` with the
 /// WASIp3 artifact, `wasmtime_p2::NAME` (`wasmtime serve -Sp3=n`) and
-/// `spin_p2::NAME` with the WASIp2 one, so that the suite counts every run.
+/// `spin_p2::NAME` with the WASIp2 one, and `spin40_p2::NAME` with the WASIp2
+/// one under Spin 4.0.x, so that the suite counts every run.
 /// A Spin test fails when no Spin binary is found; `cargo xtask test` leaves
 /// them out then (and the tests of modules named `spin_only`), says so, and
 /// counts them as skipped.
@@ -85,6 +94,12 @@ macro_rules! runtime_tests {
                 super::$name(super::support::spin_runtime(super::support::Wasi::P2))
             })*
         }
+        mod spin40_p2 {
+            $(#[test]
+            fn $name() {
+                super::$name(super::support::spin_4_0_runtime())
+            })*
+        }
     };
 }
 
@@ -99,6 +114,22 @@ pub fn spin_runtime(wasi: Wasi) -> Runtime {
     Runtime {
         host: xtask::runtime::Runtime::Spin,
         wasi,
+        spin_4_0: false,
+    }
+}
+
+/// Spin 4.0.x with the WASIp2 artifact (the only one it runs), when one is
+/// found; a test under it fails without one.
+pub fn spin_4_0_runtime() -> Runtime {
+    assert!(
+        xtask::tools::find_spin_4_0().is_some(),
+        "no Spin 4.0.x: set $SPIN_4_0 (../shared/spin-4.0/spin); `cargo xtask test` leaves \
+         the spin40_p2 tests out when none is found"
+    );
+    Runtime {
+        host: xtask::runtime::Runtime::Spin,
+        wasi: Wasi::P2,
+        spin_4_0: true,
     }
 }
 
@@ -156,6 +187,9 @@ impl Served {
             .expect("a free port")
             .wasi(runtime.wasi)
             .mounts(mounts);
+        if runtime.spin_4_0 {
+            spec.spin = xtask::tools::find_spin_4_0();
+        }
         if !env
             .iter()
             .any(|(name, _)| *name == "FILE_CHECK_INTERVAL_MS")

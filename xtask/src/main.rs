@@ -49,8 +49,8 @@ struct Cli {
 enum Task {
     /// Build the component and serve static/ on 127.0.0.1:8081: with Spin
     /// when one is found ($SPIN or PATH), else with wasmtime (installed,
-    /// pinned, when missing). Configuration variables in the environment are
-    /// passed on.
+    /// pinned, when missing). A Spin older than 4.1 serves the WASIp2
+    /// artifact. Configuration variables in the environment are passed on.
     Serve(ServeOptions),
     /// The build step (spin.toml's `build`): the wasm component, and the site
     /// manifest in static/ (MD5, length and time of each file).
@@ -211,9 +211,18 @@ fn serve(options: ServeOptions) -> Result<()> {
         .filter_map(|&name| env::var(name).ok().map(|value| (name, value)))
         .collect();
     let mut command = if let Some(spin) = spin {
-        let version = match wasi {
-            Wasi::P3 => tools::spin_version(&spin)?,
-            Wasi::P2 => tools::spin_version_text(&spin)?,
+        let version = tools::spin_version_text(&spin)?;
+        let wasi = match (wasi, tools::check_spin_version(&version)) {
+            (Wasi::P3, Err(too_old)) => {
+                // Spin before 4.1 knows only a release candidate of WASIp3:
+                // it runs the WASIp2 artifact.
+                eprintln!(
+                    "xtask: {too_old:#}.\nxtask: serving the WASIp2 artifact instead, which \
+                     this Spin runs"
+                );
+                Wasi::P2
+            }
+            (wasi, _) => wasi,
         };
         eprintln!(
             "xtask: serving the {wasi} artifact with Spin ({}, {version}) on http://{addr}/",
@@ -321,7 +330,7 @@ fn test(options: TestOptions) -> Result<()> {
                 "xtask: NO SPIN BINARY FOUND ($SPIN or PATH): the runtime tests run under \
                  wasmtime only; their Spin runs are left out and counted as skipped"
             );
-            if !options.cargo_test_args.iter().any(|a| a == "--") {
+            if !command.get_args().any(|a| a == "--") {
                 command.arg("--");
             }
             command.args([
@@ -337,6 +346,32 @@ fn test(options: TestOptions) -> Result<()> {
     if install {
         command.env("REQUIRE_CLIENT_TOOLS", "1");
     }
+    // Spin 4.0.x runs every runtime test once more, with the WASIp2 artifact.
+    let require_spin = env::var_os("REQUIRE_SPIN").is_some_and(|v| !v.is_empty() && v != "0");
+    let spin_4_0 = tools::find_spin_4_0();
+    match &spin_4_0 {
+        Some(spin_4_0) => {
+            let version = tools::spin_version_text(spin_4_0)?;
+            eprintln!(
+                "xtask: runtime tests run with the WASIp2 artifact under {} ({version}) too",
+                spin_4_0.display()
+            );
+            command.env("SPIN_4_0", spin_4_0);
+        }
+        None if require_spin => {
+            bail!("REQUIRE_SPIN is set but no Spin 4.0.x was found ($SPIN_4_0)");
+        }
+        None => {
+            eprintln!(
+                "xtask: NO SPIN 4.0.x FOUND ($SPIN_4_0): the spin40_p2 and spin40_only runs are left out and \
+                 counted as skipped"
+            );
+            if !command.get_args().any(|a| a == "--") {
+                command.arg("--");
+            }
+            command.args(["--skip", "spin40_"]);
+        }
+    }
     let mut child = command.spawn().context("starting cargo test")?;
     let stdout = child.stdout.take().context("cargo test's output")?;
     let (mut passed, mut failed, mut skipped) = (0u64, 0u64, 0u64);
@@ -347,7 +382,7 @@ fn test(options: TestOptions) -> Result<()> {
             passed += count_before(counts, " passed");
             failed += count_before(counts, " failed");
             skipped += count_before(counts, " ignored");
-            if spin.is_none() {
+            if spin.is_none() || spin_4_0.is_none() {
                 skipped += count_before(counts, " filtered out");
             }
         }

@@ -80,6 +80,9 @@ pub struct ServerSpec {
     /// Ready at the first response of any status, not only 200 (for a
     /// component that never answers 200).
     pub ready_on_any_status: bool,
+    /// The Spin binary, when not the one `$SPIN` or PATH names (an older
+    /// Spin, such as 4.0.x, for the WASIp2 artifact).
+    pub spin: Option<PathBuf>,
 }
 
 impl ServerSpec {
@@ -94,6 +97,7 @@ impl ServerSpec {
             addr: free_loopback_addr()?,
             extra_args: Vec::new(),
             ready_on_any_status: false,
+            spin: None,
         })
     }
 

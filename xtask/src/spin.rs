@@ -14,7 +14,10 @@ use crate::tools;
 /// directory, and the spec's variables added to its `environment`. Copied
 /// mounts unless the spec asks for direct ones.
 pub(crate) fn up_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> {
-    let spin = tools::find_spin().context("no Spin binary: set $SPIN or put spin on PATH")?;
+    let spin = match &spec.spin {
+        Some(spin) => spin.clone(),
+        None => tools::find_spin().context("no Spin binary: set $SPIN or put spin on PATH")?,
+    };
     let manifest_path = work_dir.join("spin.toml");
     let project = std::fs::read_to_string(tools::workspace_root().join("spin.toml"))
         .context("reading the project's spin.toml")?;

@@ -193,6 +193,19 @@ pub fn find_spin() -> Option<PathBuf> {
     }
 }
 
+/// A Spin 4.0.x, the line SpinKube's shim moves to, which runs the WASIp2
+/// artifact only: `$SPIN_4_0`, else `../shared/spin-4.0/spin` beside the
+/// checkout when it is there. None when there is none.
+pub fn find_spin_4_0() -> Option<PathBuf> {
+    match env::var_os("SPIN_4_0") {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => {
+            let shared = workspace_root().join("../shared/spin-4.0/spin");
+            shared.is_file().then_some(shared)
+        }
+    }
+}
+
 /// The oldest Spin that runs the component: spin-sdk 7 exports the final
 /// `wasi:http/handler@0.3.0`, which Spin 4.0.x does not know (it knows only a
 /// 0.3.0 release candidate).
