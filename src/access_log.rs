@@ -7,9 +7,11 @@ use crate::preconditions::DecidedBy;
 /// Longest part of a request path that is written to the log.
 const MAX_LOGGED_PATH: usize = 200;
 
-/// `method=GET path=/ status=304 bytes=0 decided-by=if-none-match`: the
-/// method, the path, the status, the bytes of body sent, and the precondition
-/// field that decided a 304 or 412 (`-` otherwise).
+/// `method=GET path=/ status=304 bytes=0 decided-by=if-none-match
+/// host=example.org`: the method, the path, the status, the bytes of body
+/// sent, the precondition field that decided a 304 or 412 (`-` otherwise),
+/// and the authority (the host the request named) as the runtime passed it
+/// on (`-` when none).
 #[derive(Debug, Clone, Copy)]
 pub struct AccessLogLine<'a> {
     pub method: &'a str,
@@ -17,6 +19,7 @@ pub struct AccessLogLine<'a> {
     pub status: u16,
     pub bytes: usize,
     pub decided_by: Option<DecidedBy>,
+    pub authority: Option<&'a str>,
 }
 
 impl fmt::Display for AccessLogLine<'_> {
@@ -28,7 +31,8 @@ impl fmt::Display for AccessLogLine<'_> {
             " status={} bytes={} decided-by=",
             self.status, self.bytes
         )?;
-        f.write_str(self.decided_by.map_or("-", DecidedBy::field_name))
+        f.write_str(self.decided_by.map_or("-", DecidedBy::field_name))?;
+        write!(f, " host={}", escaped(self.authority.unwrap_or_default()))
     }
 }
 
@@ -67,10 +71,11 @@ mod tests {
             status: 304,
             bytes: 0,
             decided_by: Some(DecidedBy::IfNoneMatch),
+            authority: Some("example.org:8081"),
         };
         assert_eq!(
             line.to_string(),
-            "method=GET path=/ status=304 bytes=0 decided-by=if-none-match"
+            "method=GET path=/ status=304 bytes=0 decided-by=if-none-match host=example.org:8081"
         );
     }
 
@@ -82,10 +87,12 @@ mod tests {
             status: 404,
             bytes: 14,
             decided_by: None,
+            authority: Some("a b\nc"),
         };
         let text = line.to_string();
         assert!(!text.contains('\n'), "{text}");
-        assert_eq!(text.matches(' ').count(), 4, "{text}");
+        assert_eq!(text.matches(' ').count(), 5, "{text}");
+        assert!(text.ends_with(" host=a\\x20b\\x0ac"), "{text}");
         assert!(
             text.contains("/a\\x20b\\x0amethod=FAKE\\xc3\\xa9"),
             "{text}"

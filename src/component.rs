@@ -18,6 +18,10 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
         method: request.method(),
         path: request.uri().path(),
         query: request.uri().query(),
+        authority: request
+            .uri()
+            .authority()
+            .map(|authority| authority.as_str()),
         headers: request.headers(),
     };
     into_wasi_response(instance::answer(&head))

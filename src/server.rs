@@ -51,6 +51,10 @@ pub struct RequestHead<'a> {
     pub path: &'a str,
     /// The query of the request target, without the `?`.
     pub query: Option<&'a str>,
+    /// The authority the runtime passed on (from the target's absolute form
+    /// or the Host field; runtimes differ, see docs/runtimes.md), for the
+    /// access log. Host lines the runtime passed on are in `headers`.
+    pub authority: Option<&'a str>,
     pub headers: &'a HeaderMap,
 }
 
@@ -84,6 +88,7 @@ impl Reply {
             status: self.plan.status.as_u16(),
             bytes: self.body.len(),
             decided_by: self.plan.decided_by,
+            authority: request.authority,
         }
     }
 }
@@ -143,7 +148,7 @@ impl Server {
     /// clock, both of the request.
     pub fn handle(&mut self, request: &RequestHead<'_>, now: Instant, wall: SystemTime) -> Reply {
         let method = request.method;
-        if let Some(problem) = host_problem(request.headers) {
+        if let Some(problem) = host_problem(request) {
             let reply = reply_text(method, StatusCode::BAD_REQUEST, wall);
             return refused(request, reply, problem);
         }
@@ -436,24 +441,26 @@ impl Server {
 /// The request target of OPTIONS for the server as a whole.
 const ASTERISK: &str = "*";
 
-/// What is wrong with the request's Host field, if anything. RFC 9112
-/// section 3.2: a server responds 400 to a request with more than one Host
-/// field line or with a Host field whose value is invalid. A runtime that
-/// folds two lines into one joins them with a comma and a space, which no
-/// host name holds: that is refused too. A request without Host is left to
-/// the runtime's HTTP layer, which alone sees the HTTP version (HTTP/1.0
-/// needs none).
-fn host_problem(headers: &HeaderMap) -> Option<&'static str> {
-    let mut lines = headers.get_all(header::HOST).iter();
-    let first = lines.next()?;
+/// What is wrong with the request's Host, if anything. RFC 9112 section
+/// 3.2: a server responds 400 to a request with more than one Host field
+/// line or with a Host field whose value is invalid. Runtimes differ in what
+/// they pass on (docs/runtimes.md): Spin's WASIp3 path passes every Host line
+/// in the fields; wasmtime, and Spin's WASIp2 path, drop Host from the fields
+/// and pass the first line's value on as the authority. Both are checked. A
+/// value with a comma or a space is a list, such as folding two lines into
+/// one gives, and no host name. A request without Host is left to the
+/// runtime's HTTP layer, which alone sees the HTTP version (HTTP/1.0 needs
+/// none).
+fn host_problem(request: &RequestHead<'_>) -> Option<&'static str> {
+    let is_list = |value: &[u8]| value.iter().any(|b| matches!(b, b',' | b' ' | b'\t'));
+    let mut lines = request.headers.get_all(header::HOST).iter();
+    let first = lines.next();
     if lines.next().is_some() {
         return Some("more than one Host field line (RFC 9112 section 3.2)");
     }
-    first
-        .as_bytes()
-        .iter()
-        .any(|b| matches!(b, b',' | b' ' | b'\t'))
-        .then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
+    let listed = first.map(HeaderValue::as_bytes).is_some_and(is_list)
+        || request.authority.map(str::as_bytes).is_some_and(is_list);
+    listed.then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
 }
 
 /// `reply`, with the error-log line that says why the request was refused

@@ -94,7 +94,7 @@ impl Fixture {
             None => (target, None),
         };
         let mut headers = HeaderMap::new();
-        for (name, value) in fields {
+        for (name, value) in fields.iter().filter(|(name, _)| *name != ":authority") {
             headers.append(
                 HeaderName::from_bytes(name.as_bytes()).unwrap(),
                 HeaderValue::from_str(value).unwrap(),
@@ -104,6 +104,10 @@ impl Fixture {
             method: &method,
             path,
             query,
+            authority: fields
+                .iter()
+                .find(|(name, _)| *name == ":authority")
+                .map(|(_, value)| *value),
             headers: &headers,
         };
         self.server.handle(&head, Instant::now(), SystemTime::now())
@@ -285,6 +289,22 @@ fn every_kind_of_path_by_default() {
             "GET",
             "/about.html",
             &[("Host", "127.0.0.1:8081")],
+            200,
+            File("about.html", html),
+        ),
+        // The authority as a runtime passes it on (wasmtime's WASIp2 path
+        // passes a folded Host there).
+        (
+            "GET",
+            "/about.html",
+            &[(":authority", "127.0.0.1, other.example")],
+            400,
+            Text,
+        ),
+        (
+            "GET",
+            "/about.html",
+            &[(":authority", "[::1]:8081")],
             200,
             File("about.html", html),
         ),

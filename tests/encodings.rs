@@ -168,9 +168,124 @@ fn a_shared_cache_keeps_the_encodings_apart(runtime: Runtime) {
     drop(nginx);
 }
 
+/// Names that say a content coding (RFC 9110 sections 8.3 and 8.4): an
+/// `.svgz` goes out as `image/svg+xml` with `Content-Encoding: gzip` and
+/// ranges of its gzip bytes; an archive, or a variant asked for by its own
+/// name, as the bytes it is, with its archive type and no Content-Encoding.
+fn names_that_say_a_content_coding(runtime: Runtime) {
+    let served = Served::start_in(runtime, built_fixture_site_dir(), Mounts::Copied, &[]);
+    let accept = ("Accept-Encoding", "gzip, deflate, br");
+    let svgz = file(&served, "img/logo.svgz");
+    let whole = served.get("/img/logo.svgz", &[accept]);
+    assert_eq!(
+        coding_and_vary(&whole),
+        (200, Some("gzip"), None),
+        "{runtime}"
+    );
+    assert_eq!(
+        whole.field("content-type"),
+        Some("image/svg+xml"),
+        "{runtime}"
+    );
+    assert_eq!(whole.body, svgz, "{runtime}");
+    assert_eq!(whole.etag(), etag_of(&svgz), "{runtime}");
+    let part = served.get("/img/logo.svgz", &[accept, ("Range", "bytes=0-1")]);
+    assert_eq!(
+        coding_and_vary(&part),
+        (206, Some("gzip"), None),
+        "{runtime}"
+    );
+    assert_eq!(part.body, b"\x1f\x8b", "{runtime}: the gzip bytes");
+    for (target, content_type) in [
+        ("/docs/archive.tar.gz", "application/gzip"),
+        ("/js/big.js.gz", "application/gzip"),
+        ("/js/big.js.br", "application/octet-stream"),
+    ] {
+        let response = served.get(target, &[accept]);
+        assert_eq!(
+            coding_and_vary(&response),
+            (200, None, None),
+            "{runtime}: {target}"
+        );
+        assert_eq!(
+            response.field("content-type"),
+            Some(content_type),
+            "{runtime}: {target}"
+        );
+        assert_eq!(
+            response.body,
+            file(&served, &target[1..]),
+            "{runtime}: {target}"
+        );
+    }
+}
+
+/// A precompressed variant is sent only when the site manifest proves it
+/// encodes the source's current bytes, under every mount: Spin's copy gives
+/// every file the copy's time, so times cannot tell. `css/old.css.gz` is
+/// older than `css/old.css` and made from other bytes; `css/new.css.gz` is
+/// made from `css/new.css`. Without a manifest (no build step run) neither
+/// is sent; with one, only the proven one is.
+fn a_variant_is_sent_only_when_proven(runtime: Runtime) {
+    use http_caching_server::negotiation::Encoding;
+    let current = b"body { color: green; margin: 0 auto; }\n".repeat(30);
+    let older = b"body { color: red; }\n".repeat(30);
+    let dir = tempfile::tempdir().unwrap();
+    let css = dir.path().join("css");
+    std::fs::create_dir(&css).unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+    for name in ["old.css", "new.css"] {
+        std::fs::write(css.join(name), &current).unwrap();
+    }
+    let gzip = |bytes: &[u8]| xtask::variants::compress(bytes, Encoding::Gzip).unwrap();
+    std::fs::write(css.join("old.css.gz"), gzip(&older)).unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(css.join("old.css.gz"))
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    std::fs::write(css.join("new.css.gz"), gzip(&current)).unwrap();
+    let accept = [("Accept-Encoding", "gzip, deflate, br")];
+    let served = Served::start_in(runtime, dir, Mounts::Copied, &[]);
+    for target in ["/css/old.css", "/css/new.css"] {
+        let response = served.get(target, &accept);
+        assert_eq!(
+            coding_and_vary(&response),
+            (200, None, None),
+            "{runtime}: {target}, no manifest"
+        );
+        assert_eq!(response.body, current, "{runtime}: {target}");
+    }
+    // The manifest alone, as a build would record this site (the build step
+    // would also rewrite the stale variant).
+    let Served { server, dir } = served;
+    drop(server);
+    xtask::site::write_manifest(dir.path()).unwrap();
+    let served = Served::start_in(runtime, dir, Mounts::Copied, &[]);
+    let old = served.get("/css/old.css", &accept);
+    assert_eq!(
+        coding_and_vary(&old),
+        (200, None, None),
+        "{runtime}: stale variant"
+    );
+    assert_eq!(old.body, current, "{runtime}");
+    let new = served.get("/css/new.css", &accept);
+    let vary = Some("Accept-Encoding");
+    assert_eq!(
+        coding_and_vary(&new),
+        (200, Some("gzip"), vary),
+        "{runtime}: proven variant"
+    );
+    assert_eq!(new.body, gzip(&current), "{runtime}");
+}
+
 runtime_tests!(
     each_encoding_has_its_bytes_and_its_etag,
     cache_rules_by_path,
     an_edit_after_the_build_is_sent_with_its_own_etag,
     a_shared_cache_keeps_the_encodings_apart,
+    names_that_say_a_content_coding,
+    a_variant_is_sent_only_when_proven,
 );

@@ -6,7 +6,7 @@
 #[macro_use]
 mod support;
 
-use support::{Runtime, Served, etag_of, sample_page, send_raw, send_raw_lenient};
+use support::{Runtime, Served, Wasi, etag_of, sample_page, send_raw, send_raw_lenient};
 use xtask::runtime::Mounts;
 
 const SECRET: &[u8] = b"TOP-SECRET-CONTENT";
@@ -155,11 +155,138 @@ fn unknown_methods_get_405(runtime: Runtime) {
     for method in ["FOO", "BREW", "PROPFIND", "TRACE", "CONNECT-ISH"] {
         let response = served.raw_request(method, "/", &[]);
         assert_eq!(response.status, 405, "{runtime}: {method}");
-        assert_eq!(response.field("allow"), Some("GET, HEAD"));
+        assert_eq!(response.field("allow"), Some("GET, HEAD, OPTIONS"));
         assert_no_secret(&response, method);
     }
     let unknown_path = served.raw_request("FOO", "/nothing.txt", &[]);
     assert_eq!(unknown_path.status, 404, "{runtime}");
+}
+
+/// Every request-target form a runtime passes on (RFC 9112 section 3.2):
+/// origin, absolute, and asterisk, which only OPTIONS has (section 3.2.4;
+/// RFC 9110 section 9.3.7). OPTIONS on what exists gets 204 with Allow.
+fn request_target_forms_and_options(runtime: Runtime) {
+    let (served, page) = serve_with_secrets(runtime);
+    let allow = Some("GET, HEAD, OPTIONS");
+    for (request, status) in [
+        ("OPTIONS * HTTP/1.1", 204),
+        ("OPTIONS /index.html HTTP/1.1", 204),
+        ("OPTIONS http://localhost/index.html HTTP/1.1", 204),
+        ("OPTIONS / HTTP/1.1", 204),
+        ("OPTIONS /nothing.txt HTTP/1.1", 404),
+        ("GET * HTTP/1.1", 400),
+    ] {
+        let response = raw(
+            &served,
+            &format!("{request}\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(response.status, status, "{runtime}: {request}");
+        if status == 204 {
+            assert_eq!(response.field("allow"), allow, "{runtime}: {request}");
+            assert!(response.body.is_empty(), "{runtime}: {request}");
+        }
+    }
+    let absolute = raw(
+        &served,
+        "GET http://localhost/index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_is_page(&absolute, &page, &format!("{runtime}: absolute form"));
+    assert!(
+        served
+            .output_containing("refused: path=*")
+            .contains("refused: path=*: the asterisk form `*` is only for OPTIONS (400)"),
+        "{runtime}: the log says why"
+    );
+    assert_still_serving(&served, runtime);
+}
+
+/// RFC 9112 section 3.2: a request with two Host field lines, or a Host
+/// that is a list, gets 400. What the component can refuse depends on what
+/// the runtime passes on, and this test pins each runtime's behaviour (the
+/// list is in docs/runtimes.md; a runtime that changes fails it):
+/// - Spin with the WASIp3 artifact passes every Host line in the fields:
+///   the component answers 400 to two.
+/// - wasmtime, and Spin with the WASIp2 artifact, drop Host from the fields;
+///   the WASIp2 path passes the first line's value on as the authority, the
+///   WASIp3 path of wasmtime none at all. Two lines get the page; the access
+///   log shows what the component was given.
+/// - A Host that is a list: Spin's HTTP layer closes the connection without
+///   a response; wasmtime's WASIp2 path passes it on as the authority and
+///   the component answers 400; its WASIp3 path passes nothing on, and the
+///   page is served.
+fn two_host_lines_as_each_runtime_passes_them_on(runtime: Runtime) {
+    use xtask::runtime::Runtime::{Spin, Wasmtime};
+    let (served, page) = serve_with_secrets(runtime);
+    let two_lines = raw(
+        &served,
+        "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: other.example\r\nConnection: close\r\n\r\n",
+    );
+    let log = served.output_containing("path=/index.html");
+    match (runtime.host, runtime.wasi) {
+        (Spin, Wasi::P3) => {
+            assert_eq!(two_lines.status, 400, "{runtime}");
+            assert_no_secret(&two_lines, "two Host lines");
+            assert!(
+                log.contains("refused: path=/index.html: more than one Host field line"),
+                "{runtime}: the log says why:\n{log}"
+            );
+        }
+        (host, wasi) => {
+            assert_is_page(&two_lines, &page, &format!("{runtime}: two Host lines"));
+            let passed_on = match (host, wasi) {
+                (Wasmtime, Wasi::P3) => "host=-",
+                _ => "host=127.0.0.1",
+            };
+            assert!(
+                log.contains(&format!(
+                    "status=200 bytes={} decided-by=- {passed_on}",
+                    page.len()
+                )),
+                "{runtime}: passed on {passed_on}:\n{log}"
+            );
+        }
+    }
+    let folded = send_raw_lenient(
+        served.addr(),
+        b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1, other.example\r\nConnection: close\r\n\r\n",
+    );
+    let expected = match (runtime.host, runtime.wasi) {
+        (Spin, _) => None,
+        (Wasmtime, Wasi::P2) => Some(400),
+        (Wasmtime, Wasi::P3) => Some(200),
+    };
+    assert_eq!(folded.map(|r| r.status), expected, "{runtime}: a Host list");
+    assert_still_serving(&served, runtime);
+}
+
+/// What each runtime's own HTTP layer does with a request without Host,
+/// before the component is called (the component cannot see the HTTP
+/// version, so cannot tell HTTP/1.0, which needs no Host, from HTTP/1.1,
+/// which does: RFC 9112 section 3.2 requires 400 for that). wasmtime serve
+/// passes both on to the WASIp3 artifact (200) and answers both with its
+/// own 500 page for the WASIp2 one ("missing authority in URI and host
+/// header"); Spin closes the connection without any response to both.
+/// docs/runtimes.md lists these; a runtime that changes fails this test.
+fn requests_without_host_as_each_runtime_answers_them(runtime: Runtime) {
+    use xtask::runtime::Runtime::{Spin, Wasmtime};
+    let (served, _) = serve_with_secrets(runtime);
+    let expected = match (runtime.host, runtime.wasi) {
+        (Wasmtime, Wasi::P3) => Some(200),
+        (Wasmtime, Wasi::P2) => Some(500),
+        (Spin, _) => None,
+    };
+    for version in ["HTTP/1.1", "HTTP/1.0"] {
+        let response = send_raw_lenient(
+            served.addr(),
+            format!("GET /index.html {version}\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(
+            response.map(|r| r.status),
+            expected,
+            "{runtime}: {version} without Host"
+        );
+    }
+    assert_still_serving(&served, runtime);
 }
 
 fn bodies_on_get_are_ignored(runtime: Runtime) {
@@ -287,6 +414,9 @@ runtime_tests!(
     traversal_and_odd_paths_are_refused,
     query_strings_and_absolute_form_targets,
     unknown_methods_get_405,
+    request_target_forms_and_options,
+    two_host_lines_as_each_runtime_passes_them_on,
+    requests_without_host_as_each_runtime_answers_them,
     bodies_on_get_are_ignored,
     long_values_and_many_entity_tags,
     duplicate_and_odd_conditional_fields,

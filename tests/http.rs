@@ -203,15 +203,23 @@ fn unknown_paths_404_and_other_methods_405(runtime: Runtime) {
     let missing = served.get("/nope", &[]);
     assert_eq!(missing.status, 404, "{runtime}");
     assert_eq!(missing.body, b"404 Not Found\n");
-    for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
         let response = served.request(method, "/", &[("Content-Length", "0")]);
         assert_eq!(response.status, 405, "{runtime}: {method}");
         assert_eq!(
             response.field("allow"),
-            Some("GET, HEAD"),
+            Some("GET, HEAD, OPTIONS"),
             "{runtime}: {method}"
         );
     }
+    // OPTIONS is allowed: 204 with Allow (RFC 9110 section 9.3.7).
+    let options = served.request("OPTIONS", "/", &[]);
+    assert_eq!(options.status, 204, "{runtime}");
+    assert_eq!(
+        options.field("allow"),
+        Some("GET, HEAD, OPTIONS"),
+        "{runtime}"
+    );
 }
 
 fn favicon_is_204_until_one_is_mounted(runtime: Runtime) {

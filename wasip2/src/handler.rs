@@ -16,10 +16,12 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
             None => (target.as_str(), None),
         };
         let headers = header_map(request.headers().entries());
+        let authority = request.authority();
         let head = RequestHead {
             method: &method,
             path,
             query,
+            authority: authority.as_deref(),
             headers: &headers,
         };
         crate::send(http_caching_server::instance::answer(&head), response_out);
