@@ -213,12 +213,14 @@ fn serve(options: ServeOptions) -> Result<()> {
     let mut command = if let Some(spin) = spin {
         let version = tools::spin_version_text(&spin)?;
         let wasi = match (wasi, tools::check_spin_version(&version)) {
-            (Wasi::P3, Err(too_old)) => {
+            (Wasi::P3, Err(_)) => {
                 // Spin before 4.1 knows only a release candidate of WASIp3:
                 // it runs the WASIp2 artifact.
                 eprintln!(
-                    "xtask: {too_old:#}.\nxtask: serving the WASIp2 artifact instead, which \
-                     this Spin runs"
+                    "xtask: {version} runs only the WASIp2 artifact (the WASIp3 one needs Spin \
+                     {}.{} or later): serving the WASIp2 artifact",
+                    tools::SPIN_MINIMUM.0,
+                    tools::SPIN_MINIMUM.1
                 );
                 Wasi::P2
             }
