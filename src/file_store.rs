@@ -10,7 +10,8 @@
 //!   [`crate::file_read`], which never returns a read that crossed a write.
 //! - Metadata cannot tell two writes of the same length apart when they fall
 //!   in the same tick of the file system's clock. So, as git does with its
-//!   "racily clean" entries, a file modified less than [`RACY_WINDOW`] before
+//!   "racily clean" entries, a file modified less than
+//!   [`crate::file_read::RACY_WINDOW`] before
 //!   it was read is read and hashed again at every check until its time is
 //!   older than that window.
 //! - The ETag is always the MD5 of the very bytes that are kept and sent: a
@@ -35,7 +36,7 @@ use http::HeaderValue;
 use lru::LruCache;
 
 use crate::confined_path::resolve_under;
-pub use crate::file_read::{FileError, RACY_WINDOW};
+pub use crate::file_read::FileError;
 use crate::file_read::{Fingerprint, read_settled};
 use crate::site_manifest::{self, SiteManifest};
 use crate::validators::{Validators, md5_hex};
@@ -160,6 +161,7 @@ impl FileStore {
     }
 
     /// The bytes of content kept now.
+    #[cfg(test)]
     pub fn cached_bytes(&self) -> u64 {
         self.cached_bytes
     }

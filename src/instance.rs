@@ -1,7 +1,7 @@
 //! What one component instance keeps between the requests it serves, and
 //! what it does with each: the [`Server`] built from the environment on the
 //! first request, the error lines on stderr, the access-log line on stdout.
-//! Both runtime entry points (WASIp3 in `crate::component`, WASIp2 in the
+//! Both runtime entry points (the `http-caching-server-wasip3` and
 //! `http-caching-server-wasip2` crate) only translate their runtime's types
 //! and call [`answer`].
 

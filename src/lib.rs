@@ -1,10 +1,10 @@
 //! http-caching-server: a Spin HTTP component that serves a static site with
 //! correct HTTP validators (RFC 9110 sections 8.8 and 13).
 //!
-//! The tree shows the layers:
-//! - `component` (wasm only): the WASIp3 entry point; receives and sends.
-//!   The WASIp2 entry point is the `http-caching-server-wasip2` crate.
-//! - `wasi_response` (wasm only): a reply as a WASIp3 response.
+//! A plain library: the runtime entry points are crates of their own,
+//! `wasip3/` (`wasi:http/handler@0.3.0`) and `wasip2/`
+//! (`wasi:http/incoming-handler@0.2.0`), and each only translates its
+//! runtime's types. The tree shows the layers:
 //! - [`instance`]: what an instance keeps, and answering and logging a
 //!   request: all that both entry points share.
 //! - [`server`]: one request from start to end, without the runtime: what a
@@ -21,13 +21,13 @@
 //! - [`site_manifest`]: the times and hashes the build step recorded.
 //! - [`config`], [`access_log`]: environment variables and the log line.
 
-pub mod access_log;
+pub(crate) mod access_log;
 pub mod cache_rules;
-pub mod config;
+pub(crate) mod config;
 pub mod confined_path;
 pub mod content_type;
 pub mod file_read;
-pub mod file_store;
+pub(crate) mod file_store;
 pub mod instance;
 pub mod negotiation;
 pub mod preconditions;
@@ -37,8 +37,3 @@ pub mod server;
 pub mod site_manifest;
 pub mod site_path;
 pub mod validators;
-
-#[cfg(all(target_arch = "wasm32", feature = "export"))]
-mod component;
-#[cfg(all(target_arch = "wasm32", feature = "wasip3"))]
-pub mod wasi_response;

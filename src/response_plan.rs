@@ -1,6 +1,6 @@
 //! The pure HTTP decision: given the request's method and fields and what the
 //! component has to offer, which status, header fields and body to send.
-//! No I/O happens here; `crate::server` feeds it and `crate::component` sends it.
+//! No I/O happens here; `crate::server` feeds it and the entry crates send it.
 
 use std::time::SystemTime;
 

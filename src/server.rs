@@ -1,6 +1,6 @@
 //! One request from start to end, without the runtime: check the path, find
 //! what it names in the site, and plan the response. The runtime entry point
-//! (`crate::component`) only receives the request and sends the reply.
+//! (the `wasip3` and `wasip2` crates) only receives the request and sends the reply.
 //!
 //! What a request gets, in order:
 //! 0. More than one Host field line, or a Host that is a list: 400 (RFC 9112

@@ -1,7 +1,7 @@
 //! The path of a request target, checked and percent-decoded once, as a
 //! value that can only name something under the document root.
 //!
-//! A path is refused in one of two ways (README, "Paths"):
+//! A path is refused in one of two ways (docs/serving.md, "Paths"):
 //! - **400 Bad Request** when it is not a well-formed path at all: a bad
 //!   percent-escape, bytes that are not UTF-8 once decoded (overlong forms
 //!   included), NUL or other control characters, and dot-segments (`.`, `..`,

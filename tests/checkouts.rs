@@ -84,8 +84,8 @@ fn two_checkouts_sharing_a_target_directory_each_build_their_own() {
         // Its artifacts where its own Spin manifests name them, whatever
         // the target directory.
         for file in [
-            "target/wasm32-wasip2/release/http_caching_server.wasm",
-            "target/wasip2/wasm32-wasip2/release/http_caching_server_wasip2.wasm",
+            "target/wasm32-wasip2/release/http_caching_server_wasip3.wasm",
+            "target/wasm32-wasip2/release/http_caching_server_wasip2.wasm",
         ] {
             assert!(checkout.join(file).is_file(), "{mark}: {file}");
         }

@@ -133,7 +133,7 @@ fn rewritten_while_in_flight(runtime: Runtime, in_place: bool) {
     let mut etags: HashSet<String> = versions.iter().map(|v| etag_of(v)).collect();
     if in_place {
         // A writer in place truncates first: for a moment the file is
-        // really empty, and a request then sees it so (README, "How a
+        // really empty, and a request then sees it so (docs/caching.md, "How a
         // change to the file is detected"). Never a mix of two versions.
         etags.insert(etag_of(b""));
     }
@@ -168,7 +168,7 @@ fn rewritten_while_in_flight(runtime: Runtime, in_place: bool) {
                 assert_eq!(etag.as_deref(), Some(sent), "{runtime}");
             }
             // Every read of an instance that holds no earlier version
-            // crossed a write (README, "How a change to a file is
+            // crossed a write (docs/caching.md, "How a change to a file is
             // detected"): said so, never a torn body. Spin gives the WASIp2
             // artifact a new instance for each request, so there it happens.
             503 => {

@@ -59,7 +59,7 @@ fn assert_no_secret(response: &support::Response, what: &str) {
     }
 }
 
-/// The traversal list of README "Paths": 400 for targets that are not
+/// The traversal list of docs/serving.md, "Paths": 400 for targets that are not
 /// well-formed paths, 404 for names no file of the site can have (and for
 /// hidden files and links out of the mount); each is logged with its reason.
 fn traversal_and_odd_paths_are_refused(runtime: Runtime) {

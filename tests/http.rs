@@ -253,7 +253,7 @@ fn missing_page_is_500_with_a_log_line_then_recovers(runtime: Runtime) {
 }
 
 /// CACHE_CONTROL is the default of files that are neither HTML nor
-/// fingerprinted (README, "Cache rules"): HTML keeps `no-cache`.
+/// fingerprinted (docs/caching.md, "Cache rules"): HTML keeps `no-cache`.
 fn cache_control_comes_from_the_environment(runtime: Runtime) {
     let dir = support::page_dir(b"page");
     std::fs::write(dir.path().join("notes.txt"), b"some notes").unwrap();
@@ -312,7 +312,7 @@ fn access_log_can_be_switched_off(runtime: Runtime) {
 /// Within `FILE_CHECK_INTERVAL_MS` an instance serves what it keeps: the
 /// WASIp3 artifact's instances serve many requests (a change is seen up to
 /// one interval late), while both runtimes give the WASIp2 artifact a new
-/// instance for every request, which keeps nothing (README, "Runtimes and
+/// instance for every request, which keeps nothing (docs/runtimes.md, "Runtimes and
 /// artifacts"). This test shows the difference; it fails if either changes.
 fn an_instance_keeps_files_only_in_the_wasip3_artifact(runtime: Runtime) {
     let served = Served::start_live(runtime, b"first", &[("FILE_CHECK_INTERVAL_MS", "60000")]);

@@ -31,7 +31,7 @@ impl fmt::Display for Runtime {
 }
 
 /// The WASI version of an artifact: which of the component's two builds a
-/// runtime serves (see README, "Artifacts").
+/// runtime serves (see docs/runtimes.md, "Runtimes and artifacts").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Wasi {
     /// `wasi:http/handler@0.3.0` (spin-sdk 7): Spin 4.1+, wasmtime serve -Sp3.

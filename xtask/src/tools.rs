@@ -106,30 +106,16 @@ pub fn build_component() -> Result<PathBuf> {
     build_artifact(Wasi::P3)
 }
 
-/// Where the WASIp2 artifact is built, under cargo's target directory:
-/// `wasip2/wasm32-wasip2/release/`.
-pub const WASIP2_TARGET_SUBDIR: &str = "wasip2";
-
 /// Builds the component's artifact of one WASI version (once per process)
-/// and returns its .wasm file: WASIp3 from this crate, WASIp2 from `wasip2/`.
+/// and returns its .wasm file: WASIp3 from `wasip3/`, WASIp2 from `wasip2/`,
+/// both in cargo's target directory (the core is a plain library, so the two
+/// builds share it without overwriting each other).
 pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
     static P3: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     static P2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let build = || match wasi {
-        Wasi::P3 => build_package("http-caching-server", "http_caching_server"),
-        // In a target directory of its own: it builds the core as a
-        // dependency without its WASIp3 export, and in the shared one that
-        // build's .wasm would overwrite the WASIp3 artifact (cargo hard-links
-        // the two).
-        Wasi::P2 => build_wasm(
-            &[
-                "--package".into(),
-                "http-caching-server-wasip2".into(),
-                "--target-dir".into(),
-                target_dir()?.join(WASIP2_TARGET_SUBDIR).into(),
-            ],
-            "http_caching_server_wasip2",
-        ),
+        Wasi::P3 => build_package("http-caching-server-wasip3", "http_caching_server_wasip3"),
+        Wasi::P2 => build_package("http-caching-server-wasip2", "http_caching_server_wasip2"),
     };
     let built = match wasi {
         Wasi::P3 => &P3,
