@@ -29,12 +29,13 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::HeaderValue;
 use lru::LruCache;
 
+use crate::clock::Clock;
 use crate::confined_path::resolve_under;
 pub use crate::file_read::FileError;
 use crate::file_read::{Fingerprint, read_settled};
@@ -168,21 +169,16 @@ impl FileStore {
 
     /// The current snapshot of the file at `relative` (segments joined with
     /// `/`, from a checked [`crate::site_path::SitePath`]), with its bytes.
-    /// `now` is the monotonic clock, `wall` the wall clock, both of the request.
-    pub fn get(
-        &mut self,
-        relative: &str,
-        now: Instant,
-        wall: SystemTime,
-    ) -> Result<Arc<Snapshot>, FileError> {
-        let snapshot = self.head(relative, now, wall)?;
+    /// `clock` is the request's (see [`Clock`]).
+    pub fn get(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        let snapshot = self.head(relative, clock)?;
         if snapshot.content.is_some() {
             return Ok(snapshot);
         }
         // Vouched for by the manifest, never read: read it now. Its ETag
         // comes from the bytes read, whatever the manifest said.
         let result = resolve_under(&self.root, relative)
-            .and_then(|(path, _)| self.read(relative, &path, now, wall));
+            .and_then(|(path, _)| self.read(relative, &path, clock));
         if result.is_err() {
             self.forget(relative);
         }
@@ -193,12 +189,8 @@ impl FileStore {
     /// (same length and time to the nanosecond as recorded, not modified
     /// within the racy window) comes back without its bytes, its validators
     /// taken from the manifest: enough for a 304, without reading the file.
-    pub fn head(
-        &mut self,
-        relative: &str,
-        now: Instant,
-        wall: SystemTime,
-    ) -> Result<Arc<Snapshot>, FileError> {
+    pub fn head(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        let now = clock.monotonic;
         let within_interval =
             |at: &Instant| now.saturating_duration_since(*at) < self.limits.check_interval;
         if let Some(entry) = self.entries.get(relative)
@@ -209,7 +201,7 @@ impl FileStore {
         if self.misses.get(relative).is_some_and(within_interval) {
             return Err(FileError::NotFound);
         }
-        let result = self.check(relative, now, wall);
+        let result = self.check(relative, clock);
         match &result {
             Ok(_) => {
                 self.misses.pop(relative);
@@ -228,12 +220,8 @@ impl FileStore {
         result
     }
 
-    fn check(
-        &mut self,
-        relative: &str,
-        now: Instant,
-        wall: SystemTime,
-    ) -> Result<Arc<Snapshot>, FileError> {
+    fn check(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        let (now, wall) = (clock.monotonic, clock.wall);
         let (path, metadata) = resolve_under(&self.root, relative)?;
         let fingerprint = Fingerprint::of_file(&metadata, self.limits.max_file_bytes)?;
         if let Some(entry) = self.entries.get_mut(relative)
@@ -266,7 +254,7 @@ impl FileStore {
             self.remember(relative, entry);
             return Ok(snapshot);
         }
-        self.read(relative, &path, now, wall)
+        self.read(relative, &path, clock)
     }
 
     /// Reads the file at `path` (see [`crate::file_read`]) and keeps the
@@ -275,9 +263,9 @@ impl FileStore {
         &mut self,
         relative: &str,
         path: &Path,
-        now: Instant,
-        wall: SystemTime,
+        clock: Clock,
     ) -> Result<Arc<Snapshot>, FileError> {
+        let (now, wall) = (clock.monotonic, clock.wall);
         let (content, fingerprint) = match read_settled(path, self.limits.max_file_bytes, wall)? {
             Some(settled) => settled,
             // Every read crossed a write. Serve the last whole version kept,
@@ -358,6 +346,7 @@ impl FileStore {
 mod tests {
     use super::*;
     use crate::file_read::{READ_PIECE_BYTES, test_hook};
+    use std::time::SystemTime;
 
     /// A rewrite in place in the middle of a read, with the file's time put
     /// back, as a second write within one tick of a coarse file-system clock
@@ -382,7 +371,13 @@ mod tests {
         });
         let mut store = store(dir.path(), Duration::ZERO);
         let snapshot = store
-            .get("index.html", Instant::now(), SystemTime::now())
+            .get(
+                "index.html",
+                Clock {
+                    monotonic: Instant::now(),
+                    wall: SystemTime::now(),
+                },
+            )
             .unwrap();
         assert!(test_hook::has_run(), "the rewrite happened during the read");
         assert!(
@@ -423,7 +418,15 @@ mod tests {
     }
 
     fn etag(store: &mut FileStore, now: Instant) -> String {
-        let snapshot = store.get("index.html", now, SystemTime::now()).unwrap();
+        let snapshot = store
+            .get(
+                "index.html",
+                Clock {
+                    monotonic: now,
+                    wall: SystemTime::now(),
+                },
+            )
+            .unwrap();
         assert_eq!(
             snapshot.validators.etag(),
             crate::validators::strong_etag(content_of(&snapshot))
@@ -513,24 +516,50 @@ mod tests {
         let wall = SystemTime::now();
         let now = Instant::now();
         assert!(matches!(
-            store.get("index.html", now, wall),
+            store.get(
+                "index.html",
+                Clock {
+                    monotonic: now,
+                    wall
+                }
+            ),
             Err(FileError::NotFound)
         ));
         fs::create_dir(dir.path().join("index.html")).unwrap();
         assert!(matches!(
-            store.get("index.html", now, wall),
+            store.get(
+                "index.html",
+                Clock {
+                    monotonic: now,
+                    wall
+                }
+            ),
             Err(FileError::Directory)
         ));
         fs::remove_dir(dir.path().join("index.html")).unwrap();
         fs::write(dir.path().join("index.html"), b"123456789").unwrap();
         assert!(matches!(
-            store.get("index.html", now, wall),
+            store.get(
+                "index.html",
+                Clock {
+                    monotonic: now,
+                    wall
+                }
+            ),
             Err(FileError::TooLarge { len: 9, limit: 8 })
         ));
         // A symbolic link to itself cannot be opened, even by root.
         fs::remove_file(dir.path().join("index.html")).unwrap();
         std::os::unix::fs::symlink("index.html", dir.path().join("index.html")).unwrap();
-        let err = store.get("index.html", now, wall).unwrap_err();
+        let err = store
+            .get(
+                "index.html",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap_err();
         assert!(matches!(err, FileError::Unreadable(_)), "{err:?}");
     }
 
@@ -544,7 +573,13 @@ mod tests {
         etag(&mut store, now);
         fs::remove_file(&path).unwrap();
         assert!(matches!(
-            store.get("index.html", now, SystemTime::now()),
+            store.get(
+                "index.html",
+                Clock {
+                    monotonic: now,
+                    wall: SystemTime::now()
+                }
+            ),
             Err(FileError::NotFound)
         ));
         fs::write(&path, b"back").unwrap();
@@ -569,7 +604,15 @@ mod tests {
         assert!(store.load_manifest().is_empty());
         let wall = SystemTime::now();
         let last_modified = |store: &mut FileStore| {
-            let snapshot = store.get("index.html", Instant::now(), wall).unwrap();
+            let snapshot = store
+                .get(
+                    "index.html",
+                    Clock {
+                        monotonic: Instant::now(),
+                        wall,
+                    },
+                )
+                .unwrap();
             snapshot.validators.last_modified_at(wall)
         };
         assert_eq!(last_modified(&mut store), Some(recorded_secs));
@@ -595,25 +638,91 @@ mod tests {
             },
         );
         let (now, wall) = (Instant::now(), SystemTime::now());
-        store.get("a", now, wall).unwrap();
-        store.get("b", now, wall).unwrap();
+        store
+            .get(
+                "a",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap();
+        store
+            .get(
+                "b",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap();
         assert_eq!(store.cached_bytes(), 800);
-        store.get("a", now, wall).unwrap(); // a is now the most recently used
-        store.get("c", now, wall).unwrap(); // b goes
+        store
+            .get(
+                "a",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap(); // a is now the most recently used
+        store
+            .get(
+                "c",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap(); // b goes
         assert_eq!(store.cached_bytes(), 800);
         // Within the check interval a kept file is not looked at: a and c
         // are still served after their files are gone; b is read again.
         for name in ["a", "b", "c"] {
             fs::remove_file(dir.path().join(name)).unwrap();
         }
-        assert!(store.get("a", now, wall).is_ok());
-        assert!(store.get("c", now, wall).is_ok());
+        assert!(
+            store
+                .get(
+                    "a",
+                    Clock {
+                        monotonic: now,
+                        wall
+                    }
+                )
+                .is_ok()
+        );
+        assert!(
+            store
+                .get(
+                    "c",
+                    Clock {
+                        monotonic: now,
+                        wall
+                    }
+                )
+                .is_ok()
+        );
         assert!(matches!(
-            store.get("b", now, wall),
+            store.get(
+                "b",
+                Clock {
+                    monotonic: now,
+                    wall
+                }
+            ),
             Err(FileError::NotFound)
         ));
         // Larger than the bound: served, never kept.
-        let big = store.get("big", now, wall).unwrap();
+        let big = store
+            .get(
+                "big",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap();
         assert_eq!(content_of(&big).len(), 1001);
         assert_eq!(store.cached_bytes(), 800);
     }
@@ -628,14 +737,34 @@ mod tests {
         std::os::unix::fs::symlink("../../secret.txt", root.join("css/up.css")).unwrap();
         let mut store = store(&root, Duration::ZERO);
         let (now, wall) = (Instant::now(), SystemTime::now());
-        let css = store.get("css/site.css", now, wall).unwrap();
+        let css = store
+            .get(
+                "css/site.css",
+                Clock {
+                    monotonic: now,
+                    wall,
+                },
+            )
+            .unwrap();
         assert_eq!(css.content_type, "text/css; charset=utf-8");
         assert!(matches!(
-            store.get("css/up.css", now, wall),
+            store.get(
+                "css/up.css",
+                Clock {
+                    monotonic: now,
+                    wall
+                }
+            ),
             Err(FileError::OutsideRoot)
         ));
         assert!(matches!(
-            store.get("css", now, wall),
+            store.get(
+                "css",
+                Clock {
+                    monotonic: now,
+                    wall
+                }
+            ),
             Err(FileError::Directory)
         ));
     }

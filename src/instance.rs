@@ -7,8 +7,8 @@
 
 use std::cell::RefCell;
 use std::io::Write;
-use std::time::{Instant, SystemTime};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::server::{Reply, RequestHead, Server};
 
@@ -31,11 +31,11 @@ fn server_from_environment() -> Server {
 
 /// Answers one request with this instance's server, and logs it.
 pub fn answer(head: &RequestHead<'_>) -> Reply {
-    let (now, wall) = (Instant::now(), SystemTime::now());
+    let clock = Clock::now();
     let (reply, access_log) = SERVER.with(|cell| {
         let mut cell = cell.borrow_mut();
         let server = cell.get_or_insert_with(server_from_environment);
-        let reply = server.handle(head, now, wall);
+        let reply = server.handle(head, clock);
         (reply, server.config().access_log)
     });
     if let Some(error) = &reply.error {

@@ -23,6 +23,7 @@
 
 pub(crate) mod access_log;
 pub mod cache_rules;
+pub mod clock;
 pub(crate) mod config;
 pub mod confined_path;
 pub mod content_type;
@@ -32,6 +33,7 @@ pub mod instance;
 pub mod negotiation;
 pub mod preconditions;
 pub mod range;
+pub(crate) mod resolve;
 pub mod response_plan;
 pub mod server;
 pub mod site_manifest;

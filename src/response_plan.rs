@@ -1,6 +1,9 @@
-//! The pure HTTP decision: given the request's method and fields and what the
-//! component has to offer, which status, header fields and body to send.
-//! No I/O happens here; `crate::server` feeds it and the entry crates send it.
+//! The pure HTTP decision: given the request's method and fields and what
+//! the site has to answer with ([`Answer`], found by `crate::resolve`), which
+//! status, header fields and body to send. [`decide`] is the one entry
+//! point; it adds what every response carries once, last: Date (RFC 9110
+//! section 6.6.1), Vary (section 12.5.5) and HEAD's empty body (section
+//! 9.3.2). No I/O happens here; `crate::server` runs the steps around it.
 
 use std::time::SystemTime;
 
@@ -11,18 +14,94 @@ use crate::range::{ByteRange, RangeDecision, decide_range};
 use crate::validators::{Validators, date_now_header};
 
 /// A representation the component can send: its type, coding, length and
-/// validators, and the request fields that selected it.
+/// validators.
 #[derive(Debug, Clone, Copy)]
 pub struct Representation<'a> {
     pub content_type: &'a HeaderValue,
     /// The content coding of the bytes (`br`, `gzip`) of a precompressed
-    /// variant; None for the file as it is.
+    /// variant, or the one the file's name says (`.svgz`); None otherwise.
     pub content_encoding: Option<&'static str>,
-    /// Vary (RFC 9110 section 12.5.5): the request fields whose values chose
-    /// this representation among others, sent with every response to it.
-    pub vary: Option<&'a HeaderValue>,
     pub len: u64,
     pub validators: &'a Validators,
+}
+
+/// What the site answers a request with, as the decision needs it.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer<'a> {
+    /// A file's representation, with its preconditions and ranges.
+    Representation(Representation<'a>),
+    /// A page of the site sent with an error status (the 404 page).
+    ErrorPage {
+        status: StatusCode,
+        content_type: &'a HeaderValue,
+        len: u64,
+    },
+    /// A short text that names an error status (400, 404, 500, 503).
+    Text(StatusCode),
+    /// 308 to the directory's URL with its slash.
+    Redirect {
+        location: &'a HeaderValue,
+        cache_control: &'a HeaderValue,
+    },
+    /// 204: a one-page site's missing favicon.
+    NoContent,
+    /// 204 with Allow: OPTIONS on what exists, or on `*`.
+    Options,
+    /// 405 with Allow.
+    MethodNotAllowed,
+}
+
+/// The response to `method` with the `request` fields, when the site answers
+/// with `answer`; `vary` names the request fields whose values chose that
+/// answer among others (RFC 9110 section 12.5.5), sent with every response
+/// to it. The one entry point of the decision.
+pub fn decide(
+    method: &Method,
+    request: &HeaderMap,
+    answer: Answer<'_>,
+    vary: Option<&HeaderValue>,
+    policy: &ResponsePolicy,
+    now: SystemTime,
+) -> ResponsePlan {
+    let plan = match answer {
+        Answer::Representation(representation) => {
+            representation_plan(method, request, representation, policy, now)
+        }
+        Answer::ErrorPage {
+            status,
+            content_type,
+            len,
+        } => error_page(status, content_type, len),
+        Answer::Text(status) => text(status, None),
+        Answer::Redirect {
+            location,
+            cache_control,
+        } => redirect(location, cache_control),
+        Answer::NoContent => plan(StatusCode::NO_CONTENT, HeaderMap::new(), Body::Empty, None),
+        Answer::Options => options(),
+        Answer::MethodNotAllowed => method_not_allowed(),
+    };
+    finish(plan, method, vary, now)
+}
+
+/// What every response carries, added once, last: Date (RFC 9110 section
+/// 6.6.1: an origin server with a clock sends it), Vary (section 12.5.5),
+/// and for HEAD the same fields as GET, Content-Length included, and no body
+/// (section 9.3.2).
+fn finish(
+    mut plan: ResponsePlan,
+    method: &Method,
+    vary: Option<&HeaderValue>,
+    now: SystemTime,
+) -> ResponsePlan {
+    plan.headers.insert(header::DATE, date_now_header(now));
+    if let Some(vary) = vary {
+        plan.headers.insert(header::VARY, vary.clone());
+    }
+    if method == Method::HEAD {
+        plan.body = Body::Empty;
+    }
+    plan
 }
 
 /// The response fields that come from configuration.
@@ -67,9 +146,22 @@ pub struct ResponsePlan {
     pub decided_by: Option<DecidedBy>,
 }
 
-/// The response to GET or HEAD of a representation, after its preconditions
-/// (RFC 9110 section 13.2.2) and its Range (RFC 9110 section 14).
+/// [`decide`] for a representation without Vary: the response to GET or
+/// HEAD of it, after its preconditions (RFC 9110 section 13.2.2) and its
+/// Range (RFC 9110 section 14). The property tests and the fuzz target
+/// drive the decision through it.
 pub fn plan_representation(
+    method: &Method,
+    request: &HeaderMap,
+    representation: Representation<'_>,
+    policy: &ResponsePolicy,
+    now: SystemTime,
+) -> ResponsePlan {
+    let answer = Answer::Representation(representation);
+    decide(method, request, answer, None, policy, now)
+}
+
+fn representation_plan(
     method: &Method,
     request: &HeaderMap,
     representation: Representation<'_>,
@@ -84,8 +176,6 @@ pub fn plan_representation(
         &without_date
     };
     let mut headers = HeaderMap::new();
-    // RFC 9110 section 6.6.1: an origin server with a clock sends Date.
-    headers.insert(header::DATE, date_now_header(now));
     match evaluate_preconditions(method, request, validators, now) {
         Precondition::NotModified(field) => {
             // RFC 9110 section 15.4.5: a 304 carries the fields a 200 would have
@@ -96,18 +186,14 @@ pub fn plan_representation(
             // A 304 carries Vary too (section 15.4.5), but not
             // Content-Encoding, which describes a body.
             insert_validators(&mut headers, validators, policy, now);
-            insert_vary(&mut headers, representation.vary);
             return plan(StatusCode::NOT_MODIFIED, headers, Body::Empty, Some(field));
         }
         Precondition::Failed(field) => {
-            let mut plan = text(method, StatusCode::PRECONDITION_FAILED, Some(field), now);
-            insert_vary(&mut plan.headers, representation.vary);
-            return plan;
+            return text(StatusCode::PRECONDITION_FAILED, Some(field));
         }
         Precondition::Passed => {}
     }
     insert_validators(&mut headers, validators, policy, now);
-    insert_vary(&mut headers, representation.vary);
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CONTENT_TYPE, representation.content_type.clone());
     if let Some(coding) = representation.content_encoding {
@@ -131,15 +217,14 @@ pub fn plan_representation(
         RangeDecision::Unsatisfiable => {
             // RFC 9110 section 15.5.17: a 416 to a byte range states the
             // current length as `bytes */length`.
-            let mut plan = text(method, StatusCode::RANGE_NOT_SATISFIABLE, None, now);
+            let mut plan = text(StatusCode::RANGE_NOT_SATISFIABLE, None);
             let content_range = header_value(format!("bytes */{len}"));
             plan.headers.insert(header::CONTENT_RANGE, content_range);
-            insert_vary(&mut plan.headers, representation.vary);
             return plan;
         }
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    plan(status, headers, body_for(method, body), None)
+    plan(status, headers, body, None)
 }
 
 /// A page of the site sent as the content of an error status, such as the
@@ -147,43 +232,24 @@ pub fn plan_representation(
 /// when its response would not be 2xx, and Range applies only to a 200
 /// (section 14.2), so the page goes out whole, without validators, and not
 /// to be stored (`no-store`), as every error response.
-pub fn error_page(
-    method: &Method,
-    status: StatusCode,
-    content_type: &HeaderValue,
-    len: u64,
-    now: SystemTime,
-) -> ResponsePlan {
+fn error_page(status: StatusCode, content_type: &HeaderValue, len: u64) -> ResponsePlan {
     let mut headers = HeaderMap::new();
-    headers.insert(header::DATE, date_now_header(now));
     headers.insert(header::CONTENT_TYPE, content_type.clone());
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    plan(status, headers, body_for(method, Body::Whole), None)
+    plan(status, headers, Body::Whole, None)
 }
 
 /// 308 Permanent Redirect to `location` (RFC 9110 section 15.4.9), as a
 /// directory named without its trailing slash gets, so that the page's
 /// relative links resolve inside the directory. It is cached as the files
 /// are, by `cache_control`.
-pub fn redirect(
-    method: &Method,
-    location: HeaderValue,
-    cache_control: &HeaderValue,
-    now: SystemTime,
-) -> ResponsePlan {
-    let mut plan = text(method, StatusCode::PERMANENT_REDIRECT, None, now);
-    plan.headers.insert(header::LOCATION, location);
+fn redirect(location: &HeaderValue, cache_control: &HeaderValue) -> ResponsePlan {
+    let mut plan = text(StatusCode::PERMANENT_REDIRECT, None);
+    plan.headers.insert(header::LOCATION, location.clone());
     plan.headers
         .insert(header::CACHE_CONTROL, cache_control.clone());
     plan
-}
-
-/// 204 No Content (RFC 9110 section 15.3.5), as sent for an absent favicon.
-pub fn no_content(now: SystemTime) -> ResponsePlan {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::DATE, date_now_header(now));
-    plan(StatusCode::NO_CONTENT, headers, Body::Empty, None)
 }
 
 /// The methods every file and directory of the site allows (RFC 9110
@@ -191,8 +257,8 @@ pub fn no_content(now: SystemTime) -> ResponsePlan {
 pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
 
 /// 405 Method Not Allowed, with the Allow field RFC 9110 section 15.5.6 requires.
-pub fn method_not_allowed(method: &Method, now: SystemTime) -> ResponsePlan {
-    let mut plan = text(method, StatusCode::METHOD_NOT_ALLOWED, None, now);
+fn method_not_allowed() -> ResponsePlan {
+    let mut plan = text(StatusCode::METHOD_NOT_ALLOWED, None);
     plan.headers
         .insert(header::ALLOW, HeaderValue::from_static(ALLOWED_METHODS));
     plan
@@ -202,8 +268,8 @@ pub fn method_not_allowed(method: &Method, now: SystemTime) -> ResponsePlan {
 /// on `*`, the server as a whole: 204 with Allow, and no body (a 204 has
 /// none, section 15.3.5). Not stored by caches (section 9.3.7: responses to
 /// OPTIONS are not cacheable).
-pub fn options(now: SystemTime) -> ResponsePlan {
-    let mut plan = no_content(now);
+fn options() -> ResponsePlan {
+    let mut plan = plan(StatusCode::NO_CONTENT, HeaderMap::new(), Body::Empty, None);
     plan.headers
         .insert(header::ALLOW, HeaderValue::from_static(ALLOWED_METHODS));
     plan
@@ -211,15 +277,9 @@ pub fn options(now: SystemTime) -> ResponsePlan {
 
 /// A response whose body is a short text that names the status, such as
 /// 400, 404, 412, 416 and 500. It must not be stored by caches as the file.
-pub fn text(
-    method: &Method,
-    status: StatusCode,
-    decided_by: Option<DecidedBy>,
-    now: SystemTime,
-) -> ResponsePlan {
+fn text(status: StatusCode, decided_by: Option<DecidedBy>) -> ResponsePlan {
     let message = status_text(status);
     let mut headers = HeaderMap::new();
-    headers.insert(header::DATE, date_now_header(now));
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -230,12 +290,7 @@ pub fn text(
         // RFC 9110 section 10.2.3: when to try again.
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
-    plan(
-        status,
-        headers,
-        body_for(method, Body::Text(message)),
-        decided_by,
-    )
+    plan(status, headers, Body::Text(message), decided_by)
 }
 
 fn status_text(status: StatusCode) -> &'static str {
@@ -255,16 +310,6 @@ fn status_text(status: StatusCode) -> &'static str {
     }
 }
 
-/// RFC 9110 section 9.3.2: HEAD gets the same header fields as GET, Content-Length
-/// included, and no body.
-fn body_for(method: &Method, body: Body) -> Body {
-    if method == Method::HEAD {
-        Body::Empty
-    } else {
-        body
-    }
-}
-
 fn insert_validators(
     headers: &mut HeaderMap,
     validators: &Validators,
@@ -276,12 +321,6 @@ fn insert_validators(
         headers.insert(header::LAST_MODIFIED, last_modified);
     }
     headers.insert(header::CACHE_CONTROL, policy.cache_control.clone());
-}
-
-fn insert_vary(headers: &mut HeaderMap, vary: Option<&HeaderValue>) {
-    if let Some(vary) = vary {
-        headers.insert(header::VARY, vary.clone());
-    }
 }
 
 /// Values built here are ASCII digits and ranges, always valid.

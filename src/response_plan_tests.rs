@@ -648,7 +648,6 @@ fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
-        vary: None,
         len: LEN,
         validators: &validators,
     };
@@ -818,7 +817,6 @@ fn future_file_time_is_sent_as_now() {
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
-        vary: None,
         len: LEN,
         validators: &validators,
     };
@@ -841,7 +839,6 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
-        vary: None,
         len: LEN,
         validators: &validators,
     };
@@ -860,7 +857,14 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
 
 #[test]
 fn method_not_allowed_names_the_allowed_methods() {
-    let plan = method_not_allowed(&Method::POST, now());
+    let plan = decide(
+        &Method::POST,
+        &HeaderMap::new(),
+        Answer::MethodNotAllowed,
+        None,
+        &ResponsePolicy::default(),
+        now(),
+    );
     assert_eq!(plan.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(field(&plan, header::ALLOW), Some("GET, HEAD, OPTIONS"));
     assert!(matches!(plan.body, Body::Text(_)));

@@ -4,9 +4,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use super::*;
 use crate::validators::strong_etag;
@@ -110,7 +110,7 @@ impl Fixture {
                 .map(|(_, value)| *value),
             headers: &headers,
         };
-        self.server.handle(&head, Instant::now(), SystemTime::now())
+        self.server.handle(&head, crate::clock::Clock::now())
     }
 
     fn get(&mut self, target: &str, fields: &[(&str, &str)]) -> Reply {

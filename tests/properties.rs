@@ -87,7 +87,6 @@ fn plan(method: &Method, request: &HeaderMap) -> http_caching_server::response_p
     let representation = Representation {
         content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
-        vary: None,
         len: LEN,
         validators: &validators,
     };

@@ -18,8 +18,10 @@ fuzz_target!(|data: &[u8]| {
     let (method, request) = invariants::request_from_bytes(data);
     let modified = UNIX_EPOCH + Duration::from_secs(784_111_777);
     let validators = Validators::of_content(CONTENT, Some(modified));
+    let content_type = http::HeaderValue::from_static("text/html; charset=utf-8");
     let representation = Representation {
-        content_type: "text/html; charset=utf-8",
+        content_type: &content_type,
+        content_encoding: None,
         len: CONTENT.len() as u64,
         validators: &validators,
     };

@@ -1,0 +1,420 @@
+//! The first step of a request: what the site answers it with. All the I/O
+//! of deciding lives here (looking files up, their precompressed variants,
+//! the 404 page, the app shell), and none of the HTTP decision: the result,
+//! a [`Resolution`], is handed to [`crate::response_plan::decide`].
+//!
+//! What a request resolves to, in order:
+//! 0. More than one Host field line, or a Host that is a list: 400 (RFC 9112
+//!    section 3.2). The asterisk target `*`: OPTIONS on the server as a
+//!    whole, and 400 with any other method (RFC 9112 section 3.2.4).
+//! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404.
+//! 2. A file: its representation, in the encoding the request accepts among
+//!    the file and its proven variants. `/dir/`: `dir/index.html`. `/dir`
+//!    when `dir` is a directory: 308 to `/dir/`, query kept. With clean
+//!    URLs, `/about` when there is no `about`: `about.html`. OPTIONS on any
+//!    of these: Allow; another method than GET and HEAD: 405.
+//! 3. Nothing found: `/` without an index answers 500 (the page of a
+//!    one-page site is missing; the log says so) and `/favicon.ico` 204, as
+//!    the one-page server always did; a path that looks like a page (no
+//!    extension), from a request that accepts HTML, gets the app shell
+//!    (`FALLBACK_PAGE`); everything else the 404 page (`NOT_FOUND_PAGE`), or
+//!    a short text.
+
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+
+use crate::access_log::escaped;
+use crate::clock::Clock;
+use crate::file_store::{FileError, Snapshot};
+use crate::negotiation::{Encoding, accepts_html, choose_encoding};
+use crate::preconditions::is_get_or_head;
+use crate::response_plan::{Answer, Representation};
+use crate::server::{FAVICON_FILE, INDEX_FILE, RequestHead, Server};
+use crate::site_path::{Refusal, SitePath};
+
+/// What the site answers a request with, and what to log about it.
+pub(crate) struct Resolution {
+    pub target: Target,
+    /// Vary (RFC 9110 section 12.5.5): the request fields whose values chose
+    /// this answer among others.
+    pub vary: Option<HeaderValue>,
+    /// Why the request was refused, for the `refused:` line of the log.
+    pub refusal: Option<String>,
+    /// A problem of the site met on the way, for the error log.
+    pub problem: Option<String>,
+}
+
+/// The answer itself.
+pub(crate) enum Target {
+    /// A file's representation in the chosen encoding.
+    File(ChosenFile),
+    /// A page of the site sent with an error status; its bytes are read.
+    Page(StatusCode, Arc<Snapshot>),
+    /// A short text naming an error status.
+    Text(StatusCode),
+    /// 308 to `location`, stored by caches as the files are
+    /// (`cache_control`, the configured one).
+    Redirect {
+        location: HeaderValue,
+        cache_control: HeaderValue,
+    },
+    NoContent,
+    Options,
+    MethodNotAllowed,
+}
+
+/// The representation chosen for a file: its bytes (or, when the site
+/// manifest vouched for them, their validators alone), type, coding and
+/// Cache-Control.
+pub(crate) struct ChosenFile {
+    /// The file that holds the bytes: the file itself or its variant.
+    pub name: String,
+    pub snapshot: Arc<Snapshot>,
+    pub content_type: HeaderValue,
+    pub content_encoding: Option<&'static str>,
+    pub cache_control: HeaderValue,
+}
+
+impl Resolution {
+    fn of(target: Target) -> Resolution {
+        Resolution {
+            target,
+            vary: None,
+            refusal: None,
+            problem: None,
+        }
+    }
+
+    fn refused(mut self, reason: impl std::fmt::Display) -> Resolution {
+        self.refusal = Some(reason.to_string());
+        self
+    }
+
+    fn with_problem(mut self, problem: Option<String>) -> Resolution {
+        if problem.is_some() {
+            self.problem = problem;
+        }
+        self
+    }
+
+    /// The answer as the decision takes it.
+    pub fn answer(&self) -> Answer<'_> {
+        match &self.target {
+            Target::File(file) => Answer::Representation(Representation {
+                content_type: &file.content_type,
+                content_encoding: file.content_encoding,
+                len: file.snapshot.len,
+                validators: &file.snapshot.validators,
+            }),
+            Target::Page(status, page) => Answer::ErrorPage {
+                status: *status,
+                content_type: &page.content_type,
+                len: page.len,
+            },
+            Target::Text(status) => Answer::Text(*status),
+            Target::Redirect {
+                location,
+                cache_control,
+            } => Answer::Redirect {
+                location,
+                cache_control,
+            },
+            Target::NoContent => Answer::NoContent,
+            Target::Options => Answer::Options,
+            Target::MethodNotAllowed => Answer::MethodNotAllowed,
+        }
+    }
+}
+
+/// What a checked path names in the site.
+enum Found {
+    /// The file at this path (relative to the root), without its bytes when
+    /// the site manifest vouched for it.
+    File(String, Arc<Snapshot>),
+    /// A directory named without its trailing slash.
+    Directory,
+    /// Nothing to serve; with a line for the error log when that is a
+    /// problem of the site (a link out of the root, a device file).
+    Missing(Option<String>),
+}
+
+/// The request target of OPTIONS for the server as a whole.
+const ASTERISK: &str = "*";
+
+impl Server {
+    /// What the site answers `request` with (the module's list, in order).
+    pub(crate) fn resolve(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
+        let method = request.method;
+        if let Some(problem) = host_problem(request) {
+            return Resolution::of(Target::Text(StatusCode::BAD_REQUEST)).refused(problem);
+        }
+        if request.path == ASTERISK {
+            // RFC 9112 section 3.2.4: the asterisk form names the server as
+            // a whole, and only OPTIONS has it (RFC 9110 section 9.3.7).
+            return match method == Method::OPTIONS {
+                true => Resolution::of(Target::Options),
+                false => Resolution::of(Target::Text(StatusCode::BAD_REQUEST))
+                    .refused("the asterisk form `*` is only for OPTIONS"),
+            };
+        }
+        let path = match SitePath::parse(request.path) {
+            Ok(path) => path,
+            Err(refusal) => {
+                let resolution = match refusal {
+                    Refusal::Malformed(_) => Resolution::of(Target::Text(StatusCode::BAD_REQUEST)),
+                    Refusal::NotServed(_) => self.not_found(request, None, clock),
+                };
+                return resolution.refused(refusal);
+            }
+        };
+        let found = match self.find(&path, clock) {
+            Ok(found) => found,
+            Err((relative, err)) => return self.failed(&relative, &err),
+        };
+        match found {
+            Found::File(..) | Found::Directory if method == Method::OPTIONS => {
+                Resolution::of(Target::Options)
+            }
+            Found::File(..) | Found::Directory if !is_get_or_head(method) => {
+                Resolution::of(Target::MethodNotAllowed)
+            }
+            Found::File(relative, snapshot) => {
+                self.representation(request.headers, &relative, &snapshot, false, clock)
+            }
+            Found::Directory => {
+                let location = match request.query {
+                    Some(query) => format!("{}/?{query}", request.path),
+                    None => format!("{}/", request.path),
+                };
+                match HeaderValue::try_from(location) {
+                    Ok(location) => Resolution::of(Target::Redirect {
+                        location,
+                        cache_control: self.config.policy.cache_control.clone(),
+                    }),
+                    Err(_) => Resolution::of(Target::Text(StatusCode::BAD_REQUEST)),
+                }
+            }
+            Found::Missing(problem) => self.missing(request, &path, problem, clock),
+        }
+    }
+
+    /// What `path` names: a file, a directory to redirect, or nothing.
+    /// An error that is not "nothing there" comes back with the file's path.
+    fn find(&mut self, path: &SitePath, clock: Clock) -> Result<Found, (String, FileError)> {
+        let relative = if path.is_directory() {
+            path.child(INDEX_FILE)
+        } else {
+            path.relative().to_string()
+        };
+        match self.lookup(&relative, clock)? {
+            Found::Directory if path.is_directory() => Ok(Found::Missing(Some(
+                self.error_line(&relative, &FileError::Directory),
+            ))),
+            Found::Missing(problem)
+                if self.config.clean_urls && !path.is_directory() && !path.has_extension() =>
+            {
+                // `/about` and `/about.html` are two URLs of one file: the
+                // same bytes, so the same validators under either.
+                match self.lookup(&format!("{relative}.html"), clock)? {
+                    found @ Found::File(..) => Ok(found),
+                    _ => Ok(Found::Missing(problem)),
+                }
+            }
+            found => Ok(found),
+        }
+    }
+
+    fn lookup(&mut self, relative: &str, clock: Clock) -> Result<Found, (String, FileError)> {
+        match self.store.head(relative, clock) {
+            Ok(snapshot) => Ok(Found::File(relative.to_string(), snapshot)),
+            Err(FileError::Directory) => Ok(Found::Directory),
+            Err(FileError::NotFound) => Ok(Found::Missing(None)),
+            Err(err @ (FileError::OutsideRoot | FileError::NotAFile)) => {
+                Ok(Found::Missing(Some(self.error_line(relative, &err))))
+            }
+            Err(err) => Err((relative.to_string(), err)),
+        }
+    }
+
+    /// The representation of the file at `relative` that the request's
+    /// Accept-Encoding picks among the file and its proven variants, each
+    /// with its own validators; its name decides the type and the cache
+    /// rule. `vary_accept`: the file answers for the path only because the
+    /// request accepts HTML (the app shell).
+    fn representation(
+        &mut self,
+        request: &HeaderMap,
+        relative: &str,
+        source: &Arc<Snapshot>,
+        vary_accept: bool,
+        clock: Clock,
+    ) -> Resolution {
+        let variants = self.proven_variants(relative, source, clock);
+        let codings: Vec<Encoding> = variants.iter().map(|(coding, _)| *coding).collect();
+        let encoding = choose_encoding(request, &codings);
+        let (name, snapshot) = match variants.into_iter().find(|(c, _)| Some(*c) == encoding) {
+            Some((coding, variant)) => (coding.variant_name(relative), variant),
+            None => (relative.to_string(), source.clone()),
+        };
+        let file = ChosenFile {
+            name,
+            snapshot,
+            content_type: source.content_type.clone(),
+            // The negotiated variant's coding, else the one the file's name
+            // says (`.svgz`), RFC 9110 section 8.4.
+            content_encoding: encoding.map(Encoding::token).or(source.content_encoding),
+            cache_control: self
+                .cache_rules
+                .for_file(relative, &source.content_type)
+                .clone(),
+        };
+        Resolution {
+            vary: vary_value(vary_accept, !codings.is_empty()),
+            ..Resolution::of(Target::File(file))
+        }
+    }
+
+    /// The precompressed variants of the file at `relative` that are proven
+    /// to encode its current bytes: the site manifest records each as made
+    /// from exactly the source's bytes ([`crate::file_store::FileStore::proves_variant`]).
+    /// A variant that cannot be proven (stale, made from other bytes, no
+    /// build step run) is never sent; the file as it is is. Times prove
+    /// nothing: Spin's copy gives every file the same one.
+    fn proven_variants(
+        &mut self,
+        relative: &str,
+        source: &Snapshot,
+        clock: Clock,
+    ) -> Vec<(Encoding, Arc<Snapshot>)> {
+        Encoding::ALL
+            .into_iter()
+            .filter_map(|coding| {
+                let name = coding.variant_name(relative);
+                let variant = self.store.head(&name, clock).ok()?;
+                let proven = self.store.proves_variant(&name, &variant, source);
+                proven.then_some((coding, variant))
+            })
+            .collect()
+    }
+
+    /// Nothing found at a checked path (step 3 of the module's list).
+    /// `problem` is the error-log line of what was found instead, if any.
+    fn missing(
+        &mut self,
+        request: &RequestHead<'_>,
+        path: &SitePath,
+        problem: Option<String>,
+        clock: Clock,
+    ) -> Resolution {
+        if path.is_root() {
+            // A one-page site without its page is broken, not empty.
+            return self
+                .failed(INDEX_FILE, &FileError::NotFound)
+                .with_problem(problem);
+        }
+        if path.relative() == FAVICON_FILE && !path.is_directory() {
+            return Resolution::of(match is_get_or_head(request.method) {
+                true => Target::NoContent,
+                false => Target::MethodNotAllowed,
+            });
+        }
+        self.not_found(request, Some(path), clock)
+            .with_problem(problem)
+    }
+
+    /// The answer for a path with nothing to serve: the app shell for a page
+    /// requested as HTML, when there is one; else the 404 page, or the short
+    /// text when the site has none.
+    fn not_found(
+        &mut self,
+        request: &RequestHead<'_>,
+        path: Option<&SitePath>,
+        clock: Clock,
+    ) -> Resolution {
+        if !is_get_or_head(request.method) {
+            return Resolution::of(Target::Text(StatusCode::NOT_FOUND));
+        }
+        // The answer depends on Accept only for a path that looks like a
+        // page, when there is an app shell: say so to caches (RFC 9110
+        // section 12.5.5).
+        let varies =
+            self.config.fallback_page.is_some() && path.is_some_and(|p| !p.has_extension());
+        let mut problem = None;
+        if varies && accepts_html(request.headers) {
+            let shell = self.config.fallback_page.clone().unwrap_or_default();
+            match self.store.head(&shell, clock) {
+                Ok(snapshot) => {
+                    return self.representation(request.headers, &shell, &snapshot, true, clock);
+                }
+                Err(err) => problem = Some(self.error_line(&shell, &err)),
+            }
+        }
+        let target = match self.config.not_found_page.clone() {
+            Some(page) => match self.store.get(&page, clock) {
+                Ok(snapshot) => Target::Page(StatusCode::NOT_FOUND, snapshot),
+                Err(err) => {
+                    problem.get_or_insert(self.error_line(&page, &err));
+                    Target::Text(StatusCode::NOT_FOUND)
+                }
+            },
+            None => Target::Text(StatusCode::NOT_FOUND),
+        };
+        Resolution {
+            vary: vary_value(varies, false),
+            problem,
+            ..Resolution::of(target)
+        }
+    }
+
+    /// 500, or 503 for a file being rewritten, with a line for the error log.
+    pub(crate) fn failed(&self, relative: &str, err: &FileError) -> Resolution {
+        let status = match err {
+            FileError::Unsettled => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Resolution {
+            problem: Some(self.error_line(relative, err)),
+            ..Resolution::of(Target::Text(status))
+        }
+    }
+
+    fn error_line(&self, relative: &str, err: &FileError) -> String {
+        let path = self.store.path_of(relative);
+        format!("error: {}: {err}", escaped(&path.to_string_lossy()))
+    }
+}
+
+/// What is wrong with the request's Host, if anything. RFC 9112 section
+/// 3.2: a server responds 400 to a request with more than one Host field
+/// line or with a Host field whose value is invalid. Runtimes differ in what
+/// they pass on (docs/runtimes.md): Spin's WASIp3 path passes every Host line
+/// in the fields; wasmtime, and Spin's WASIp2 path, drop Host from the fields
+/// and pass the first line's value on as the authority. Both are checked. A
+/// value with a comma or a space is a list, such as folding two lines into
+/// one gives, and no host name. A request without Host is left to the
+/// runtime's HTTP layer, which alone sees the HTTP version (HTTP/1.0 needs
+/// none).
+fn host_problem(request: &RequestHead<'_>) -> Option<&'static str> {
+    let is_list = |value: &[u8]| value.iter().any(|b| matches!(b, b',' | b' ' | b'\t'));
+    let mut lines = request.headers.get_all(header::HOST).iter();
+    let first = lines.next();
+    if lines.next().is_some() {
+        return Some("more than one Host field line (RFC 9112 section 3.2)");
+    }
+    let listed = first.map(HeaderValue::as_bytes).is_some_and(is_list)
+        || request.authority.map(str::as_bytes).is_some_and(is_list);
+    listed.then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
+}
+
+/// Vary (RFC 9110 section 12.5.5): `Accept` when the answer for the path
+/// depends on whether the request accepts HTML (the app shell),
+/// `Accept-Encoding` when the file has precompressed variants.
+fn vary_value(accept: bool, accept_encoding: bool) -> Option<HeaderValue> {
+    match (accept, accept_encoding) {
+        (true, true) => Some(HeaderValue::from_static("Accept, Accept-Encoding")),
+        (true, false) => Some(HeaderValue::from_static("Accept")),
+        (false, true) => Some(HeaderValue::from_static("Accept-Encoding")),
+        (false, false) => None,
+    }
+}
