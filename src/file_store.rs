@@ -162,7 +162,6 @@ impl FileStore {
     }
 
     /// The bytes of content kept now.
-    #[cfg(test)]
     pub fn cached_bytes(&self) -> u64 {
         self.cached_bytes
     }

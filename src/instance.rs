@@ -10,7 +10,8 @@ use std::io::Write;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::server::{Reply, RequestHead, Server};
+use crate::request::RequestHead;
+use crate::server::{Reply, Server};
 
 thread_local! {
     // A wasm instance is single-threaded; nothing awaits while this is

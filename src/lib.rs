@@ -24,7 +24,7 @@
 pub(crate) mod access_log;
 pub mod cache_rules;
 pub mod clock;
-pub(crate) mod config;
+pub mod config;
 pub mod confined_path;
 pub mod content_type;
 pub mod file_read;
@@ -33,6 +33,7 @@ pub mod instance;
 pub mod negotiation;
 pub mod preconditions;
 pub mod range;
+pub mod request;
 pub(crate) mod resolve;
 pub mod response_plan;
 pub mod server;

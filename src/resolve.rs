@@ -25,13 +25,36 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
+use crate::cache_rules::CacheRules;
 use crate::clock::Clock;
-use crate::file_store::{FileError, Snapshot};
+use crate::file_store::{FileError, FileStore, Snapshot};
 use crate::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::preconditions::is_get_or_head;
+use crate::request::RequestHead;
 use crate::response_plan::{Answer, Representation};
-use crate::server::{FAVICON_FILE, INDEX_FILE, RequestHead, Server};
 use crate::site_path::{Refusal, SitePath};
+
+/// The file a directory serves.
+pub const INDEX_FILE: &str = "index.html";
+/// The icon a one-page site may lack (answered 204 then).
+pub const FAVICON_FILE: &str = "favicon.ico";
+
+/// What resolving needs of the configuration.
+pub(crate) struct Settings {
+    /// Cache-Control of a redirect: the configured one.
+    pub cache_control: HeaderValue,
+    pub clean_urls: bool,
+    pub not_found_page: Option<String>,
+    pub fallback_page: Option<String>,
+}
+
+/// The resolve step of a site: its files (a mounted directory, kept per
+/// instance by the [`FileStore`]), its cache rules and the settings.
+pub(crate) struct Resolver {
+    pub store: FileStore,
+    pub cache_rules: CacheRules,
+    pub settings: Settings,
+}
 
 /// What the site answers a request with, and what to log about it.
 pub(crate) struct Resolution {
@@ -142,7 +165,7 @@ enum Found {
 /// The request target of OPTIONS for the server as a whole.
 const ASTERISK: &str = "*";
 
-impl Server {
+impl Resolver {
     /// What the site answers `request` with (the module's list, in order).
     pub(crate) fn resolve(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
         let method = request.method;
@@ -190,7 +213,7 @@ impl Server {
                 match HeaderValue::try_from(location) {
                     Ok(location) => Resolution::of(Target::Redirect {
                         location,
-                        cache_control: self.config.policy.cache_control.clone(),
+                        cache_control: self.settings.cache_control.clone(),
                     }),
                     Err(_) => Resolution::of(Target::Text(StatusCode::BAD_REQUEST)),
                 }
@@ -212,7 +235,7 @@ impl Server {
                 self.error_line(&relative, &FileError::Directory),
             ))),
             Found::Missing(problem)
-                if self.config.clean_urls && !path.is_directory() && !path.has_extension() =>
+                if self.settings.clean_urls && !path.is_directory() && !path.has_extension() =>
             {
                 // `/about` and `/about.html` are two URLs of one file: the
                 // same bytes, so the same validators under either.
@@ -339,10 +362,10 @@ impl Server {
         // page, when there is an app shell: say so to caches (RFC 9110
         // section 12.5.5).
         let varies =
-            self.config.fallback_page.is_some() && path.is_some_and(|p| !p.has_extension());
+            self.settings.fallback_page.is_some() && path.is_some_and(|p| !p.has_extension());
         let mut problem = None;
         if varies && accepts_html(request.headers) {
-            let shell = self.config.fallback_page.clone().unwrap_or_default();
+            let shell = self.settings.fallback_page.clone().unwrap_or_default();
             match self.store.head(&shell, clock) {
                 Ok(snapshot) => {
                     return self.representation(request.headers, &shell, &snapshot, true, clock);
@@ -350,7 +373,7 @@ impl Server {
                 Err(err) => problem = Some(self.error_line(&shell, &err)),
             }
         }
-        let target = match self.config.not_found_page.clone() {
+        let target = match self.settings.not_found_page.clone() {
             Some(page) => match self.store.get(&page, clock) {
                 Ok(snapshot) => Target::Page(StatusCode::NOT_FOUND, snapshot),
                 Err(err) => {

@@ -18,35 +18,16 @@
 //! the request and send the reply.
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
 
 use crate::access_log::{AccessLogLine, escaped};
 use crate::cache_rules::{self, CacheRules};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::file_store::{FileStore, StoreLimits};
-use crate::resolve::{Resolution, Target};
+use crate::resolve::{Resolution, Resolver, Settings, Target};
 use crate::response_plan::{Body, ResponsePlan, decide};
 
-/// The file a directory serves.
-pub const INDEX_FILE: &str = "index.html";
-/// The icon a one-page site may lack (answered 204 then).
-pub const FAVICON_FILE: &str = "favicon.ico";
-
-/// The parts of a request that decide the response.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestHead<'a> {
-    pub method: &'a Method,
-    /// The path of the request target, as received (percent-encoded).
-    pub path: &'a str,
-    /// The query of the request target, without the `?`.
-    pub query: Option<&'a str>,
-    /// The authority the runtime passed on (from the target's absolute form
-    /// or the Host field; runtimes differ, see docs/runtimes.md), for the
-    /// access log. Host lines the runtime passed on are in `headers`.
-    pub authority: Option<&'a str>,
-    pub headers: &'a HeaderMap,
-}
+use crate::request::RequestHead;
 
 /// The response to send, and what to log about it.
 #[derive(Debug)]
@@ -85,9 +66,8 @@ impl Reply {
 
 /// A site: the configuration and the files it serves.
 pub struct Server {
-    pub(crate) config: Config,
-    pub(crate) store: FileStore,
-    pub(crate) cache_rules: CacheRules,
+    config: Config,
+    resolver: Resolver,
 }
 
 impl Server {
@@ -110,11 +90,18 @@ impl Server {
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
-        let server = Server {
-            config,
+        let settings = Settings {
+            cache_control: config.policy.cache_control.clone(),
+            clean_urls: config.clean_urls,
+            not_found_page: config.not_found_page.clone(),
+            fallback_page: config.fallback_page.clone(),
+        };
+        let resolver = Resolver {
             store,
             cache_rules,
+            settings,
         };
+        let server = Server { config, resolver };
         (server, problems)
     }
 
@@ -122,9 +109,15 @@ impl Server {
         &self.config
     }
 
+    /// The bytes of file content this server keeps now (bounded by
+    /// `CACHE_MAX_BYTES`): zero after answers that read no file.
+    pub fn cached_bytes(&self) -> u64 {
+        self.resolver.store.cached_bytes()
+    }
+
     /// Answers one request, at `clock`: resolve, decide, fill, finish.
     pub fn handle(&mut self, request: &RequestHead<'_>, clock: Clock) -> Reply {
-        let mut resolution = self.resolve(request, clock);
+        let mut resolution = self.resolver.resolve(request, clock);
         let mut plan = self.decide(request, &resolution, clock);
         let body = self.fill(request, &mut resolution, &mut plan, clock);
         finish(request, resolution, plan, body)
@@ -175,7 +168,7 @@ impl Server {
             (plan.body, &mut resolution.target)
             && file.snapshot.content.is_none()
         {
-            match self.store.get(&file.name, clock) {
+            match self.resolver.store.get(&file.name, clock) {
                 Ok(read) => {
                     let same = read.validators == file.snapshot.validators
                         && read.len == file.snapshot.len;
@@ -185,7 +178,7 @@ impl Server {
                     }
                 }
                 Err(err) => {
-                    *resolution = self.failed(&file.name, &err);
+                    *resolution = self.resolver.failed(&file.name, &err);
                     *plan = self.decide(request, resolution, clock);
                 }
             }
@@ -231,7 +224,3 @@ fn finish(
     };
     Reply { plan, body, error }
 }
-
-#[cfg(test)]
-#[path = "server_tests.rs"]
-mod tests;

@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
+use harness::runtime::Wasi;
 use wasmparser::{Parser, Payload};
-use xtask::runtime::Wasi;
 
 /// The names a component imports and exports, sorted: its own, not those
 /// of the components and modules nested in it.
@@ -43,7 +43,7 @@ fn imports_and_exports(wasm: &Path) -> (Vec<String>, Vec<String>) {
 
 /// The lines of the fenced block that follows `marker` in docs/runtimes.md.
 fn documented(marker: &str) -> Vec<String> {
-    let path = xtask::tools::workspace_root().join("docs/runtimes.md");
+    let path = harness::tools::workspace_root().join("docs/runtimes.md");
     let text = std::fs::read_to_string(&path).expect("reading docs/runtimes.md");
     let after = text
         .split_once(marker)
@@ -65,7 +65,7 @@ fn documented(marker: &str) -> Vec<String> {
 }
 
 fn check(wasi: Wasi, marker: &str, export: &str) {
-    let artifact = xtask::tools::build_artifact(wasi).expect("building the artifact");
+    let artifact = harness::tools::build_artifact(wasi).expect("building the artifact");
     let (imports, exports) = imports_and_exports(&artifact);
     assert!(
         exports.iter().any(|name| name == export),
@@ -100,15 +100,15 @@ fn the_wasip3_artifact_imports_what_the_docs_say() {
 }
 
 mod spin40_only {
-    use xtask::runtime::{RunningServer, Runtime, ServerSpec, Wasi};
+    use harness::runtime::{RunningServer, Runtime, ServerSpec, Wasi};
 
     /// Spin 4.0.x refuses the WASIp3 artifact before serving: it knows only
     /// a release candidate of `wasi:http` 0.3.0. A Spin 4.0 that starts
     /// serving it makes this fail, and the docs' table must change.
     #[test]
     fn spin_4_0_refuses_the_wasip3_artifact() {
-        let spin = xtask::tools::find_spin_4_0().expect("no Spin 4.0.x: set $SPIN_4_0");
-        let component = xtask::tools::build_artifact(Wasi::P3).expect("building the artifact");
+        let spin = harness::tools::find_spin_4_0().expect("no Spin 4.0.x: set $SPIN_4_0");
+        let component = harness::tools::build_artifact(Wasi::P3).expect("building the artifact");
         let site = tempfile::tempdir().unwrap();
         std::fs::write(site.path().join("index.html"), "<!doctype html>").unwrap();
         let mut spec = ServerSpec::new(Runtime::Spin, &component, site.path()).unwrap();

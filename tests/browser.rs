@@ -12,8 +12,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use harness::runtime::Mounts;
 use support::{Runtime, Served, tools_required};
-use xtask::runtime::Mounts;
 
 /// Chromium and the script's node_modules, or why they are missing.
 fn browser_tools(root: &Path) -> Result<PathBuf, String> {
@@ -26,7 +26,7 @@ fn browser_tools(root: &Path) -> Result<PathBuf, String> {
             chromium.display()
         ));
     }
-    if xtask::tools::find_program("node").is_none() {
+    if harness::tools::find_program("node").is_none() {
         return Err("no node on PATH".to_string());
     }
     if !root
@@ -39,7 +39,7 @@ fn browser_tools(root: &Path) -> Result<PathBuf, String> {
 }
 
 fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
-    let root = xtask::tools::workspace_root();
+    let root = harness::tools::workspace_root();
     let chromium = match browser_tools(&root) {
         Ok(chromium) => chromium,
         Err(missing) => {
@@ -51,8 +51,8 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
     // The demo site after the build step: its precompressed variants and
     // manifest.
     let site = tempfile::tempdir().unwrap();
-    xtask::site::copy_tree(&root.join("static"), site.path()).unwrap();
-    xtask::site::build_site(site.path()).unwrap();
+    harness::trees::copy_tree(&root.join("static"), site.path()).unwrap();
+    site_build::build_site(site.path()).unwrap();
     let shots = root.join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
     let served = Served::start_in(runtime, site, Mounts::Direct, &[]);

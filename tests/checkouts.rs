@@ -43,7 +43,7 @@ fn copy_checkout(from: &Path, to: &Path) {
 /// `cargo xtask build` in `checkout`, as a user runs it from a shell, with
 /// the shared target directory.
 fn build_step(checkout: &Path, target_dir: &Path) {
-    let output = xtask::tools::cargo()
+    let output = harness::tools::cargo()
         .current_dir(checkout)
         .args(["xtask", "build"])
         .env("CARGO_TARGET_DIR", target_dir)
@@ -59,10 +59,10 @@ fn build_step(checkout: &Path, target_dir: &Path) {
 
 #[test]
 fn two_checkouts_sharing_a_target_directory_each_build_their_own() {
-    let root = xtask::tools::workspace_root();
+    let root = harness::tools::workspace_root();
     // The project's own target directory, shared: only the workspace's own
     // crates are built again.
-    let shared_target = xtask::tools::target_dir().expect("cargo's target directory");
+    let shared_target = harness::tools::target_dir().expect("cargo's target directory");
     let checkouts = tempfile::tempdir().unwrap();
     let (a, b) = (checkouts.path().join("a"), checkouts.path().join("b"));
     // Both copied before either builds, as two CI checkouts are.

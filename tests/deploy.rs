@@ -11,10 +11,10 @@ mod support;
 
 use std::process::{Command, Stdio};
 
+use harness::process::ProcessGroup;
+use harness::registry::Registry;
+use harness::runtime::{self, Mounts};
 use support::{Served, Wasi, tools_required};
-use xtask::process::ProcessGroup;
-use xtask::registry::Registry;
-use xtask::runtime::{self, Mounts};
 
 mod spin_only {
     use super::*;
@@ -30,7 +30,7 @@ mod spin_only {
     }
 
     fn round_trip(wasi: Wasi) {
-        let spin = xtask::tools::find_spin();
+        let spin = harness::tools::find_spin();
         assert!(spin.is_some(), "no Spin binary ($SPIN or PATH)");
         let spin = spin.unwrap_or_default();
         if !Registry::available() {
@@ -49,8 +49,8 @@ mod spin_only {
 
         // The README's command, which builds (component and site manifest)
         // and pushes.
-        let root = xtask::tools::workspace_root();
-        let mut deploy = xtask::tools::cargo();
+        let root = harness::tools::workspace_root();
+        let mut deploy = harness::tools::cargo();
         deploy
             .current_dir(&root)
             .args(["xtask", "deploy", "--insecure", &reference]);

@@ -9,9 +9,9 @@ mod support;
 
 use std::time::Duration;
 
+use harness::nginx::Nginx;
+use harness::runtime::Mounts;
 use support::{Response, Runtime, Served, built_fixture_site_dir, etag_of};
-use xtask::nginx::Nginx;
-use xtask::runtime::Mounts;
 
 fn file(served: &Served, name: &str) -> Vec<u8> {
     std::fs::read(served.path(name)).unwrap()
@@ -237,7 +237,7 @@ fn a_variant_is_sent_only_when_proven(runtime: Runtime) {
     for name in ["old.css", "new.css"] {
         std::fs::write(css.join(name), &current).unwrap();
     }
-    let gzip = |bytes: &[u8]| xtask::variants::compress(bytes, Encoding::Gzip).unwrap();
+    let gzip = |bytes: &[u8]| site_build::variants::compress(bytes, Encoding::Gzip).unwrap();
     std::fs::write(css.join("old.css.gz"), gzip(&older)).unwrap();
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     std::fs::File::options()
@@ -262,7 +262,7 @@ fn a_variant_is_sent_only_when_proven(runtime: Runtime) {
     // would also rewrite the stale variant).
     let Served { server, dir } = served;
     drop(server);
-    xtask::site::write_manifest(dir.path()).unwrap();
+    site_build::write_manifest(dir.path()).unwrap();
     let served = Served::start_in(runtime, dir, Mounts::Copied, &[]);
     let old = served.get("/css/old.css", &accept);
     assert_eq!(

@@ -6,8 +6,8 @@
 #[macro_use]
 mod support;
 
+use harness::runtime::Mounts;
 use support::{Runtime, Served, Wasi, etag_of, sample_page, send_raw, send_raw_lenient};
-use xtask::runtime::Mounts;
 
 const SECRET: &[u8] = b"TOP-SECRET-CONTENT";
 
@@ -215,7 +215,7 @@ fn request_target_forms_and_options(runtime: Runtime) {
 ///   the component answers 400; its WASIp3 path passes nothing on, and the
 ///   page is served.
 fn two_host_lines_as_each_runtime_passes_them_on(runtime: Runtime) {
-    use xtask::runtime::Runtime::{Spin, Wasmtime};
+    use harness::runtime::Runtime::{Spin, Wasmtime};
     let (served, page) = serve_with_secrets(runtime);
     let two_lines = raw(
         &served,
@@ -268,7 +268,7 @@ fn two_host_lines_as_each_runtime_passes_them_on(runtime: Runtime) {
 /// header"); Spin closes the connection without any response to both.
 /// docs/runtimes.md lists these; a runtime that changes fails this test.
 fn requests_without_host_as_each_runtime_answers_them(runtime: Runtime) {
-    use xtask::runtime::Runtime::{Spin, Wasmtime};
+    use harness::runtime::Runtime::{Spin, Wasmtime};
     let (served, _) = serve_with_secrets(runtime);
     let expected = match (runtime.host, runtime.wasi) {
         (Wasmtime, Wasi::P3) => Some(200),

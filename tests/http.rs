@@ -260,7 +260,7 @@ fn cache_control_comes_from_the_environment(runtime: Runtime) {
     let served = Served::start_in(
         runtime,
         dir,
-        xtask::runtime::Mounts::Copied,
+        harness::runtime::Mounts::Copied,
         &[("CACHE_CONTROL", "public, max-age=60")],
     );
     let response = served.get("/notes.txt", &[]);

@@ -12,9 +12,9 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use harness::nginx::Nginx;
+use harness::runtime::Mounts;
 use support::{Runtime, Served, Wasi, etag_of, sample_page};
-use xtask::nginx::Nginx;
-use xtask::runtime::Mounts;
 
 /// A time well before any test run: 2020-09-13T12:26:40Z.
 const OLD_SECS: u64 = 1_600_000_000;
@@ -26,7 +26,7 @@ fn old_site(page: &[u8], manifest: bool) -> tempfile::TempDir {
     let dir = support::page_dir(page);
     set_mtime(&dir.path().join("index.html"), OLD_SECS);
     if manifest {
-        xtask::site::write_manifest(dir.path()).expect("writing the site manifest");
+        site_build::write_manifest(dir.path()).expect("writing the site manifest");
     }
     dir
 }

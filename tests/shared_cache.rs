@@ -9,9 +9,9 @@ mod support;
 
 use std::time::Duration;
 
+use harness::nginx::Nginx;
+use harness::runtime::Mounts;
 use support::{Runtime, Served, etag_of, sample_page};
-use xtask::nginx::Nginx;
-use xtask::runtime::Mounts;
 
 /// Long enough for a response with `max-age=1` to go stale in nginx, which
 /// counts freshness in whole seconds.

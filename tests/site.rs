@@ -1,13 +1,13 @@
 //! The whole site over real HTTP, under wasmtime and Spin: the fixture site
 //! (`tests/fixture-site`) with a 404 page, an app shell and clean URLs; every
 //! kind of path, and the RFC 9110 answers on files other than the page. The
-//! same tree is tested in-process, case by case, in src/server_tests.rs.
+//! same tree is tested in-process, case by case, in tests/in_process.rs.
 
 #[macro_use]
 mod support;
 
+use harness::runtime::Mounts;
 use support::{Runtime, Served, etag_of, fixture_file, fixture_site_dir};
-use xtask::runtime::Mounts;
 
 const SITE: &[(&str, &str)] = &[
     ("NOT_FOUND_PAGE", "/404.html"),
@@ -187,7 +187,7 @@ runtime_tests!(
 
 mod spin_only {
     use super::support::{self, Served, Wasi, page_dir};
-    use xtask::runtime::Mounts;
+    use harness::runtime::Mounts;
 
     /// Spin's copy of `files` reads through links: a link out of the site
     /// becomes a file of the copy, with the outside content, and the
@@ -204,7 +204,7 @@ mod spin_only {
             dir.path().join("link.txt"),
         )
         .unwrap();
-        let err = xtask::site::write_manifest(dir.path())
+        let err = site_build::write_manifest(dir.path())
             .unwrap_err()
             .to_string();
         assert!(err.contains("a symbolic link out of the site"), "{err}");

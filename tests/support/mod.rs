@@ -11,39 +11,39 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use harness::runtime::{Mounts, RunningServer, ServerSpec};
 use md5::{Digest, Md5};
-use xtask::runtime::{Mounts, RunningServer, ServerSpec};
 
-pub use xtask::runtime::Wasi;
+pub use harness::runtime::Wasi;
 
 /// What a runtime test runs under: a runtime and the artifact it serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Runtime {
-    pub host: xtask::runtime::Runtime,
+    pub host: harness::runtime::Runtime,
     pub wasi: Wasi,
-    /// Spin 4.0.x (`xtask::tools::find_spin_4_0`) instead of the Spin of
+    /// Spin 4.0.x (`harness::tools::find_spin_4_0`) instead of the Spin of
     /// `$SPIN`: it runs the WASIp2 artifact only.
     pub spin_4_0: bool,
 }
 
 impl Runtime {
     pub const WASMTIME: Runtime = Runtime {
-        host: xtask::runtime::Runtime::Wasmtime,
+        host: harness::runtime::Runtime::Wasmtime,
         wasi: Wasi::P3,
         spin_4_0: false,
     };
     pub const SPIN: Runtime = Runtime {
-        host: xtask::runtime::Runtime::Spin,
+        host: harness::runtime::Runtime::Spin,
         wasi: Wasi::P3,
         spin_4_0: false,
     };
     pub const WASMTIME_P2: Runtime = Runtime {
-        host: xtask::runtime::Runtime::Wasmtime,
+        host: harness::runtime::Runtime::Wasmtime,
         wasi: Wasi::P2,
         spin_4_0: false,
     };
     pub const SPIN_P2: Runtime = Runtime {
-        host: xtask::runtime::Runtime::Spin,
+        host: harness::runtime::Runtime::Spin,
         wasi: Wasi::P2,
         spin_4_0: false,
     };
@@ -107,12 +107,12 @@ macro_rules! runtime_tests {
 /// Spin fails without one.
 pub fn spin_runtime(wasi: Wasi) -> Runtime {
     assert!(
-        xtask::tools::find_spin().is_some(),
+        harness::tools::find_spin().is_some(),
         "no Spin binary: set $SPIN to a Spin 4.1 or later (or put spin on PATH); \
          `cargo xtask test` leaves the Spin tests out when none is found"
     );
     Runtime {
-        host: xtask::runtime::Runtime::Spin,
+        host: harness::runtime::Runtime::Spin,
         wasi,
         spin_4_0: false,
     }
@@ -122,12 +122,12 @@ pub fn spin_runtime(wasi: Wasi) -> Runtime {
 /// found; a test under it fails without one.
 pub fn spin_4_0_runtime() -> Runtime {
     assert!(
-        xtask::tools::find_spin_4_0().is_some(),
+        harness::tools::find_spin_4_0().is_some(),
         "no Spin 4.0.x: set $SPIN_4_0 (../shared/spin-4.0/spin); `cargo xtask test` leaves \
          the spin40_p2 tests out when none is found"
     );
     Runtime {
-        host: xtask::runtime::Runtime::Spin,
+        host: harness::runtime::Runtime::Spin,
         wasi: Wasi::P2,
         spin_4_0: true,
     }
@@ -182,13 +182,14 @@ impl Served {
         mounts: Mounts,
         env: &[(&str, &str)],
     ) -> Served {
-        let component = xtask::tools::build_artifact(runtime.wasi).expect("building the component");
+        let component =
+            harness::tools::build_artifact(runtime.wasi).expect("building the component");
         let mut spec = ServerSpec::new(runtime.host, &component, dir.path())
             .expect("a free port")
             .wasi(runtime.wasi)
             .mounts(mounts);
         if runtime.spin_4_0 {
-            spec.spin = xtask::tools::find_spin_4_0();
+            spec.spin = harness::tools::find_spin_4_0();
         }
         if !env
             .iter()
@@ -273,7 +274,7 @@ impl Served {
 /// Whether nginx is there; when it is not, says why the test skips, or fails
 /// when the tools are required.
 pub fn nginx_available() -> bool {
-    if xtask::nginx::Nginx::available() {
+    if harness::nginx::Nginx::available() {
         return true;
     }
     assert!(!tools_required(), "nginx is required but not installed");
@@ -282,25 +283,25 @@ pub fn nginx_available() -> bool {
 }
 
 /// A temporary copy of the fixture site, `tests/fixture-site` (the in-process
-/// tests in src/server_tests.rs serve the same tree).
+/// tests in tests/in_process.rs serve the same tree).
 pub fn fixture_site_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
-    xtask::site::copy_tree(&fixture_site(), dir.path()).expect("copying the fixture site");
+    harness::trees::copy_tree(&fixture_site(), dir.path()).expect("copying the fixture site");
     dir
 }
 
 /// `tests/fixture-site`.
 fn fixture_site() -> PathBuf {
     // Found at run time, never baked in at compile time (see
-    // `xtask::tools::workspace_root`).
-    xtask::tools::workspace_root().join("tests/fixture-site")
+    // `harness::tools::workspace_root`).
+    harness::tools::workspace_root().join("tests/fixture-site")
 }
 
 /// A copy of the fixture site after the build step (precompressed variants,
 /// site manifest), its files' times an hour back, as a deployed site's.
 pub fn built_fixture_site_dir() -> tempfile::TempDir {
     let dir = fixture_site_dir();
-    xtask::site::build_aged_site(dir.path()).expect("building the site");
+    harness::trees::build_aged_site(dir.path()).expect("building the site");
     dir
 }
 
@@ -329,7 +330,7 @@ pub fn page_dir(page: &[u8]) -> tempfile::TempDir {
 /// followed, no status treated as an error, repeated fields kept.
 pub fn request(addr: SocketAddr, method: &str, target: &str, fields: &[(&str, &str)]) -> Response {
     static CLIENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
-    let client = CLIENT.get_or_init(|| xtask::runtime::http_client(Duration::from_secs(30)));
+    let client = CLIENT.get_or_init(|| harness::runtime::http_client(Duration::from_secs(30)));
     let mut builder = ureq::http::Request::builder()
         .method(method)
         .uri(format!("http://{addr}{target}"));

@@ -2,7 +2,7 @@
 //! `RequestHead`, answered by `instance::answer`, sent by [`crate::send`].
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use http_caching_server::server::RequestHead;
+use http_caching_server::request::RequestHead;
 use wasi::http::types::{IncomingRequest, Method as WasiMethod, ResponseOutparam};
 
 struct Component;

@@ -7,7 +7,7 @@ use spin_sdk::http::Request;
 use spin_sdk::wasip3::http::types::{ErrorCode, Response};
 
 use http_caching_server::instance;
-use http_caching_server::server::RequestHead;
+use http_caching_server::request::RequestHead;
 
 use crate::response::into_wasi_response;
 

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::tools::{self, WASMTIME_VERSION, cargo, run, workspace_root};
+use harness::tools::{self, WASMTIME_VERSION, cargo, run, workspace_root};
 
 /// An external program the commands or tests use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl Tool {
                 ("chromium", "/usr/bin/chromium"),
                 ("chromium-driver", "/usr/bin/chromedriver"),
             ],
-            Tool::Registry => &[("docker-registry", crate::registry::PROGRAM)],
+            Tool::Registry => &[("docker-registry", harness::registry::PROGRAM)],
             Tool::Wasmtime | Tool::Playwright => &[],
         }
     }

@@ -9,14 +9,15 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use xtask::install::{self, Tool};
-use xtask::runtime::{Runtime, ServerSpec, Wasi};
-use xtask::{site, tools};
+use harness::runtime::{Runtime, ServerSpec, Wasi};
+use harness::tools;
+use install::Tool;
 
 /// The manifest of the WASIp2 artifact, beside spin.toml.
 const WASIP2_MANIFEST: &str = "spin-wasip2.toml";
 
 mod bench;
+mod install;
 mod load;
 mod soak;
 
@@ -138,14 +139,14 @@ fn build_for(wasi: Wasi) -> Result<PathBuf> {
     for (wasi, artifact) in [(Wasi::P3, &p3), (Wasi::P2, &p2)] {
         place_artifact(
             artifact,
-            &xtask::spin::component_source(manifest_for(wasi))?,
+            &harness::spin::component_source(manifest_for(wasi))?,
         )?;
     }
     let site = tools::workspace_root().join("static");
-    let site::SiteBuild {
+    let site_build::SiteBuild {
         variants,
         recorded: files,
-    } = site::build_site(&site)?;
+    } = site_build::build_site(&site)?;
     eprintln!(
         "xtask: built {} (WASIp3) and {} (WASIp2); precompressed variants: {} written, \
          {} unchanged, {} removed; recorded {files} files of {} in its site manifest",
@@ -176,7 +177,7 @@ fn place_artifact(built: &std::path::Path, source: &std::path::Path) -> Result<(
     if let Some(dir) = source.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let aside = site::aside_path(source);
+    let aside = site_build::aside::aside_path(source);
     std::fs::copy(built, &aside).with_context(|| format!("copying {}", built.display()))?;
     std::fs::rename(&aside, source).with_context(|| format!("writing {}", source.display()))?;
     eprintln!(
@@ -264,7 +265,7 @@ fn serve(options: ServeOptions) -> Result<()> {
         for (name, value) in &passed_on {
             spec = spec.env(name, value);
         }
-        xtask::runtime::wasmtime_command(&spec)?
+        harness::runtime::wasmtime_command(&spec)?
     };
     tools::run(&mut command)
 }
@@ -294,7 +295,7 @@ fn deploy(options: DeployOptions) -> Result<()> {
     Ok(())
 }
 
-/// Installs what the tests need (`xtask::install`) unless
+/// Installs what the tests need (`install.rs`) unless
 /// `--no-install`, then runs the whole suite. With the tools installed, the
 /// browser and shared-cache tests must run; with `--no-install` they skip when
 /// their tools are missing.

@@ -8,10 +8,10 @@
 //! more than 20 percent above its memory after warm-up.
 
 use anyhow::{Context, Result, bail};
-use xtask::runtime::{self, RunningServer, Runtime, ServerSpec, Wasi};
-use xtask::tools;
+use harness::runtime::{self, RunningServer, Runtime, ServerSpec, Wasi};
+use harness::tools;
 
-use xtask::install::{self, Tool};
+use crate::install::{self, Tool};
 
 use crate::load::{self, LoadResult};
 
@@ -44,7 +44,7 @@ pub fn run(options: Options) -> Result<()> {
     let component = tools::build_artifact(wasi)?;
     let dir = tempfile::tempdir()?;
     // The demo site, so that the 404s get its 404 page as users' would.
-    xtask::site::copy_tree(&tools::workspace_root().join("static"), dir.path())?;
+    harness::trees::copy_tree(&tools::workspace_root().join("static"), dir.path())?;
     let spec = ServerSpec::new(Runtime::Wasmtime, &component, dir.path())?.wasi(wasi);
     let server = RunningServer::start(spec)?;
     let (etag, _) = runtime::validators_of(server.addr())?;

@@ -95,7 +95,7 @@ mod tests {
     use super::super::report::tests::{report, row};
     use super::super::servers::Kind;
     use super::*;
-    use xtask::runtime::Runtime;
+    use harness::runtime::Runtime;
 
     #[test]
     fn one_bar_and_one_legend_entry_a_server() {

@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use harness::runtime::{self, Runtime, Wasi};
+use harness::tools;
 use http_caching_server::negotiation::Encoding;
-use xtask::runtime::{self, Runtime, Wasi};
-use xtask::tools;
 
 use crate::install::{self, Tool};
 use crate::load::{self, LoadResult};
@@ -75,7 +75,7 @@ pub fn run(options: Options) -> Result<()> {
         let dir = work.path().join(dataset.label().replace(' ', ""));
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("index.html"), page_of(bytes))?;
-        xtask::site::build_aged_site(&dir)?;
+        harness::trees::build_aged_site(&dir)?;
         dirs.insert(dataset, dir);
     }
 

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::process::Command;
 
+use harness::runtime::Runtime;
+use harness::tools;
 use serde::Serialize;
-use xtask::runtime::Runtime;
-use xtask::tools;
 
 use super::servers::Kind;
 use super::stats::Measured;
@@ -184,7 +184,7 @@ pub(super) mod tests {
                 kind,
                 runtime,
                 new_instances: false,
-                wasi: xtask::runtime::Wasi::P3,
+                wasi: harness::runtime::Wasi::P3,
             },
             workload: "20 KB 200".to_string(),
             requests_per_sec: rps,

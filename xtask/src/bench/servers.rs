@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Result, bail};
+use harness::nginx::Nginx;
+use harness::runtime::{RunningServer, Runtime, ServerSpec, Wasi};
+use harness::tools;
 use serde::Serialize;
-use xtask::nginx::Nginx;
-use xtask::runtime::{RunningServer, Runtime, ServerSpec, Wasi};
-use xtask::tools;
 
 use http_caching_server::negotiation::Encoding;
 

@@ -1,8 +1,8 @@
 //! The targets: ratios of the component's figures to the floor of its own
 //! runtime, measured in the same run.
 
+use harness::runtime::{Runtime, Wasi};
 use serde::Serialize;
-use xtask::runtime::{Runtime, Wasi};
 
 use super::servers::{BenchServer, Kind};
 use super::stats::Measured;

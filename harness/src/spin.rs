@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::runtime::{Mounts, ServerSpec};
+use crate::spec::{Mounts, ServerSpec};
 use crate::tools;
 
 /// Spin as users run it: `spin up` with the project's own spin.toml, its

@@ -2,9 +2,8 @@
 //! a loopback port, with a directory mounted at `/` and environment
 //! variables, and stopping it again.
 
-use std::fmt;
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -12,111 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::process::ProcessGroup;
-
-/// The runtimes that can serve the component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Runtime {
-    Wasmtime,
-    Spin,
-}
-
-impl fmt::Display for Runtime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Runtime::Wasmtime => "wasmtime",
-            Runtime::Spin => "spin",
-        })
-    }
-}
-
-/// The WASI version of an artifact: which of the component's two builds a
-/// runtime serves (see docs/runtimes.md, "Runtimes and artifacts").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub enum Wasi {
-    /// `wasi:http/handler@0.3.0` (spin-sdk 7): Spin 4.1+, wasmtime serve -Sp3.
-    P3,
-    /// `wasi:http/incoming-handler@0.2.0`: also Spin 2.x/3.x and SpinKube;
-    /// served by wasmtime with `-Sp3=n`, which proves it needs no WASIp3.
-    P2,
-}
-
-impl fmt::Display for Wasi {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Wasi::P3 => "WASIp3",
-            Wasi::P2 => "WASIp2",
-        })
-    }
-}
-
-/// How Spin gives the component its files. Wasmtime's `--dir` always mounts
-/// the directory itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mounts {
-    /// Spin's default, as users run it: `files` are copied when Spin starts,
-    /// so a later change is not seen and every file's mtime is the copy time.
-    Copied,
-    /// `spin up --direct-mounts`: the directory itself, with its real mtimes,
-    /// for tests that change files while the server runs.
-    Direct,
-}
-
-/// What to serve, and how.
-#[derive(Debug, Clone)]
-pub struct ServerSpec {
-    pub runtime: Runtime,
-    pub component: PathBuf,
-    /// The WASI version of `component`: wasmtime serves a WASIp2 one with
-    /// WASIp3 switched off (`-Sp3=n`).
-    pub wasi: Wasi,
-    /// Mounted at `/` inside the component.
-    pub static_dir: PathBuf,
-    pub mounts: Mounts,
-    pub env: Vec<(String, String)>,
-    pub addr: SocketAddr,
-    /// More arguments for the runtime's serve command.
-    pub extra_args: Vec<String>,
-    /// Ready at the first response of any status, not only 200 (for a
-    /// component that never answers 200).
-    pub ready_on_any_status: bool,
-    /// The Spin binary, when not the one `$SPIN` or PATH names (an older
-    /// Spin, such as 4.0.x, for the WASIp2 artifact).
-    pub spin: Option<PathBuf>,
-}
-
-impl ServerSpec {
-    pub fn new(runtime: Runtime, component: &Path, static_dir: &Path) -> Result<Self> {
-        Ok(ServerSpec {
-            runtime,
-            component: component.to_path_buf(),
-            wasi: Wasi::P3,
-            static_dir: static_dir.to_path_buf(),
-            mounts: Mounts::Copied,
-            env: Vec::new(),
-            addr: free_loopback_addr()?,
-            extra_args: Vec::new(),
-            ready_on_any_status: false,
-            spin: None,
-        })
-    }
-
-    /// The WASI version of the component (WASIp3 unless said).
-    pub fn wasi(mut self, wasi: Wasi) -> Self {
-        self.wasi = wasi;
-        self
-    }
-
-    pub fn mounts(mut self, mounts: Mounts) -> Self {
-        self.mounts = mounts;
-        self
-    }
-
-    pub fn env(mut self, name: &str, value: &str) -> Self {
-        self.env.push((name.to_string(), value.to_string()));
-        self
-    }
-}
+pub use crate::spec::{Mounts, Runtime, ServerSpec, Wasi, free_loopback_addr};
 
 /// A runtime process serving the component; stopped when dropped. Its
 /// stdout and stderr go to a log file, as in a deployment, and not through a
@@ -237,7 +132,13 @@ impl RunningServer {
 
 /// `wasmtime serve` of `spec`, as the tests and `cargo xtask serve` run it.
 pub fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
-    let mut command = Command::new(crate::install::wasmtime()?);
+    // Found, never installed here: a launcher must not start a long
+    // `cargo install` from inside a test; the commands install it.
+    let wasmtime = crate::tools::find_wasmtime().context(
+        "no wasmtime CLI ($WASMTIME, PATH or ~/.cargo/bin): `cargo xtask test` and `cargo xtask \
+         serve` install the pinned one",
+    )?;
+    let mut command = Command::new(wasmtime);
     command
         .arg("serve")
         .arg(match spec.wasi {
@@ -261,12 +162,6 @@ pub fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
     }
     command.args(&spec.extra_args).arg(&spec.component);
     Ok(command)
-}
-
-/// A loopback address with a port that was free a moment ago.
-pub fn free_loopback_addr() -> Result<SocketAddr> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?)
 }
 
 /// The HTTP client of the probes, the benchmark and the tests (ureq): no

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::process::ProcessGroup;
-use crate::runtime;
 
 /// Where Debian installs the registry.
 pub const PROGRAM: &str = "/usr/bin/docker-registry";
@@ -29,7 +28,7 @@ impl Registry {
 
     /// Starts a registry storing under `dir`; returns once it answers.
     pub fn start(dir: &Path) -> Result<Registry> {
-        let addr = runtime::free_loopback_addr()?;
+        let addr = crate::spec::free_loopback_addr()?;
         let storage = dir.join("storage");
         std::fs::create_dir_all(&storage)?;
         let config = dir.join("config.yml");

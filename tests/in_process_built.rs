@@ -3,6 +3,7 @@
 //! new instance answering 304 from the site manifest without reading.
 
 use super::*;
+use http::StatusCode;
 
 const JS: &str = "text/javascript; charset=utf-8";
 
@@ -129,7 +130,7 @@ fn a_variant_older_than_its_source_is_never_sent() {
         assert_eq!(field(&reply, "etag"), Some(&strong_etag(&changed)[..]));
     }
     // The build writes them again and records them, and they are sent again.
-    xtask::site::build_site(site.dir.path()).unwrap();
+    site_build::build_site(site.dir.path()).unwrap();
     site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
     let again = site.get("/js/big.js", &[("Accept-Encoding", "br")]);
     assert_eq!(summary(&again), (200, Some("br"), Some("Accept-Encoding")));
@@ -140,7 +141,7 @@ fn a_variant_older_than_its_source_is_never_sent() {
 fn gzip_of(css: &[u8]) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("f.css"), css).unwrap();
-    xtask::variants::write_variants(dir.path()).unwrap();
+    site_build::variants::write_variants(dir.path()).unwrap();
     fs::read(dir.path().join("f.css.gz")).unwrap()
 }
 
@@ -173,7 +174,7 @@ fn a_variant_that_cannot_be_proven_is_never_sent() {
     );
     assert_eq!(&reply.body[..], &current[..]);
     // Built: the variant is recorded as made from these bytes, and sent.
-    xtask::site::write_manifest(site.dir.path()).unwrap();
+    site_build::write_manifest(site.dir.path()).unwrap();
     site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
     let reply = site.get("/css/old.css", &gzip);
     assert_eq!(
@@ -190,13 +191,13 @@ fn a_variant_that_cannot_be_proven_is_never_sent() {
     assert_eq!(&reply.body[..], &current[..]);
     // Built again with the stale variant in place: the build decodes it,
     // finds other bytes, and does not record it as the source's.
-    xtask::site::write_manifest(site.dir.path()).unwrap();
+    site_build::write_manifest(site.dir.path()).unwrap();
     site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
     let reply = site.get("/css/old.css", &gzip);
     assert_eq!(summary(&reply), (200, None, None), "stale variant, rebuilt");
     // The source edited after the build, variant untouched: not sent.
     write(&site, "css/old.css.gz", &fresh);
-    xtask::site::write_manifest(site.dir.path()).unwrap();
+    site_build::write_manifest(site.dir.path()).unwrap();
     write(&site, "css/old.css", &older);
     site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
     let reply = site.get("/css/old.css", &gzip);
@@ -233,7 +234,7 @@ fn names_that_say_a_content_coding() {
     for (target, content_type) in [
         ("/docs/archive.tar.gz", "application/gzip"),
         ("/js/big.js.gz", "application/gzip"),
-        ("/js/big.js.br", crate::content_type::UNKNOWN),
+        ("/js/big.js.br", http_caching_server::content_type::UNKNOWN),
     ] {
         let bytes = site.read(&target[1..]);
         let reply = site.get(target, &[("Accept-Encoding", "gzip, deflate, br")]);
@@ -251,7 +252,7 @@ fn names_that_say_a_content_coding() {
 #[test]
 fn cache_rules_by_path() {
     let mut site = built_fixture(&[("CACHE_CONTROL", "public, max-age=60")]);
-    let immutable = Some(crate::cache_rules::IMMUTABLE);
+    let immutable = Some(http_caching_server::cache_rules::IMMUTABLE);
     for (target, expected) in [
         ("/js/app.3f9a2c1b.js", immutable),
         ("/index.html", Some("no-cache")),
@@ -289,11 +290,11 @@ fn a_new_instance_answers_304_from_the_manifest_without_reading() {
     );
     assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
     assert_eq!(field(&revalidated, "etag"), Some(&tag[..]));
-    assert_eq!(site.server.store.cached_bytes(), 0, "nothing was read");
+    assert_eq!(site.server.cached_bytes(), 0, "nothing was read");
     // A body is read when one is due.
     let whole = site.get("/js/big.js", &[("Accept-Encoding", "br")]);
     assert_eq!(&whole.body[..], &site.read("js/big.js.br")[..]);
-    assert!(site.server.store.cached_bytes() > 0);
+    assert!(site.server.cached_bytes() > 0);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The build step's record of the site: writes the site manifest (MD5,
-//! length, modification time per file; see `http_caching_server::site_manifest`)
-//! into the site directory, so that every copy of the site (Spin copies
-//! `files` at start; replicas; a registry push) sends the same Last-Modified.
+//! length, modification time per file, and for each precompressed variant
+//! the source it decodes to; see `http_caching_server::site_manifest`) into
+//! the site directory, so that every copy of the site (Spin copies `files` at
+//! start; replicas; a registry push) sends the same Last-Modified, and only
+//! proven variants are sent.
 
 use std::path::Path;
 
@@ -25,89 +27,11 @@ pub fn write_manifest(site: &Path) -> Result<usize> {
     // Written aside and renamed into place: a server, or another build
     // running at once, never reads half a manifest.
     let path = site.join(site_manifest::FILE_NAME);
-    let aside = aside_path(&path);
+    let aside = crate::aside::aside_path(&path);
     std::fs::write(&aside, manifest.render())
         .with_context(|| format!("writing {}", aside.display()))?;
     std::fs::rename(&aside, &path).with_context(|| format!("writing {}", path.display()))?;
     Ok(count)
-}
-
-/// What the build step did to a site directory.
-#[derive(Debug)]
-pub struct SiteBuild {
-    pub variants: crate::variants::Written,
-    /// How many files the site manifest records.
-    pub recorded: usize,
-}
-
-/// The build step on a site directory: its precompressed variants, then its
-/// site manifest (which records the variants too).
-pub fn build_site(site: &Path) -> Result<SiteBuild> {
-    let variants = crate::variants::write_variants(site)?;
-    let recorded = write_manifest(site)?;
-    Ok(SiteBuild { variants, recorded })
-}
-
-/// The tests' and the benchmark's deployed site: every file's time an hour
-/// back (out of the component's racy window, as a deployed site's), then the
-/// build step.
-pub fn build_aged_site(site: &Path) -> Result<SiteBuild> {
-    set_tree_time(
-        site,
-        std::time::SystemTime::now() - std::time::Duration::from_secs(3600),
-    )?;
-    build_site(site)
-}
-
-/// The end of the name of a file the build writes aside, then renames into
-/// place; such files are never recorded.
-pub const ASIDE_SUFFIX: &str = ".building";
-
-/// A name beside `path` for writing it aside: unique to this process and
-/// call, as two builds (two deployments, or a test's threads) may run at once.
-pub fn aside_path(path: &Path) -> std::path::PathBuf {
-    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}-{call}{ASIDE_SUFFIX}", std::process::id()));
-    path.with_file_name(name)
-}
-
-/// Copies the directory tree `from` into `to` (created if missing): regular
-/// files and directories; links are not copied. For the tests' sites.
-pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            copy_tree(&source, &target)?;
-        } else if kind.is_file() {
-            std::fs::copy(&source, &target)
-                .with_context(|| format!("copying {}", source.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Sets the modification time of every file under `dir` to `time`: the
-/// tests put a site's times out of the component's racy window, as a
-/// deployed site's are.
-pub fn set_tree_time(dir: &Path, time: std::time::SystemTime) -> Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            set_tree_time(&path, time)?;
-        } else {
-            std::fs::File::options()
-                .write(true)
-                .open(&path)
-                .and_then(|file| file.set_modified(time))
-                .with_context(|| format!("setting the time of {}", path.display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// As deep as a request path can reach (`site_path`'s segment limit).
@@ -144,7 +68,10 @@ fn record_dir(
             }
         }
         // Another build's file written aside, or one gone since the listing.
-        if relative.to_string_lossy().ends_with(ASIDE_SUFFIX) {
+        if relative
+            .to_string_lossy()
+            .ends_with(crate::aside::ASIDE_SUFFIX)
+        {
             continue;
         }
         let metadata = match std::fs::metadata(&path) {

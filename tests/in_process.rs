@@ -3,26 +3,27 @@
 //! than the page. The same paths go through both runtimes in tests/site.rs.
 
 use std::fs;
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use super::*;
-use crate::validators::strong_etag;
+use http_caching_server::clock::Clock;
+use http_caching_server::config::{self, Config};
+use http_caching_server::request::RequestHead;
+use http_caching_server::server::{Reply, Server};
+use http_caching_server::validators::strong_etag;
+
+#[path = "in_process_built.rs"]
+mod built;
 
 /// The fixture site, `tests/fixture-site`: a page, assets in directories, a
 /// 404 page, an app shell, a directory index, dot-files, `.well-known`, an
 /// empty file, and a directory without an index. The HTTP tests under both
 /// runtimes (tests/site.rs) serve the same tree.
 fn fixture_site() -> std::path::PathBuf {
-    // This checkout's, found at run time (`cargo test` sets the variable):
-    // a test binary built in another checkout sharing the target directory
-    // may be the one that runs.
-    let root = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
-    root.join("tests/fixture-site")
+    // Found at run time, never baked in at compile time (see
+    // `harness::tools::workspace_root`).
+    harness::tools::workspace_root().join("tests/fixture-site")
 }
 
 const SITE: &[(&str, &str)] = &[
@@ -40,7 +41,7 @@ struct Fixture {
 
 fn fixture(env: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
+    harness::trees::copy_tree(&fixture_site(), dir.path()).unwrap();
     serve_dir(dir, env)
 }
 
@@ -48,15 +49,15 @@ fn fixture(env: &[(&str, &str)]) -> Fixture {
 /// site manifest written.
 fn built_fixture(env: &[(&str, &str)]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    xtask::site::copy_tree(&fixture_site(), dir.path()).unwrap();
-    xtask::site::build_aged_site(dir.path()).unwrap();
+    harness::trees::copy_tree(&fixture_site(), dir.path()).unwrap();
+    harness::trees::build_aged_site(dir.path()).unwrap();
     serve_dir(dir, env)
 }
 
 fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
     let root = dir.path().to_str().unwrap().to_string();
     let (config, problems) = Config::from_lookup(|name| {
-        if name == crate::config::DOCUMENT_ROOT {
+        if name == config::DOCUMENT_ROOT {
             return Some(root.clone());
         }
         env.iter()
@@ -110,7 +111,7 @@ impl Fixture {
                 .map(|(_, value)| *value),
             headers: &headers,
         };
-        self.server.handle(&head, crate::clock::Clock::now())
+        self.server.handle(&head, Clock::now())
     }
 
     fn get(&mut self, target: &str, fields: &[(&str, &str)]) -> Reply {
@@ -630,6 +631,3 @@ fn a_changed_file_is_served_with_its_new_validators() {
         Some(&strong_etag(b"console.log('changed');\n")[..])
     );
 }
-
-#[path = "server_encoding_tests.rs"]
-mod encodings;

@@ -41,7 +41,8 @@ fn visit(dir: &Path, written: &mut Written) -> Result<()> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         let kind = entry.file_type()?;
-        if name.starts_with('.') || name.ends_with(crate::site::ASIDE_SUFFIX) || kind.is_symlink() {
+        if name.starts_with('.') || name.ends_with(crate::aside::ASIDE_SUFFIX) || kind.is_symlink()
+        {
             continue;
         }
         if kind.is_dir() {
@@ -87,7 +88,7 @@ fn write_variants_of(source: &Path, written: &mut Written) -> Result<()> {
         // Written aside and renamed into place, so that a running server
         // never reads half a variant; the aside name is this build's own, as
         // two builds may run at once (two deployments, say).
-        let aside = crate::site::aside_path(&variant);
+        let aside = crate::aside::aside_path(&variant);
         fs::write(&aside, &compressed).with_context(|| format!("writing {}", aside.display()))?;
         fs::File::options()
             .write(true)
@@ -143,15 +144,7 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     use super::*;
-
-    fn text(bytes: usize) -> Vec<u8> {
-        b"body { color: #123; margin: 0 auto; }\n"
-            .iter()
-            .copied()
-            .cycle()
-            .take(bytes)
-            .collect()
-    }
+    use crate::tests::text;
 
     #[test]
     fn variants_decode_to_the_source_and_carry_its_time() {
@@ -198,51 +191,12 @@ mod tests {
             !e.unwrap()
                 .file_name()
                 .to_string_lossy()
-                .ends_with(crate::site::ASIDE_SUFFIX)
+                .ends_with(crate::aside::ASIDE_SUFFIX)
         }));
         // Again: nothing to do. After a change of the source: both again.
         let again = write_variants(site.path()).unwrap();
         assert_eq!((again.written, again.unchanged), (0, 2));
         fs::write(&css, text(5000)).unwrap();
         assert_eq!(write_variants(site.path()).unwrap().written, 2);
-    }
-
-    /// Two builds at once (two deployments, the registry tests) on a fresh
-    /// site: both succeed, and what they leave is whole.
-    #[test]
-    fn builds_at_once_do_not_trip_over_each_other() {
-        let site = tempfile::tempdir().unwrap();
-        for i in 0..8 {
-            fs::write(site.path().join(format!("f{i}.css")), text(4096 + i)).unwrap();
-        }
-        let builds: Vec<_> = (0..4)
-            .map(|_| {
-                let dir = site.path().to_path_buf();
-                std::thread::spawn(move || {
-                    write_variants(&dir)?;
-                    crate::site::write_manifest(&dir)
-                })
-            })
-            .collect();
-        for build in builds {
-            build.join().unwrap().unwrap();
-        }
-        let text = fs::read_to_string(site.path().join(".site-manifest")).unwrap();
-        let (manifest, problems) = http_caching_server::site_manifest::SiteManifest::parse(&text);
-        assert!(problems.is_empty(), "{problems:?}");
-        for i in 0..8 {
-            for name in [
-                format!("f{i}.css"),
-                format!("f{i}.css.br"),
-                format!("f{i}.css.gz"),
-            ] {
-                assert!(manifest.get(&name).is_some(), "{name} recorded");
-            }
-        }
-        assert_eq!(
-            fs::read_dir(site.path()).unwrap().count(),
-            8 * 3 + 1,
-            "nothing left aside"
-        );
     }
 }

@@ -1,5 +1,6 @@
-//! Finding, installing and building what the component needs: the wasm
-//! target, the component itself, and the runtimes that serve it.
+//! Finding and building what the component needs: the workspace, the wasm
+//! target, the component itself, and the runtimes that serve it (found, not
+//! installed: installing is the commands' job, `xtask/src/install.rs`).
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
-use crate::runtime::Wasi;
+use crate::spec::Wasi;
 
 /// The wasmtime CLI version that is installed when none is found. 50.x needs a
 /// newer rustc than these machines have.

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::process::ProcessGroup;
-use crate::runtime;
 
 /// A running nginx; stopped (SIGTERM to its process group, master and
 /// workers) when dropped.
@@ -26,7 +25,7 @@ impl Nginx {
     /// `{listen}` in it is replaced by the address it listens on. Returns once
     /// it accepts connections.
     pub fn start(prefix: &Path, http_body: &str) -> Result<Nginx> {
-        let addr = runtime::free_loopback_addr()?;
+        let addr = crate::spec::free_loopback_addr()?;
         std::fs::create_dir_all(prefix.join("logs"))?;
         std::fs::create_dir_all(prefix.join("tmp"))?;
         let p = prefix.display();
