@@ -347,6 +347,11 @@ mod tests {
     use crate::file_read::{READ_PIECE_BYTES, test_hook};
     use std::time::SystemTime;
 
+    /// The clock of a request at `monotonic` and `wall`.
+    fn at(monotonic: Instant, wall: SystemTime) -> Clock {
+        Clock { monotonic, wall }
+    }
+
     /// A rewrite in place in the middle of a read, with the file's time put
     /// back, as a second write within one tick of a coarse file-system clock
     /// leaves it: the read is half one version and half the other, and the
@@ -370,13 +375,7 @@ mod tests {
         });
         let mut store = store(dir.path(), Duration::ZERO);
         let snapshot = store
-            .get(
-                "index.html",
-                Clock {
-                    monotonic: Instant::now(),
-                    wall: SystemTime::now(),
-                },
-            )
+            .get("index.html", at(Instant::now(), SystemTime::now()))
             .unwrap();
         assert!(test_hook::has_run(), "the rewrite happened during the read");
         assert!(
@@ -417,15 +416,7 @@ mod tests {
     }
 
     fn etag(store: &mut FileStore, now: Instant) -> String {
-        let snapshot = store
-            .get(
-                "index.html",
-                Clock {
-                    monotonic: now,
-                    wall: SystemTime::now(),
-                },
-            )
-            .unwrap();
+        let snapshot = store.get("index.html", at(now, SystemTime::now())).unwrap();
         assert_eq!(
             snapshot.validators.etag(),
             crate::validators::strong_etag(content_of(&snapshot))
@@ -515,50 +506,24 @@ mod tests {
         let wall = SystemTime::now();
         let now = Instant::now();
         assert!(matches!(
-            store.get(
-                "index.html",
-                Clock {
-                    monotonic: now,
-                    wall
-                }
-            ),
+            store.get("index.html", at(now, wall)),
             Err(FileError::NotFound)
         ));
         fs::create_dir(dir.path().join("index.html")).unwrap();
         assert!(matches!(
-            store.get(
-                "index.html",
-                Clock {
-                    monotonic: now,
-                    wall
-                }
-            ),
+            store.get("index.html", at(now, wall)),
             Err(FileError::Directory)
         ));
         fs::remove_dir(dir.path().join("index.html")).unwrap();
         fs::write(dir.path().join("index.html"), b"123456789").unwrap();
         assert!(matches!(
-            store.get(
-                "index.html",
-                Clock {
-                    monotonic: now,
-                    wall
-                }
-            ),
+            store.get("index.html", at(now, wall)),
             Err(FileError::TooLarge { len: 9, limit: 8 })
         ));
         // A symbolic link to itself cannot be opened, even by root.
         fs::remove_file(dir.path().join("index.html")).unwrap();
         std::os::unix::fs::symlink("index.html", dir.path().join("index.html")).unwrap();
-        let err = store
-            .get(
-                "index.html",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap_err();
+        let err = store.get("index.html", at(now, wall)).unwrap_err();
         assert!(matches!(err, FileError::Unreadable(_)), "{err:?}");
     }
 
@@ -572,13 +537,7 @@ mod tests {
         etag(&mut store, now);
         fs::remove_file(&path).unwrap();
         assert!(matches!(
-            store.get(
-                "index.html",
-                Clock {
-                    monotonic: now,
-                    wall: SystemTime::now()
-                }
-            ),
+            store.get("index.html", at(now, SystemTime::now())),
             Err(FileError::NotFound)
         ));
         fs::write(&path, b"back").unwrap();
@@ -603,15 +562,7 @@ mod tests {
         assert!(store.load_manifest().is_empty());
         let wall = SystemTime::now();
         let last_modified = |store: &mut FileStore| {
-            let snapshot = store
-                .get(
-                    "index.html",
-                    Clock {
-                        monotonic: Instant::now(),
-                        wall,
-                    },
-                )
-                .unwrap();
+            let snapshot = store.get("index.html", at(Instant::now(), wall)).unwrap();
             snapshot.validators.last_modified_at(wall)
         };
         assert_eq!(last_modified(&mut store), Some(recorded_secs));
@@ -637,91 +588,25 @@ mod tests {
             },
         );
         let (now, wall) = (Instant::now(), SystemTime::now());
-        store
-            .get(
-                "a",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap();
-        store
-            .get(
-                "b",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap();
+        store.get("a", at(now, wall)).unwrap();
+        store.get("b", at(now, wall)).unwrap();
         assert_eq!(store.cached_bytes(), 800);
-        store
-            .get(
-                "a",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap(); // a is now the most recently used
-        store
-            .get(
-                "c",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap(); // b goes
+        store.get("a", at(now, wall)).unwrap(); // a is now the most recently used
+        store.get("c", at(now, wall)).unwrap(); // b goes
         assert_eq!(store.cached_bytes(), 800);
         // Within the check interval a kept file is not looked at: a and c
         // are still served after their files are gone; b is read again.
         for name in ["a", "b", "c"] {
             fs::remove_file(dir.path().join(name)).unwrap();
         }
-        assert!(
-            store
-                .get(
-                    "a",
-                    Clock {
-                        monotonic: now,
-                        wall
-                    }
-                )
-                .is_ok()
-        );
-        assert!(
-            store
-                .get(
-                    "c",
-                    Clock {
-                        monotonic: now,
-                        wall
-                    }
-                )
-                .is_ok()
-        );
+        assert!(store.get("a", at(now, wall)).is_ok());
+        assert!(store.get("c", at(now, wall)).is_ok());
         assert!(matches!(
-            store.get(
-                "b",
-                Clock {
-                    monotonic: now,
-                    wall
-                }
-            ),
+            store.get("b", at(now, wall)),
             Err(FileError::NotFound)
         ));
         // Larger than the bound: served, never kept.
-        let big = store
-            .get(
-                "big",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap();
+        let big = store.get("big", at(now, wall)).unwrap();
         assert_eq!(content_of(&big).len(), 1001);
         assert_eq!(store.cached_bytes(), 800);
     }
@@ -736,34 +621,14 @@ mod tests {
         std::os::unix::fs::symlink("../../secret.txt", root.join("css/up.css")).unwrap();
         let mut store = store(&root, Duration::ZERO);
         let (now, wall) = (Instant::now(), SystemTime::now());
-        let css = store
-            .get(
-                "css/site.css",
-                Clock {
-                    monotonic: now,
-                    wall,
-                },
-            )
-            .unwrap();
+        let css = store.get("css/site.css", at(now, wall)).unwrap();
         assert_eq!(css.content_type, "text/css; charset=utf-8");
         assert!(matches!(
-            store.get(
-                "css/up.css",
-                Clock {
-                    monotonic: now,
-                    wall
-                }
-            ),
+            store.get("css/up.css", at(now, wall)),
             Err(FileError::OutsideRoot)
         ));
         assert!(matches!(
-            store.get(
-                "css",
-                Clock {
-                    monotonic: now,
-                    wall
-                }
-            ),
+            store.get("css", at(now, wall)),
             Err(FileError::Directory)
         ));
     }

@@ -146,21 +146,8 @@ pub struct ResponsePlan {
     pub decided_by: Option<DecidedBy>,
 }
 
-/// [`decide`] for a representation without Vary: the response to GET or
-/// HEAD of it, after its preconditions (RFC 9110 section 13.2.2) and its
-/// Range (RFC 9110 section 14). The property tests and the fuzz target
-/// drive the decision through it.
-pub fn plan_representation(
-    method: &Method,
-    request: &HeaderMap,
-    representation: Representation<'_>,
-    policy: &ResponsePolicy,
-    now: SystemTime,
-) -> ResponsePlan {
-    let answer = Answer::Representation(representation);
-    decide(method, request, answer, None, policy, now)
-}
-
+/// The response to GET or HEAD of a representation, after its preconditions
+/// (RFC 9110 section 13.2.2) and its Range (RFC 9110 section 14).
 fn representation_plan(
     method: &Method,
     request: &HeaderMap,

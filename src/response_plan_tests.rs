@@ -651,10 +651,11 @@ fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
         len: LEN,
         validators: &validators,
     };
-    plan_representation(
+    decide(
         &case.method,
         &request_fields(&case.fields),
-        representation,
+        Answer::Representation(representation),
+        None,
         policy,
         now(),
     )
@@ -820,10 +821,11 @@ fn future_file_time_is_sent_as_now() {
         len: LEN,
         validators: &validators,
     };
-    let plan = plan_representation(
+    let plan = decide(
         &Method::GET,
         &HeaderMap::new(),
-        representation,
+        Answer::Representation(representation),
+        None,
         &ResponsePolicy::default(),
         now(),
     );
@@ -844,10 +846,11 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
     };
     let mut request = HeaderMap::new();
     request.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static(LM));
-    let plan = plan_representation(
+    let plan = decide(
         &Method::GET,
         &request,
-        representation,
+        Answer::Representation(representation),
+        None,
         &ResponsePolicy::default(),
         now(),
     );

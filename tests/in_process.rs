@@ -15,43 +15,25 @@ use http_caching_server::validators::strong_etag;
 
 #[path = "in_process_built.rs"]
 mod built;
+#[allow(unused_macros)]
+mod support;
 
-/// The fixture site, `tests/fixture-site`: a page, assets in directories, a
-/// 404 page, an app shell, a directory index, dot-files, `.well-known`, an
-/// empty file, and a directory without an index. The HTTP tests under both
-/// runtimes (tests/site.rs) serve the same tree.
-fn fixture_site() -> std::path::PathBuf {
-    // Found at run time, never baked in at compile time (see
-    // `harness::tools::workspace_root`).
-    harness::tools::workspace_root().join("tests/fixture-site")
-}
+use support::cases::{self, Answered, Case, Expect, HTML, SITE, check, check_conditional};
 
-const SITE: &[(&str, &str)] = &[
-    ("NOT_FOUND_PAGE", "/404.html"),
-    ("FALLBACK_PAGE", "/app.html"),
-    ("CLEAN_URLS", "on"),
-];
-
-const HTML: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
-
+/// The fixture site (`support::fixture_site_dir`), served in process.
 struct Fixture {
     dir: tempfile::TempDir,
     server: Server,
 }
 
 fn fixture(env: &[(&str, &str)]) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    harness::trees::copy_tree(&fixture_site(), dir.path()).unwrap();
-    serve_dir(dir, env)
+    serve_dir(support::fixture_site_dir(), env)
 }
 
 /// The fixture site after the build step: precompressed variants and the
 /// site manifest written.
 fn built_fixture(env: &[(&str, &str)]) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    harness::trees::copy_tree(&fixture_site(), dir.path()).unwrap();
-    harness::trees::build_aged_site(dir.path()).unwrap();
-    serve_dir(dir, env)
+    serve_dir(support::built_fixture_site_dir(), env)
 }
 
 fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
@@ -80,11 +62,6 @@ impl Fixture {
     fn read(&self, name: &str) -> Vec<u8> {
         fs::read(self.dir.path().join(name)).unwrap()
     }
-}
-
-/// The bytes of a file of the fixture site.
-fn content(name: &str) -> Vec<u8> {
-    fs::read(fixture_site().join(name)).unwrap()
 }
 
 impl Fixture {
@@ -123,155 +100,40 @@ fn field<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
     reply.plan.headers.get(name).map(|v| v.to_str().unwrap())
 }
 
-/// What a case expects in the body.
-#[derive(Debug, Clone, Copy)]
-enum Expect {
-    /// The file's bytes, its type, and its ETag.
-    File(&'static str, &'static str),
-    /// The short text of an error status.
-    Text,
-    /// A site page sent for an error status: its bytes, no validators.
-    Page(&'static str),
-    /// No body.
-    Empty,
+impl Answered for Reply {
+    fn status(&self) -> u16 {
+        self.plan.status.as_u16()
+    }
+
+    fn field_value(&self, name: &str) -> Option<String> {
+        field(self, name).map(str::to_string)
+    }
+
+    fn body(&self) -> &[u8] {
+        &self.body
+    }
 }
 
-/// One row of a table: method, target, request fields, status, body.
-type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], u16, Expect);
-
-fn check(fixture: &mut Fixture, case: Case<'_>) {
-    let (method, target, fields, status, expect) = case;
-    let what = format!("{method} {target} {fields:?}");
-    let reply = fixture.request(method, target, fields);
-    assert_eq!(reply.plan.status.as_u16(), status, "{what}: {reply:?}");
-    match expect {
-        Expect::File(name, content_type) => {
-            let bytes = content(name);
-            if method == "HEAD" {
-                assert!(reply.body.is_empty(), "{what}");
-            } else {
-                assert_eq!(&reply.body[..], bytes, "{what}");
-            }
-            assert_eq!(field(&reply, "content-type"), Some(content_type), "{what}");
-            assert_eq!(
-                field(&reply, "etag"),
-                Some(&strong_etag(&bytes)[..]),
-                "{what}"
-            );
-            assert!(field(&reply, "last-modified").is_some(), "{what}");
-            assert_eq!(
-                field(&reply, "content-length"),
-                Some(&bytes.len().to_string()[..]),
-                "{what}"
-            );
-        }
-        Expect::Page(name) => {
-            assert_eq!(&reply.body[..], content(name), "{what}");
-            assert_eq!(field(&reply, "etag"), None, "{what}: no validators");
-            assert_eq!(field(&reply, "cache-control"), Some("no-store"), "{what}");
-        }
-        Expect::Text => {
-            let text = String::from_utf8_lossy(&reply.body);
-            assert!(text.starts_with(&status.to_string()), "{what}: {text}");
-            assert_eq!(field(&reply, "etag"), None, "{what}");
-        }
-        Expect::Empty => assert!(reply.body.is_empty(), "{what}"),
+/// Runs `cases` in process on `fixture`.
+fn check_all(fixture: &mut Fixture, cases: &[Case]) {
+    for case in cases {
+        let (method, target, fields, ..) = *case;
+        check(case, &fixture.request(method, target, fields));
     }
 }
 
 #[test]
 fn every_kind_of_path_by_default() {
+    check_all(&mut fixture(&[]), &cases::paths_by_default());
+}
+
+/// The Host checks (RFC 9112 section 3.2), in process only: runtimes
+/// differ in what of Host they pass on (tests/hostile.rs shows each).
+#[test]
+fn two_host_lines_and_host_lists() {
     use Expect::*;
     let html = "text/html; charset=utf-8";
-    let mut site = fixture(&[]);
     let cases: &[Case] = &[
-        ("GET", "/", &[], 200, File("index.html", html)),
-        ("GET", "/index.html", &[], 200, File("index.html", html)),
-        ("GET", "/%69ndex.html", &[], 200, File("index.html", html)),
-        ("GET", "/?v=2", &[], 200, File("index.html", html)),
-        (
-            "GET",
-            "/css/site.css",
-            &[],
-            200,
-            File("css/site.css", "text/css; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/js/app.js",
-            &[],
-            200,
-            File("js/app.js", "text/javascript; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/img/logo.png",
-            &[],
-            200,
-            File("img/logo.png", "image/png"),
-        ),
-        (
-            "HEAD",
-            "/img/logo.png",
-            &[],
-            200,
-            File("img/logo.png", "image/png"),
-        ),
-        ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
-        (
-            "GET",
-            "/docs/guide.txt",
-            &[],
-            200,
-            File("docs/guide.txt", "text/plain; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/.well-known/security.txt",
-            &[],
-            200,
-            File(".well-known/security.txt", "text/plain; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/empty.txt",
-            &[],
-            200,
-            File("empty.txt", "text/plain; charset=utf-8"),
-        ),
-        ("GET", "/nodir/", &[], 404, Text),
-        (
-            "GET",
-            "/nodir/readme.md",
-            &[],
-            200,
-            File("nodir/readme.md", "text/markdown; charset=utf-8"),
-        ),
-        ("GET", "/missing", &[("Accept", HTML)], 404, Text),
-        ("GET", "/about", &[], 404, Text),
-        ("GET", "/.env", &[], 404, Text),
-        ("GET", "/.hidden/x.txt", &[], 404, Text),
-        ("GET", "/.well-known/", &[], 404, Text),
-        ("GET", "/css/site.css/", &[], 404, Text),
-        ("GET", "/css//site.css", &[], 404, Text),
-        ("GET", "/a%2fb", &[], 404, Text),
-        ("GET", "/C:/x", &[], 404, Text),
-        ("GET", "/../index.html", &[], 400, Text),
-        ("GET", "/%2e%2e/index.html", &[], 400, Text),
-        ("GET", "/%zz", &[], 400, Text),
-        ("GET", "/%c0%ae%c0%ae/", &[], 400, Text),
-        ("GET", "/index.html%00", &[], 400, Text),
-        ("GET", "/favicon.ico", &[], 204, Empty),
-        ("POST", "/css/site.css", &[], 405, Text),
-        ("POST", "/docs", &[], 405, Text),
-        ("DELETE", "/missing", &[], 404, Text),
-        ("OPTIONS", "/css/site.css", &[], 204, Empty),
-        ("OPTIONS", "/docs", &[], 204, Empty),
-        ("OPTIONS", "/docs/", &[], 204, Empty),
-        ("OPTIONS", "*", &[], 204, Empty),
-        ("OPTIONS", "/missing", &[], 404, Text),
-        ("GET", "*", &[], 400, Text),
-        ("HEAD", "*", &[], 400, Empty),
         (
             "GET",
             "/about.html",
@@ -310,9 +172,7 @@ fn every_kind_of_path_by_default() {
             File("about.html", html),
         ),
     ];
-    for case in cases {
-        check(&mut site, *case);
-    }
+    check_all(&mut fixture(&[]), cases);
 }
 
 /// OPTIONS (RFC 9110 section 9.3.7) on what exists and on `*` (RFC 9112
@@ -374,65 +234,8 @@ fn a_directory_without_its_slash_is_redirected_with_the_query() {
 
 #[test]
 fn the_404_page_the_app_shell_and_clean_urls() {
-    use Expect::*;
-    let html = "text/html; charset=utf-8";
     let mut site = fixture(SITE);
-    let cases: &[Case] = &[
-        ("GET", "/about", &[], 200, File("about.html", html)),
-        ("GET", "/about.html", &[], 200, File("about.html", html)),
-        (
-            "GET",
-            "/missing",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "GET",
-            "/app/settings/profile",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "GET",
-            "/app/settings/",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "HEAD",
-            "/missing",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "GET",
-            "/missing",
-            &[("Accept", "*/*")],
-            404,
-            Page("404.html"),
-        ),
-        ("GET", "/missing", &[], 404, Page("404.html")),
-        (
-            "GET",
-            "/missing.png",
-            &[("Accept", HTML)],
-            404,
-            Page("404.html"),
-        ),
-        ("GET", "/.env", &[("Accept", HTML)], 404, Page("404.html")),
-        ("GET", "/nodir/", &[], 404, Page("404.html")),
-        ("HEAD", "/missing", &[], 404, Empty),
-        ("POST", "/missing", &[("Accept", HTML)], 404, Text),
-        ("GET", "/../x", &[("Accept", HTML)], 400, Text),
-        ("GET", "/", &[], 200, File("index.html", html)),
-    ];
-    for case in cases {
-        check(&mut site, *case);
-    }
+    check_all(&mut site, &cases::paths_of_a_site());
     // Vary: Accept wherever the answer for the path depends on it.
     for (target, accept, vary) in [
         ("/missing", HTML, Some("Accept")),
@@ -447,15 +250,15 @@ fn the_404_page_the_app_shell_and_clean_urls() {
     let head = site.request("HEAD", "/missing", &[]);
     assert_eq!(
         field(&head, "content-length"),
-        Some(&content("404.html").len().to_string()[..])
+        Some(&support::fixture_file("404.html").len().to_string()[..])
     );
 }
 
 #[test]
 fn the_app_shell_revalidates_and_the_404_page_ignores_preconditions() {
     let mut site = fixture(SITE);
-    let shell = strong_etag(&content("app.html"));
-    let page = strong_etag(&content("404.html"));
+    let shell = strong_etag(&support::fixture_file("app.html"));
+    let page = strong_etag(&support::fixture_file("404.html"));
     let revalidated = site.get("/app/x", &[("Accept", HTML), ("If-None-Match", &shell)]);
     assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
     assert_eq!(field(&revalidated, "etag"), Some(&shell[..]));
@@ -469,89 +272,25 @@ fn the_app_shell_revalidates_and_the_404_page_ignores_preconditions() {
     ] {
         let reply = site.get("/gone.txt", fields);
         assert_eq!(reply.plan.status, StatusCode::NOT_FOUND, "{fields:?}");
-        assert_eq!(&reply.body[..], content("404.html"), "{fields:?}");
+        assert_eq!(
+            &reply.body[..],
+            support::fixture_file("404.html"),
+            "{fields:?}"
+        );
     }
 }
 
 #[test]
 fn preconditions_and_ranges_on_files_other_than_the_page() {
-    let mut site = fixture(&[]);
-    let css = &content("css/site.css")[..];
-    let tag = strong_etag(css);
-    let docs_tag = strong_etag(&content("docs/index.html"));
-    let first = site.get("/css/site.css", &[]);
-    let date = field(&first, "last-modified").unwrap().to_string();
-    type Fields<'a> = Vec<(&'a str, &'a str)>;
-    let cases: Vec<(&str, Fields, u16, &[u8])> = vec![
-        ("/css/site.css", vec![("If-None-Match", &tag)], 304, b""),
-        (
-            "/css/site.css",
-            vec![("If-Modified-Since", &date)],
-            304,
-            b"",
-        ),
-        (
-            "/css/site.css",
-            vec![("If-None-Match", "\"other\""), ("If-Modified-Since", &date)],
-            200,
-            css,
-        ),
-        (
-            "/css/site.css",
-            vec![("If-Match", "\"other\"")],
-            412,
-            b"412 Precondition Failed\n",
-        ),
-        ("/css/site.css", vec![("If-Match", &tag)], 200, css),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=0-3")],
-            206,
-            &css[..4],
-        ),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=-1")],
-            206,
-            &css[css.len() - 1..],
-        ),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=0-3"), ("If-Range", "\"other\"")],
-            200,
-            css,
-        ),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=999-")],
-            416,
-            b"416 Range Not Satisfiable\n",
-        ),
-        ("/img/logo.png", vec![("Range", "bytes=1-3")], 206, b"PNG"),
-        ("/img/logo.png", vec![("If-None-Match", "*")], 304, b""),
-        ("/docs/", vec![("If-None-Match", &docs_tag)], 304, b""),
-        // RFC 9110 section 14.1.2: a suffix of an empty file is satisfiable.
-        ("/empty.txt", vec![("Range", "bytes=-5")], 200, b""),
-        (
-            "/empty.txt",
-            vec![("Range", "bytes=0-")],
-            416,
-            b"416 Range Not Satisfiable\n",
-        ),
-    ];
-    for (target, fields, status, body) in cases {
-        let reply = site.get(target, &fields);
-        assert_eq!(reply.plan.status.as_u16(), status, "{target} {fields:?}");
-        assert_eq!(&reply.body[..], body, "{target} {fields:?}");
-        if status == 206 {
-            assert!(field(&reply, "content-range").is_some());
-        }
-        if status == 304 {
-            assert!(
-                field(&reply, "etag").is_some(),
-                "a 304 carries its validators"
-            );
-        }
+    let mut site = fixture(SITE);
+    for case in cases::conditionals() {
+        let date_of = |path: &str| {
+            let reply = site.get(path, &[]);
+            field(&reply, "last-modified").unwrap().to_string()
+        };
+        let fields = cases::resolve(case.1, date_of);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        check_conditional(&case, &site.get(case.0, &fields));
     }
 }
 
@@ -576,7 +315,7 @@ fn refusals_and_site_problems_are_logged() {
     let leak = site.get("/leak.txt", &[]);
     fs::remove_file(&outside).unwrap();
     assert_eq!(leak.plan.status, StatusCode::NOT_FOUND);
-    assert_eq!(&leak.body[..], content("404.html"));
+    assert_eq!(&leak.body[..], support::fixture_file("404.html"));
     let error = leak.error.unwrap();
     assert!(
         error.contains("leak.txt: a symbolic link out of the document root"),

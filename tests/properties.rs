@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use http_caching_server::preconditions::{Precondition, evaluate_preconditions};
 use http_caching_server::range::{RangeSpec, parse_range};
-use http_caching_server::response_plan::{Representation, ResponsePolicy, plan_representation};
+use http_caching_server::response_plan::{Answer, Representation, ResponsePolicy, decide};
 use http_caching_server::site_path::SitePath;
 use http_caching_server::validators::{EntityTagList, Validators, parse_http_date, strong_etag};
 use proptest::prelude::*;
@@ -90,10 +90,11 @@ fn plan(method: &Method, request: &HeaderMap) -> http_caching_server::response_p
         len: LEN,
         validators: &validators,
     };
-    plan_representation(
+    decide(
         method,
         request,
-        representation,
+        Answer::Representation(representation),
+        None,
         &ResponsePolicy::default(),
         now(),
     )

@@ -1,84 +1,40 @@
-//! The whole site over real HTTP, under wasmtime and Spin: the fixture site
-//! (`tests/fixture-site`) with a 404 page, an app shell and clean URLs; every
-//! kind of path, and the RFC 9110 answers on files other than the page. The
-//! same tree is tested in-process, case by case, in tests/in_process.rs.
+//! The whole site over real HTTP, under every runtime and WASI version: the
+//! fixture site (`tests/fixture-site`) by default and with a 404 page, an app
+//! shell and clean URLs; every kind of path, by the case tables that
+//! tests/in_process.rs runs in process (`support::cases`), and the RFC 9110
+//! answers on files other than the page.
 
 #[macro_use]
 mod support;
 
 use harness::runtime::Mounts;
-use support::{Runtime, Served, etag_of, fixture_file, fixture_site_dir};
-
-const SITE: &[(&str, &str)] = &[
-    ("NOT_FOUND_PAGE", "/404.html"),
-    ("FALLBACK_PAGE", "/app.html"),
-    ("CLEAN_URLS", "on"),
-];
-
-/// What a browser's navigation sends.
-const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+use support::cases::{self, Case, HTML, SITE, check};
+use support::{Runtime, Served, fixture_file, fixture_site_dir};
 
 fn serve_site(runtime: Runtime) -> Served {
     Served::start_in(runtime, fixture_site_dir(), Mounts::Copied, SITE)
 }
 
+/// The shared case tables (`support::cases`), over HTTP: each request sent
+/// as written, through a raw socket.
+fn check_over_http(served: &Served, cases: &[Case]) {
+    for case in cases {
+        let (method, target, fields, ..) = *case;
+        check(case, &served.raw_request(method, target, fields));
+    }
+}
+
+fn every_kind_of_path_by_default(runtime: Runtime) {
+    // spin.toml's environment, which the runtimes get, names a 404 page; an
+    // empty value means none, the default.
+    let default = [("NOT_FOUND_PAGE", "")];
+    let served = Served::start_in(runtime, fixture_site_dir(), Mounts::Copied, &default);
+    check_over_http(&served, &cases::paths_by_default());
+}
+
 fn every_kind_of_path(runtime: Runtime) {
     let served = serve_site(runtime);
-    let html = "text/html; charset=utf-8";
-    // target, Accept, status, the file whose bytes come back, Content-Type.
-    for (target, accept, status, file, content_type) in [
-        ("/", "*/*", 200, "index.html", html),
-        (
-            "/css/site.css",
-            "text/css",
-            200,
-            "css/site.css",
-            "text/css; charset=utf-8",
-        ),
-        (
-            "/js/app.js",
-            "*/*",
-            200,
-            "js/app.js",
-            "text/javascript; charset=utf-8",
-        ),
-        ("/img/logo.png", "image/*", 200, "img/logo.png", "image/png"),
-        ("/docs/", HTML, 200, "docs/index.html", html),
-        (
-            "/docs/guide.txt",
-            "*/*",
-            200,
-            "docs/guide.txt",
-            "text/plain; charset=utf-8",
-        ),
-        (
-            "/.well-known/security.txt",
-            "*/*",
-            200,
-            ".well-known/security.txt",
-            "text/plain; charset=utf-8",
-        ),
-        ("/about", HTML, 200, "about.html", html),
-        ("/app/settings/profile", HTML, 200, "app.html", html),
-        ("/app/settings/profile", "*/*", 404, "404.html", html),
-        ("/missing.css", HTML, 404, "404.html", html),
-        ("/.env", HTML, 404, "404.html", html),
-        ("/.hidden/x.txt", "*/*", 404, "404.html", html),
-        ("/nodir/", "*/*", 404, "404.html", html),
-    ] {
-        let what = format!("{runtime}: {target} ({accept})");
-        let response = served.get(target, &[("Accept", accept)]);
-        assert_eq!(response.status, status, "{what}");
-        assert_eq!(response.body, fixture_file(file), "{what}");
-        assert_eq!(response.field("content-type"), Some(content_type), "{what}");
-        if status == 200 {
-            assert_eq!(response.etag(), etag_of(&fixture_file(file)), "{what}");
-            assert!(response.field("last-modified").is_some(), "{what}");
-        } else {
-            assert_eq!(response.field("etag"), None, "{what}");
-            assert_eq!(response.field("cache-control"), Some("no-store"), "{what}");
-        }
-    }
+    check_over_http(&served, &cases::paths_of_a_site());
     // Vary: Accept wherever the answer for the path depends on it.
     let shell = served.get("/app/x", &[("Accept", HTML)]);
     assert_eq!(shell.field("vary"), Some("Accept"), "{runtime}");
@@ -107,80 +63,19 @@ fn every_kind_of_path(runtime: Runtime) {
 
 fn conditional_requests_on_files_other_than_the_page(runtime: Runtime) {
     let served = serve_site(runtime);
-    let css = fixture_file("css/site.css");
-    let tag = etag_of(&css);
-    let first = served.get("/css/site.css", &[]);
-    let date = first.field("last-modified").unwrap().to_string();
-    let shell = etag_of(&fixture_file("app.html"));
-    for (target, fields, status, body) in [
-        (
-            "/css/site.css",
-            vec![("If-None-Match", &tag[..])],
-            304,
-            &b""[..],
-        ),
-        (
-            "/css/site.css",
-            vec![("If-Modified-Since", &date)],
-            304,
-            b"",
-        ),
-        (
-            "/css/site.css",
-            vec![("If-Match", "\"other\"")],
-            412,
-            b"412 Precondition Failed\n",
-        ),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=0-3")],
-            206,
-            &css[..4],
-        ),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=0-3"), ("If-Range", &tag)],
-            206,
-            &css[..4],
-        ),
-        (
-            "/css/site.css",
-            vec![("Range", "bytes=999-")],
-            416,
-            b"416 Range Not Satisfiable\n",
-        ),
-        ("/img/logo.png", vec![("Range", "bytes=1-3")], 206, b"PNG"),
-        ("/empty.txt", vec![("Range", "bytes=-5")], 200, b""),
-        (
-            "/app/x",
-            vec![("Accept", HTML), ("If-None-Match", &shell)],
-            304,
-            b"",
-        ),
-        (
-            "/gone.txt",
-            vec![("If-None-Match", "*")],
-            404,
-            &fixture_file("404.html")[..],
-        ),
-    ] {
-        let what = format!("{runtime}: {target} {fields:?}");
-        let response = served.get(target, &fields);
-        assert_eq!(response.status, status, "{what}");
-        assert_eq!(response.body, body, "{what}");
-        if status == 304 {
-            assert!(
-                response.field("etag").is_some(),
-                "{what}: a 304 has its ETag"
-            );
-        }
-        if status == 206 {
-            assert!(response.field("content-range").is_some(), "{what}");
-        }
+    let date_of = |path: &str| {
+        let response = served.get(path, &[]);
+        response.field("last-modified").unwrap().to_string()
+    };
+    for case in cases::conditionals() {
+        let fields = cases::resolve(case.1, date_of);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        cases::check_conditional(&case, &served.get(case.0, &fields));
     }
 }
 
 runtime_tests!(
+    every_kind_of_path_by_default,
     every_kind_of_path,
     conditional_requests_on_files_other_than_the_page,
 );

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use http_caching_server::response_plan::{Representation, ResponsePolicy, plan_representation};
+use http_caching_server::response_plan::{Answer, Representation, ResponsePolicy, decide};
 use http_caching_server::validators::Validators;
 use libfuzzer_sys::fuzz_target;
 
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         validators: &validators,
     };
     let now = modified + Duration::from_secs(86_400);
-    let plan = plan_representation(&method, &request, representation, &ResponsePolicy::default(), now);
+    let plan = decide(&method, &request, Answer::Representation(representation), None, &ResponsePolicy::default(), now);
     if let Err(problem) = invariants::check_plan(
         &method,
         &request,

@@ -14,6 +14,8 @@ use std::time::Duration;
 use harness::runtime::{Mounts, RunningServer, ServerSpec};
 use md5::{Digest, Md5};
 
+pub mod cases;
+
 pub use harness::runtime::Wasi;
 
 /// What a runtime test runs under: a runtime and the artifact it serves.
@@ -484,5 +486,19 @@ fn check_framing(response: &Response, head_request: bool) {
             response.body.len().to_string(),
             "Content-Length does not match the body"
         );
+    }
+}
+
+impl cases::Answered for Response {
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn field_value(&self, name: &str) -> Option<String> {
+        self.field(name).map(str::to_string)
+    }
+
+    fn body(&self) -> &[u8] {
+        &self.body
     }
 }

@@ -302,79 +302,105 @@ fn deploy(options: DeployOptions) -> Result<()> {
 fn test(options: TestOptions) -> Result<()> {
     let install = !options.no_install;
     tools::ensure_wasm_target()?;
-    let root = tools::workspace_root();
     if install {
         install::ensure(&Tool::FOR_TESTS)
             .context("installing the tools the tests need (use --no-install to skip)")?;
     }
     let wasmtime = install::wasmtime()?;
-    let spin = tools::find_spin();
     let mut command = tools::cargo();
     command
-        .current_dir(&root)
+        .current_dir(tools::workspace_root())
         .env("WASMTIME", &wasmtime)
         .args(["test", "--workspace"])
         .args(&options.cargo_test_args)
         .stdout(Stdio::piped());
-    match &spin {
-        Some(spin) => {
-            let version = tools::spin_version(spin)?;
-            eprintln!(
-                "xtask: runtime tests run under wasmtime and under Spin ({}, {version})",
-                spin.display()
-            );
-            command.env("SPIN", spin);
-        }
-        None if env::var_os("REQUIRE_SPIN").is_some_and(|v| !v.is_empty() && v != "0") => {
-            bail!("REQUIRE_SPIN is set but no Spin binary was found ($SPIN or PATH)");
-        }
-        None => {
-            eprintln!(
-                "xtask: NO SPIN BINARY FOUND ($SPIN or PATH): the runtime tests run under \
-                 wasmtime only; their Spin runs are left out and counted as skipped"
-            );
-            if !command.get_args().any(|a| a == "--") {
-                command.arg("--");
-            }
-            command.args([
-                "--skip",
-                "spin::",
-                "--skip",
-                "spin_p2::",
-                "--skip",
-                "spin_only::",
-            ]);
-        }
-    }
     if install {
         command.env("REQUIRE_CLIENT_TOOLS", "1");
     }
-    // Spin 4.0.x runs every runtime test once more, with the WASIp2 artifact.
     let require_spin = env::var_os("REQUIRE_SPIN").is_some_and(|v| !v.is_empty() && v != "0");
-    let spin_4_0 = tools::find_spin_4_0();
-    match &spin_4_0 {
-        Some(spin_4_0) => {
-            let version = tools::spin_version_text(spin_4_0)?;
+    let spins = [
+        SpinLine {
+            variable: "SPIN",
+            name: "Spin",
+            found: tools::find_spin(),
+            runs: "under Spin",
+            skipped: &["spin::", "spin_p2::", "spin_only::"],
+            check: tools::spin_version,
+        },
+        // Spin 4.0.x runs every runtime test once more, with the WASIp2 artifact.
+        SpinLine {
+            variable: "SPIN_4_0",
+            name: "Spin 4.0.x",
+            found: tools::find_spin_4_0(),
+            runs: "with the WASIp2 artifact under Spin 4.0.x",
+            skipped: &["spin40_"],
+            check: tools::spin_version_text,
+        },
+    ];
+    let mut some_left_out = false;
+    for spin in &spins {
+        some_left_out |= !spin.pass_on(&mut command, require_spin)?;
+    }
+    run_counting(command, some_left_out)
+}
+
+/// A Spin the suite runs its runtime tests under, when one is found.
+struct SpinLine {
+    /// The variable that names it, for the tests and in messages.
+    variable: &'static str,
+    name: &'static str,
+    found: Option<PathBuf>,
+    /// How its runs are described.
+    runs: &'static str,
+    /// The test-name filters of its runs, left out without it.
+    skipped: &'static [&'static str],
+    /// Its `--version`, checked where the line must be recent enough.
+    check: fn(&std::path::Path) -> Result<String>,
+}
+
+impl SpinLine {
+    /// Names the Spin to the tests, or leaves its runs out of `command` (and
+    /// says so) when there is none; fails then if Spin is required. Returns
+    /// whether it was found.
+    fn pass_on(&self, command: &mut Command, required: bool) -> Result<bool> {
+        let Some(spin) = &self.found else {
+            if required {
+                bail!(
+                    "REQUIRE_SPIN is set but no {} was found (${})",
+                    self.name,
+                    self.variable
+                );
+            }
             eprintln!(
-                "xtask: runtime tests run with the WASIp2 artifact under {} ({version}) too",
-                spin_4_0.display()
-            );
-            command.env("SPIN_4_0", spin_4_0);
-        }
-        None if require_spin => {
-            bail!("REQUIRE_SPIN is set but no Spin 4.0.x was found ($SPIN_4_0)");
-        }
-        None => {
-            eprintln!(
-                "xtask: NO SPIN 4.0.x FOUND ($SPIN_4_0): the spin40_p2 and spin40_only runs are left out and \
-                 counted as skipped"
+                "xtask: NO {} FOUND (${}): the runtime tests' runs {} are left out and counted \
+                 as skipped",
+                self.name.to_uppercase(),
+                self.variable,
+                self.runs
             );
             if !command.get_args().any(|a| a == "--") {
                 command.arg("--");
             }
-            command.args(["--skip", "spin40_"]);
-        }
+            for filter in self.skipped {
+                command.args(["--skip", filter]);
+            }
+            return Ok(false);
+        };
+        let version = (self.check)(spin)?;
+        eprintln!(
+            "xtask: runtime tests run {} too ({}, {version})",
+            self.runs,
+            spin.display()
+        );
+        command.env(self.variable, spin);
+        Ok(true)
     }
+}
+
+/// Runs `cargo test`, passing its output on, and ends with one closing line
+/// for the whole suite over all test binaries: `tests: N passed, N failed, N
+/// skipped` (the filtered-out runs counted as skipped when `some_left_out`).
+fn run_counting(mut command: Command, some_left_out: bool) -> Result<()> {
     let mut child = command.spawn().context("starting cargo test")?;
     let stdout = child.stdout.take().context("cargo test's output")?;
     let (mut passed, mut failed, mut skipped) = (0u64, 0u64, 0u64);
@@ -385,13 +411,12 @@ fn test(options: TestOptions) -> Result<()> {
             passed += count_before(counts, " passed");
             failed += count_before(counts, " failed");
             skipped += count_before(counts, " ignored");
-            if spin.is_none() || spin_4_0.is_none() {
+            if some_left_out {
                 skipped += count_before(counts, " filtered out");
             }
         }
     }
     let status = child.wait()?;
-    // One closing line for the whole suite, over all test binaries.
     println!("tests: {passed} passed, {failed} failed, {skipped} skipped");
     if !status.success() {
         bail!("cargo test failed with {status}");

@@ -3,18 +3,21 @@
 use std::fmt::Write as _;
 
 use super::report::Report;
+use super::servers::ServerId;
 use super::workloads::WORKLOADS;
+
+/// One colour a server, in the order of the results.
+const COLORS: [&str; 8] = [
+    "#0b6bcb", "#7fb2e5", "#9aa5b1", "#13795b", "#6fc3a2", "#b7c9bf", "#a15c00", "#6b4fbb",
+];
 
 /// A grouped bar chart of requests per second, one group per workload.
 pub(super) fn chart(report: &Report) -> String {
-    const COLORS: [&str; 8] = [
-        "#0b6bcb", "#7fb2e5", "#9aa5b1", "#13795b", "#6fc3a2", "#b7c9bf", "#a15c00", "#6b4fbb",
-    ];
-    let workloads: Vec<String> = WORKLOADS.iter().map(|w| w.name()).collect();
-    let mut series: Vec<String> = Vec::new();
+    let workloads = WORKLOADS;
+    let mut series: Vec<&ServerId> = Vec::new();
     for m in &report.results {
-        if !series.contains(&m.server.name) {
-            series.push(m.server.name.clone());
+        if !series.contains(&&m.server) {
+            series.push(&m.server);
         }
     }
     let max = report
@@ -53,7 +56,7 @@ pub(super) fn chart(report: &Report) -> String {
             let Some(m) = report
                 .results
                 .iter()
-                .find(|m| &m.server.name == server && &m.workload == workload)
+                .find(|m| &m.server == *server && m.workload == *workload)
             else {
                 continue;
             };
@@ -61,33 +64,42 @@ pub(super) fn chart(report: &Report) -> String {
             let x = x0 + i as f64 * bar_w;
             let _ = writeln!(
                 svg,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{server}: {:.0} req/s</title></rect>",
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {:.0} req/s</title></rect>",
                 top + plot_h - h,
                 bar_w - 2.0,
                 COLORS[i % COLORS.len()],
+                server.name,
                 m.requests_per_sec
             );
         }
         let _ = writeln!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{workload}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             x0 + (group_w - 24.0) / 2.0,
-            top + plot_h + 18.0
+            top + plot_h + 18.0,
+            workload.name()
         );
     }
+    legend(&mut svg, &series, left, top + plot_h + 44.0);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// One line a server below the chart, `y` the first line's baseline: its
+/// colour and its name.
+fn legend(svg: &mut String, series: &[&ServerId], left: f64, y: f64) {
     for (i, server) in series.iter().enumerate() {
-        let y = top + plot_h + 44.0 + i as f64 * 17.0;
+        let y = y + i as f64 * 17.0;
         let _ = writeln!(
             svg,
-            "<rect x=\"{left}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"{:.1}\">{server}</text>",
+            "<rect x=\"{left}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"{:.1}\">{}</text>",
             y - 10.0,
             COLORS[i % COLORS.len()],
             left + 18.0,
-            y
+            y,
+            server.name
         );
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 #[cfg(test)]
@@ -105,8 +117,8 @@ mod tests {
         ]));
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
         assert_eq!(svg.matches("<title>").count(), 2, "{svg}");
-        assert!(svg.contains("<title>Nginx None: 200 req/s</title>"));
-        assert!(svg.contains(">Floor Some(Spin)</text>"));
+        assert!(svg.contains("<title>nginx 1.22 (Debian), etag on: 200 req/s</title>"));
+        assert!(svg.contains(">floor: fixed 304 (spin)</text>"));
         // The tallest bar is the largest figure: the full plot height.
         assert!(svg.contains("height=\"270.0\" fill="), "{svg}");
     }

@@ -30,7 +30,7 @@ use report::{Report, ServerFacts, command_output, machine, markdown};
 use servers::{BenchServer, Kind, build_floor, request_fields, start_component, start_nginx};
 use stats::{Measured, measured};
 use targets::targets;
-use workloads::{Dataset, LARGE_BYTES, SMALL_BYTES, WORKLOADS, page_of};
+use workloads::{Dataset, LARGE_BYTES, SMALL_BYTES, WORKLOADS, Workload, page_of};
 
 /// `cargo xtask bench`: the component against the floor component of the
 /// same runtime and against nginx, with wrk, on loopback.
@@ -56,6 +56,18 @@ pub struct Options {
     out: Option<PathBuf>,
 }
 
+/// The built artifacts: the component and its floor, of each WASI version.
+struct Artifacts {
+    component: PathBuf,
+    floor: PathBuf,
+    component_p2: PathBuf,
+    floor_p2: PathBuf,
+}
+
+/// The median figures of each (server, workload), by their positions in
+/// the server list and in [`WORKLOADS`].
+type Runs = BTreeMap<(usize, usize), Vec<LoadResult>>;
+
 pub fn run(options: Options) -> Result<()> {
     let out = options
         .out
@@ -63,78 +75,105 @@ pub fn run(options: Options) -> Result<()> {
         .unwrap_or_else(|| tools::workspace_root().join("bench").join("results"));
     install::ensure(&[Tool::Wrk, Tool::Nginx])?;
     eprintln!("bench: building the component and the floor component");
-    let component = tools::build_component()?;
-    let floor = build_floor(Wasi::P3)?;
-    let component_p2 = tools::build_artifact(Wasi::P2)?;
-    let floor_p2 = build_floor(Wasi::P2)?;
-
+    let artifacts = Artifacts {
+        component: tools::build_component()?,
+        floor: build_floor(Wasi::P3)?,
+        component_p2: tools::build_artifact(Wasi::P2)?,
+        floor_p2: build_floor(Wasi::P2)?,
+    };
     let work = tempfile::tempdir()?;
     let script = load::report_script(work.path())?;
+    let dirs = build_sites(work.path())?;
+    let mut servers = start_servers(&dirs, &artifacts, options.reuse_count, work.path())?;
+    read_validators(&mut servers)?;
+    let runs = measure(&servers, &options, &script)?;
+    let report = report_of(&options, &artifacts, &servers, &runs)?;
+    drop(servers);
+    write_report(&out, &report)
+}
+
+/// The two sites, built and aged as deployed ones.
+fn build_sites(work: &std::path::Path) -> Result<BTreeMap<Dataset, PathBuf>> {
     let mut dirs = BTreeMap::new();
     for (dataset, bytes) in [(Dataset::Small, SMALL_BYTES), (Dataset::Large, LARGE_BYTES)] {
-        let dir = work.path().join(dataset.label().replace(' ', ""));
+        let dir = work.join(format!("site-{dataset:?}"));
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("index.html"), page_of(bytes))?;
         harness::trees::build_aged_site(&dir)?;
         dirs.insert(dataset, dir);
     }
+    Ok(dirs)
+}
 
+/// Every server measured: per site and runtime, the component (log on and
+/// off) and its floor of each WASI version; wasmtime with a new instance per
+/// request for the large site; nginx.
+fn start_servers(
+    dirs: &BTreeMap<Dataset, PathBuf>,
+    artifacts: &Artifacts,
+    reuse_count: Option<u32>,
+    work: &std::path::Path,
+) -> Result<Vec<BenchServer>> {
     let mut runtimes = vec![Runtime::Wasmtime];
     if tools::find_spin().is_some() {
         runtimes.push(Runtime::Spin);
     }
+    let p3 = [artifacts.component.as_path(), artifacts.floor.as_path()];
+    let p2 = [
+        artifacts.component_p2.as_path(),
+        artifacts.floor_p2.as_path(),
+    ];
+    let (ours, quiet) = (
+        Kind::Ours { access_log: true },
+        Kind::Ours { access_log: false },
+    );
     let mut servers = Vec::new();
-    for (&dataset, dir) in &dirs {
+    for (&dataset, dir) in dirs {
         for &runtime in &runtimes {
-            for kind in [
-                Kind::Ours { access_log: true },
-                Kind::Ours { access_log: false },
-                Kind::Floor,
-            ] {
-                servers.push(start_component(
+            let setups = [
+                (ours, Wasi::P3, p3),
+                (quiet, Wasi::P3, p3),
+                (Kind::Floor, Wasi::P3, p3),
+                // The WASIp2 artifact against a floor of its own WASI version.
+                (ours, Wasi::P2, p2),
+                (Kind::Floor, Wasi::P2, p2),
+            ];
+            for (kind, wasi, wasm) in setups {
+                let setup = servers::Setup {
                     kind,
                     runtime,
-                    Wasi::P3,
+                    wasi,
                     dataset,
-                    dir,
-                    [&component, &floor],
-                    options.reuse_count,
-                    false,
-                )?);
-            }
-            // The WASIp2 artifact against a floor of its own WASI version.
-            for kind in [Kind::Ours { access_log: true }, Kind::Floor] {
-                servers.push(start_component(
-                    kind,
-                    runtime,
-                    Wasi::P2,
-                    dataset,
-                    dir,
-                    [&component_p2, &floor_p2],
-                    options.reuse_count,
-                    false,
-                )?);
+                    reuse_count,
+                    new_instances: false,
+                };
+                servers.push(start_component(setup, dir, wasm)?);
             }
         }
         // What a new instance's first request costs: wasmtime with a new
         // instance for every request, the component and its floor.
         if dataset == Dataset::Large {
-            for kind in [Kind::Ours { access_log: true }, Kind::Floor] {
-                servers.push(start_component(
+            for kind in [ours, Kind::Floor] {
+                let runtime = Runtime::Wasmtime;
+                let setup = servers::Setup {
                     kind,
-                    Runtime::Wasmtime,
-                    Wasi::P3,
+                    runtime,
+                    wasi: Wasi::P3,
                     dataset,
-                    dir,
-                    [&component, &floor],
-                    None,
-                    true,
-                )?);
+                    reuse_count: None,
+                    new_instances: true,
+                };
+                servers.push(start_component(setup, dir, p3)?);
             }
         }
-        servers.push(start_nginx(dataset, dir, work.path())?);
+        servers.push(start_nginx(dataset, dir, work)?);
     }
-    for server in &mut servers {
+    Ok(servers)
+}
+
+/// The validators each server sends, for the conditional workloads.
+fn read_validators(servers: &mut [BenchServer]) -> Result<()> {
+    for server in servers {
         let (etag, last_modified) = runtime::validators_of(server.process.addr())?;
         server.etag = etag;
         server.last_modified = last_modified;
@@ -145,37 +184,35 @@ pub fn run(options: Options) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
 
-    let mut runs: BTreeMap<(String, String), Vec<LoadResult>> = BTreeMap::new();
+/// Whether `server` is measured under `workload`: its own site, and for the
+/// WASIp2 rows the files as they are (the encodings are the same code in
+/// both artifacts).
+fn is_measured(server: &BenchServer, workload: &Workload) -> bool {
+    server.dataset == workload.dataset
+        && (server.id.wasi == Wasi::P3 || workload.encoding.is_none())
+}
+
+/// Every round: each workload on each server in turn, after a warm-up.
+fn measure(servers: &[BenchServer], options: &Options, script: &std::path::Path) -> Result<Runs> {
+    let mut runs = Runs::new();
     for round in 1..=options.rounds {
-        for workload in WORKLOADS {
-            // The WASIp2 rows: the files as they are (the encodings are the
-            // same code in both artifacts).
-            let measured = |s: &&BenchServer| {
-                s.dataset == workload.dataset
-                    && (s.id.wasi == Wasi::P3 || workload.encoding.is_none())
-            };
-            for server in servers.iter().filter(measured) {
-                let fields = request_fields(server, workload);
+        for (w, workload) in WORKLOADS.iter().enumerate() {
+            for (s, server) in servers
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| is_measured(s, workload))
+            {
+                let fields = request_fields(server, *workload);
                 let addr = server.process.addr();
+                let wrk =
+                    |seconds| load::wrk(addr, "/", &fields, options.connections, seconds, script);
                 if options.warmup > 0 {
-                    load::wrk(
-                        addr,
-                        "/",
-                        &fields,
-                        options.connections,
-                        options.warmup,
-                        &script,
-                    )?;
+                    wrk(options.warmup)?;
                 }
-                let result = load::wrk(
-                    addr,
-                    "/",
-                    &fields,
-                    options.connections,
-                    options.seconds,
-                    &script,
-                )?;
+                let result = wrk(options.seconds)?;
                 eprintln!(
                     "bench: round {round}/{}: {:<44} {:<28} {:>9.0} req/s  p99 {:>6.2} ms",
                     options.rounds,
@@ -184,26 +221,23 @@ pub fn run(options: Options) -> Result<()> {
                     result.requests_per_sec,
                     result.p99_ms
                 );
-                runs.entry((server.id.name.clone(), workload.name()))
-                    .or_default()
-                    .push(result);
+                runs.entry((s, w)).or_default().push(result);
             }
         }
     }
+    Ok(runs)
+}
 
-    let results: Vec<Measured> = servers
+/// The report of a run: the medians, the servers' facts and the targets.
+fn report_of(
+    options: &Options,
+    artifacts: &Artifacts,
+    servers: &[BenchServer],
+    runs: &Runs,
+) -> Result<Report> {
+    let results: Vec<Measured> = runs
         .iter()
-        .flat_map(|server| {
-            WORKLOADS
-                .iter()
-                .filter(|w| w.dataset == server.dataset)
-                .filter(|w| server.id.wasi == Wasi::P3 || w.encoding.is_none())
-                .map(move |w| (server, w.name()))
-        })
-        .filter_map(|(server, workload)| {
-            runs.get(&(server.id.name.clone(), workload.clone()))
-                .map(|r| measured(server, &workload, r))
-        })
+        .map(|(&(s, w), r)| measured(&servers[s], WORKLOADS[w], r))
         .collect();
     let facts: Vec<ServerFacts> = servers
         .iter()
@@ -214,45 +248,51 @@ pub fn run(options: Options) -> Result<()> {
             peak_rss_kib: runtime::process_tree_kib(server.process.pid(), "VmHWM:"),
         })
         .collect();
-    let ratios = targets(&results, &servers);
-    let report = Report {
+    let ratios = targets(&results, servers);
+    let wasmtime_flags = match options.reuse_count {
+        None => "wasmtime serve -Sp3 -Scli (defaults: 128 requests per instance, 16 at once)"
+            .to_string(),
+        Some(n) => format!("wasmtime serve -Sp3 -Scli --max-instance-reuse-count={n}"),
+    };
+    Ok(Report {
         date: command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
         machine: machine(),
         options: BTreeMap::from([
             ("seconds per run".to_string(), options.seconds.to_string()),
             ("warm-up seconds".to_string(), options.warmup.to_string()),
-            ("rounds (median kept)".to_string(), options.rounds.to_string()),
+            (
+                "rounds (median kept)".to_string(),
+                options.rounds.to_string(),
+            ),
             ("connections".to_string(), options.connections.to_string()),
             ("wrk threads".to_string(), "2".to_string()),
             (
                 "runtime flags".to_string(),
                 format!(
-                    "{}; spin up with the project's spin.toml, files copied at start (its default)",
-                    match options.reuse_count {
-                        None => "wasmtime serve -Sp3 -Scli (defaults: 128 requests per instance, 16 at once)".to_string(),
-                        Some(n) => format!("wasmtime serve -Sp3 -Scli --max-instance-reuse-count={n}"),
-                    }
+                    "{wasmtime_flags}; spin up with the project's spin.toml, files copied at start (its default)"
                 ),
             ),
         ]),
-        component_bytes: std::fs::metadata(&component)?.len(),
-        floor_bytes: std::fs::metadata(&floor)?.len(),
+        component_bytes: std::fs::metadata(&artifacts.component)?.len(),
+        floor_bytes: std::fs::metadata(&artifacts.floor)?.len(),
         servers: facts,
         results,
         ratios,
-    };
-    drop(servers);
+    })
+}
 
+/// Markdown, JSON and the chart under `out/DAY/`; the Markdown printed too.
+fn write_report(out: &std::path::Path, report: &Report) -> Result<()> {
     let day = report.date.split(' ').next().unwrap_or("run").to_string();
     let out = out.join(&day);
     std::fs::create_dir_all(&out)?;
-    let markdown = markdown(&report);
+    let markdown = markdown(report);
     std::fs::write(out.join("results.md"), &markdown)?;
     std::fs::write(
         out.join("results.json"),
-        serde_json::to_string_pretty(&report)?,
+        serde_json::to_string_pretty(report)?,
     )?;
-    std::fs::write(out.join("chart.svg"), chart(&report))?;
+    std::fs::write(out.join("chart.svg"), chart(report))?;
     println!("{markdown}");
     println!("Written to {}", out.display());
     Ok(())

@@ -121,7 +121,7 @@ pub(super) fn markdown(report: &Report) -> String {
             md,
             "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
             m.server.name,
-            m.workload,
+            m.workload.name(),
             m.requests_per_sec,
             m.p50_ms,
             m.p90_ms,
@@ -179,14 +179,8 @@ pub(super) mod tests {
 
     pub(in crate::bench) fn row(kind: Kind, runtime: Option<Runtime>, rps: f64) -> Measured {
         Measured {
-            server: ServerId {
-                name: format!("{kind:?} {runtime:?}"),
-                kind,
-                runtime,
-                new_instances: false,
-                wasi: harness::runtime::Wasi::P3,
-            },
-            workload: "20 KB 200".to_string(),
+            server: ServerId::new(kind, runtime, harness::runtime::Wasi::P3, false),
+            workload: super::super::workloads::WORKLOADS[0],
             requests_per_sec: rps,
             p50_ms: 1.0,
             p90_ms: 1.5,
@@ -228,8 +222,8 @@ pub(super) mod tests {
                 .to_string()
         };
         // 40 against Spin's floor of 50, not wasmtime's 100; 40 against nginx's 200.
-        assert!(line("Ours { access_log: true } Some(Spin)").ends_with("| 0.80 | 0.20 |"));
-        assert!(line("Ours { access_log: true } Some(Wasmtime)").ends_with("| 0.90 | 0.45 |"));
-        assert!(line("Nginx None").ends_with("| - | 1.00 |"));
+        assert!(line("http-caching-server (spin)").ends_with("| 0.80 | 0.20 |"));
+        assert!(line("http-caching-server (wasmtime)").ends_with("| 0.90 | 0.45 |"));
+        assert!(line("nginx 1.22 (Debian), etag on").ends_with("| - | 1.00 |"));
     }
 }

@@ -23,10 +23,11 @@ pub(super) enum Kind {
     Nginx,
 }
 
-/// Which server a figure belongs to: the typed key of every row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Which server a figure belongs to: the typed key of every row (compared
+/// as a whole; `name` is derived from the other fields, for display).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(super) struct ServerId {
-    /// The label in tables and the chart.
+    /// The label in tables and the chart, from the fields below.
     #[serde(rename = "server")]
     pub(super) name: String,
     pub(super) kind: Kind,
@@ -38,6 +39,43 @@ pub(super) struct ServerId {
     pub(super) new_instances: bool,
     /// The WASI version of the artifact (nginx: WASIp3, meaning none).
     pub(super) wasi: Wasi,
+}
+
+impl ServerId {
+    /// The id of a server, its label made from its parts.
+    pub(super) fn new(
+        kind: Kind,
+        runtime: Option<Runtime>,
+        wasi: Wasi,
+        new_instances: bool,
+    ) -> Self {
+        let mut name = match kind {
+            Kind::Ours { access_log: true } => "http-caching-server".to_string(),
+            Kind::Ours { access_log: false } => "http-caching-server, ACCESS_LOG=off".to_string(),
+            Kind::Floor => "floor: fixed 304".to_string(),
+            Kind::Nginx => "nginx 1.22 (Debian), etag on".to_string(),
+        };
+        if wasi == Wasi::P2 {
+            name.push_str(if kind == Kind::Floor {
+                ", WASIp2"
+            } else {
+                " WASIp2"
+            });
+        }
+        if new_instances {
+            name.push_str(", a new instance per request");
+        }
+        if let Some(runtime) = runtime {
+            name.push_str(&format!(" ({runtime})"));
+        }
+        ServerId {
+            name,
+            kind,
+            runtime,
+            new_instances,
+            wasi,
+        }
+    }
 }
 
 /// A server process serving one dataset.
@@ -99,31 +137,40 @@ pub(super) fn build_floor(wasi: Wasi) -> Result<PathBuf> {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How to run one component for the benchmark.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Setup {
+    pub(super) kind: Kind,
+    pub(super) runtime: Runtime,
+    pub(super) wasi: Wasi,
+    pub(super) dataset: Dataset,
+    /// `--max-instance-reuse-count` for wasmtime serve; its default when None.
+    pub(super) reuse_count: Option<u32>,
+    /// A new instance for every request (wasmtime only).
+    pub(super) new_instances: bool,
+}
+
+/// Starts the component (`Kind::Ours`) or its floor on the site in `dir`,
+/// as `setup` says; `[component, floor]` are the artifacts of its WASI
+/// version.
 pub(super) fn start_component(
-    kind: Kind,
-    runtime: Runtime,
-    wasi: Wasi,
-    dataset: Dataset,
+    setup: Setup,
     dir: &Path,
     [component, floor]: [&Path; 2],
-    reuse_count: Option<u32>,
-    new_instances: bool,
 ) -> Result<BenchServer> {
-    let (wasm, mut name) = match kind {
-        Kind::Ours { access_log: true } => (component, format!("http-caching-server ({runtime})")),
-        Kind::Ours { access_log: false } => (
-            component,
-            format!("http-caching-server, ACCESS_LOG=off ({runtime})"),
-        ),
-        Kind::Floor => (floor, format!("floor: fixed 304 ({runtime})")),
+    let Setup {
+        kind,
+        runtime,
+        wasi,
+        dataset,
+        reuse_count,
+        new_instances,
+    } = setup;
+    let wasm = match kind {
+        Kind::Ours { .. } => component,
+        Kind::Floor => floor,
         Kind::Nginx => bail!("not a component"),
     };
-    if wasi == Wasi::P2 {
-        name = name
-            .replace("server (", "server WASIp2 (")
-            .replace("304 (", "304, WASIp2 (");
-    }
     let mut spec = ServerSpec::new(runtime, wasm, dir)?.wasi(wasi);
     if kind == (Kind::Ours { access_log: false }) {
         spec = spec.env("ACCESS_LOG", "off");
@@ -133,18 +180,9 @@ pub(super) fn start_component(
     if let (Some(count), Runtime::Wasmtime) = (reuse_count, runtime) {
         spec.extra_args = vec![format!("--max-instance-reuse-count={count}")];
     }
-    if new_instances {
-        name = name.replace(" (", ", a new instance per request (");
-    }
     let server = RunningServer::start(spec)?;
     Ok(BenchServer {
-        id: ServerId {
-            name,
-            kind,
-            runtime: Some(runtime),
-            new_instances,
-            wasi,
-        },
+        id: ServerId::new(kind, Some(runtime), wasi, new_instances),
         dataset,
         process: Process::Runtime(server),
         etag: None,
@@ -154,7 +192,7 @@ pub(super) fn start_component(
 }
 
 pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<BenchServer> {
-    let prefix = work.join(format!("nginx-{}", dataset.label().replace(' ', "")));
+    let prefix = work.join(format!("nginx-{dataset:?}"));
     let nginx = Nginx::start(
         &prefix,
         &format!(
@@ -166,13 +204,7 @@ pub(super) fn start_nginx(dataset: Dataset, dir: &Path, work: &Path) -> Result<B
         ),
     )?;
     Ok(BenchServer {
-        id: ServerId {
-            name: "nginx 1.22 (Debian), etag on".to_string(),
-            kind: Kind::Nginx,
-            runtime: None,
-            new_instances: false,
-            wasi: Wasi::P3,
-        },
+        id: ServerId::new(Kind::Nginx, None, Wasi::P3, false),
         dataset,
         process: Process::Nginx(nginx),
         etag: None,

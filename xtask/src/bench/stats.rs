@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::servers::{BenchServer, ServerId};
+use super::workloads::Workload;
 use crate::load::LoadResult;
 
 /// The figures of one server under one workload.
@@ -10,7 +11,7 @@ use crate::load::LoadResult;
 pub(super) struct Measured {
     #[serde(flatten)]
     pub(super) server: ServerId,
-    pub(super) workload: String,
+    pub(super) workload: Workload,
     /// The medians over the rounds.
     pub(super) requests_per_sec: f64,
     pub(super) p50_ms: f64,
@@ -28,10 +29,10 @@ pub(super) fn median(mut values: Vec<f64>) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-pub(super) fn measured(server: &BenchServer, workload: &str, runs: &[LoadResult]) -> Measured {
+pub(super) fn measured(server: &BenchServer, workload: Workload, runs: &[LoadResult]) -> Measured {
     Measured {
         server: server.id.clone(),
-        workload: workload.to_string(),
+        workload,
         requests_per_sec: median(runs.iter().map(|r| r.requests_per_sec).collect()),
         p50_ms: median(runs.iter().map(|r| r.p50_ms).collect()),
         p90_ms: median(runs.iter().map(|r| r.p90_ms).collect()),

@@ -4,7 +4,7 @@
 use harness::runtime::{Runtime, Wasi};
 use serde::Serialize;
 
-use super::servers::{BenchServer, Kind};
+use super::servers::{BenchServer, Kind, ServerId};
 use super::stats::Measured;
 use super::workloads::{WORKLOADS, Workload};
 
@@ -38,20 +38,85 @@ pub(super) fn targets_of(
     list
 }
 
-/// The row name of the server of `kind` with the artifact of `wasi` under
-/// `runtime` (one instance for many requests); empty when there is none.
-fn row_name(servers: &[BenchServer], runtime: Runtime, wasi: Wasi, kind: Kind) -> String {
-    servers
-        .iter()
-        .find(|s| {
-            s.id.kind == kind
-                && s.id.runtime == Some(runtime)
-                && !s.id.new_instances
-                && s.id.wasi == wasi
-        })
-        .map(|s| s.id.name.clone())
-        .unwrap_or_default()
+/// The server of `kind` with the artifact of `wasi` under `runtime`, one
+/// instance for many requests (`new_instances` false) or a new one per
+/// request (true).
+fn server_of(
+    servers: &[BenchServer],
+    runtime: Runtime,
+    wasi: Wasi,
+    kind: Kind,
+    new_instances: bool,
+) -> Option<&ServerId> {
+    servers.iter().map(|s| &s.id).find(|id| {
+        id.kind == kind
+            && id.runtime == Some(runtime)
+            && id.new_instances == new_instances
+            && id.wasi == wasi
+    })
 }
+
+/// The figures of one run, looked up by typed keys.
+struct Figures<'a> {
+    results: &'a [Measured],
+}
+
+impl Figures<'_> {
+    fn find(&self, server: Option<&ServerId>, workload: Workload) -> Option<&Measured> {
+        let server = server?;
+        self.results
+            .iter()
+            .find(|m| &m.server == server && m.workload == workload)
+    }
+
+    fn rps(&self, server: Option<&ServerId>, workload: Workload) -> f64 {
+        self.find(server, workload)
+            .map_or(0.0, |m| m.requests_per_sec)
+    }
+
+    fn p99(&self, server: Option<&ServerId>, workload: Workload) -> f64 {
+        self.find(server, workload)
+            .map_or(f64::INFINITY, |m| m.p99_ms)
+    }
+
+    fn errors(&self, server: Option<&ServerId>) -> u64 {
+        self.results
+            .iter()
+            .filter(|m| Some(&m.server) == server)
+            .map(|m| m.socket_errors + m.non_2xx_3xx)
+            .sum()
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+fn at_least(name: String, value: f64, min: f64) -> Target {
+    Target {
+        name,
+        value,
+        threshold: format!(">= {min}"),
+        met: value >= min,
+    }
+}
+
+fn at_most(name: String, value: f64, max: f64) -> Target {
+    Target {
+        name,
+        value,
+        threshold: format!("<= {max}"),
+        met: value <= max,
+    }
+}
+
+// The workloads by name, in WORKLOADS' order.
+const SMALL_200: Workload = WORKLOADS[0];
+const SMALL_INM: Workload = WORKLOADS[1];
+const SMALL_IMS: Workload = WORKLOADS[2];
+const LARGE_INM: Workload = WORKLOADS[4];
+const LARGE_INM_BR: Workload = WORKLOADS[6];
+const LARGE_INM_GZIP: Workload = WORKLOADS[8];
 
 fn targets_of_artifact(
     runtime: Runtime,
@@ -59,126 +124,158 @@ fn targets_of_artifact(
     results: &[Measured],
     servers: &[BenchServer],
 ) -> Vec<Target> {
-    let name_of = |kind: Kind| row_name(servers, runtime, wasi, kind);
-    let ours = name_of(Kind::Ours { access_log: true });
-    let quiet = name_of(Kind::Ours { access_log: false });
-    let floor = name_of(Kind::Floor);
-    let find = |server: &str, workload: &Workload| {
-        results
-            .iter()
-            .find(|m| m.server.name == server && m.workload == workload.name())
-    };
-    let [
-        small_200,
-        small_inm,
-        small_ims,
-        _,
-        large_inm,
-        _,
-        large_inm_br,
-        _,
-        large_inm_gzip,
-    ] = WORKLOADS;
-    let rps = |server: &str, w: &Workload| find(server, w).map_or(0.0, |m| m.requests_per_sec);
-    let p99 = |server: &str, w: &Workload| find(server, w).map_or(f64::INFINITY, |m| m.p99_ms);
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-    let at_least = |name: String, value: f64, min: f64| Target {
-        name,
-        value,
-        threshold: format!(">= {min}"),
-        met: value >= min,
-    };
-    let at_most = |name: String, value: f64, max: f64| Target {
-        name,
-        value,
-        threshold: format!("<= {max}"),
-        met: value <= max,
+    let figures = Figures { results };
+    let of = |kind: Kind| server_of(servers, runtime, wasi, kind, false);
+    let ours = of(Kind::Ours { access_log: true });
+    let floor = of(Kind::Floor);
+    // The WASIp2 artifact runs with the log on only.
+    let variants = match wasi {
+        Wasi::P3 => vec![
+            ("", ours),
+            (", ACCESS_LOG=off", of(Kind::Ours { access_log: false })),
+        ],
+        Wasi::P2 => vec![(", WASIp2", ours)],
     };
     let mut list = Vec::new();
-    // The WASIp2 artifact runs with the log on only.
-    let variants: &[(&str, &String)] = match wasi {
-        Wasi::P3 => &[("", &ours), (", ACCESS_LOG=off", &quiet)],
-        Wasi::P2 => &[(", WASIp2", &ours)],
-    };
-    for &(log, server) in variants {
+    for (log, server) in variants {
         let label = format!(" ({runtime}{log})");
-        list.push(at_least(
+        list.extend(against_the_floor(&figures, server, floor, &label));
+    }
+    match wasi {
+        Wasi::P2 => {
+            let p3 = server_of(
+                servers,
+                runtime,
+                Wasi::P3,
+                Kind::Ours { access_log: true },
+                false,
+            );
+            list.extend(wasip2_against_wasip3(&figures, ours, p3, runtime));
+        }
+        Wasi::P3 => {
+            list.extend(encodings_against_identity(&figures, ours, runtime));
+            let fresh = |kind: Kind| server_of(servers, runtime, wasi, kind, true);
+            let (fresh_ours, fresh_floor) =
+                (fresh(Kind::Ours { access_log: true }), fresh(Kind::Floor));
+            if fresh_ours.is_some() && fresh_floor.is_some() {
+                list.extend(new_instances_against_the_floor(
+                    &figures,
+                    fresh_ours,
+                    fresh_floor,
+                    runtime,
+                ));
+            }
+        }
+    }
+    list
+}
+
+/// A component's rate, 304 scaling and p99 against the floor of its own
+/// runtime and WASI version, and its errors under load.
+fn against_the_floor(
+    figures: &Figures<'_>,
+    server: Option<&ServerId>,
+    floor: Option<&ServerId>,
+    label: &str,
+) -> Vec<Target> {
+    let worst_p99 = [SMALL_INM, SMALL_IMS, LARGE_INM]
+        .into_iter()
+        .map(|w| ratio(figures.p99(server, w), figures.p99(floor, w)))
+        .fold(0.0, f64::max);
+    vec![
+        at_least(
             format!("20 KB 304 If-None-Match, req/s vs floor{label}"),
-            ratio(rps(server, &small_inm), rps(&floor, &small_inm)),
+            ratio(
+                figures.rps(server, SMALL_INM),
+                figures.rps(floor, SMALL_INM),
+            ),
             0.9,
-        ));
-        list.push(at_least(
+        ),
+        at_least(
             format!("20 KB 200, req/s vs floor{label}"),
-            ratio(rps(server, &small_200), rps(&floor, &small_200)),
+            ratio(
+                figures.rps(server, SMALL_200),
+                figures.rps(floor, SMALL_200),
+            ),
             0.75,
-        ));
-        list.push(at_least(
+        ),
+        at_least(
             format!("1 MiB 304 vs 20 KB 304, req/s{label}"),
-            ratio(rps(server, &large_inm), rps(server, &small_inm)),
+            ratio(
+                figures.rps(server, LARGE_INM),
+                figures.rps(server, SMALL_INM),
+            ),
             0.9,
-        ));
-        let worst_p99 = [small_inm, small_ims, large_inm]
-            .iter()
-            .map(|w| ratio(p99(server, w), p99(&floor, w)))
-            .fold(0.0, f64::max);
-        list.push(at_most(
+        ),
+        at_most(
             format!("p99 of 304s vs floor, worst workload{label}"),
             worst_p99,
             1.5,
-        ));
-        let errors: u64 = results
-            .iter()
-            .filter(|m| &m.server.name == server)
-            .map(|m| m.socket_errors + m.non_2xx_3xx)
-            .sum();
-        list.push(at_most(
+        ),
+        at_most(
             format!("errors under load{label}"),
-            errors as f64,
+            figures.errors(server) as f64,
             0.0,
-        ));
-    }
-    if wasi == Wasi::P2 {
-        // WASIp2 against WASIp3, each the component with the log on.
-        let p3 = row_name(servers, runtime, Wasi::P3, Kind::Ours { access_log: true });
-        for workload in [small_inm, small_200, large_inm] {
-            list.push(at_least(
+        ),
+    ]
+}
+
+/// WASIp2 against WASIp3, each the component with the log on.
+fn wasip2_against_wasip3(
+    figures: &Figures<'_>,
+    p2: Option<&ServerId>,
+    p3: Option<&ServerId>,
+    runtime: Runtime,
+) -> Vec<Target> {
+    [SMALL_INM, SMALL_200, LARGE_INM]
+        .into_iter()
+        .map(|workload| {
+            at_least(
                 format!("WASIp2 vs WASIp3, {}, req/s ({runtime})", workload.name()),
-                ratio(rps(&ours, &workload), rps(&p3, &workload)),
+                ratio(figures.rps(p2, workload), figures.rps(p3, workload)),
                 0.9,
-            ));
-        }
-        return list;
-    }
-    // The 1 MiB file's precompressed variants revalidate as cheaply as the
-    // file itself.
-    for (coding, workload) in [("br", large_inm_br), ("gzip", large_inm_gzip)] {
-        list.push(at_least(
-            format!("1 MiB 304 {coding} vs 1 MiB 304 identity, req/s ({runtime})"),
-            ratio(rps(&ours, &workload), rps(&ours, &large_inm)),
-            0.9,
-        ));
-    }
-    // A new instance's first 304 of the 1 MiB file, against the floor's first
-    // answer in a new instance (wasmtime only: Spin has no such setting).
-    let fresh = |kind: Kind| {
-        servers
-            .iter()
-            .find(|s| s.id.kind == kind && s.id.runtime == Some(runtime) && s.id.new_instances)
-            .map(|s| s.id.name.clone())
-    };
-    if let (Some(fresh_ours), Some(fresh_floor)) =
-        (fresh(Kind::Ours { access_log: true }), fresh(Kind::Floor))
-    {
-        list.push(at_least(
+            )
+        })
+        .collect()
+}
+
+/// The 1 MiB file's precompressed variants revalidate as cheaply as the
+/// file itself.
+fn encodings_against_identity(
+    figures: &Figures<'_>,
+    ours: Option<&ServerId>,
+    runtime: Runtime,
+) -> Vec<Target> {
+    [("br", LARGE_INM_BR), ("gzip", LARGE_INM_GZIP)]
+        .into_iter()
+        .map(|(coding, workload)| {
+            at_least(
+                format!("1 MiB 304 {coding} vs 1 MiB 304 identity, req/s ({runtime})"),
+                ratio(figures.rps(ours, workload), figures.rps(ours, LARGE_INM)),
+                0.9,
+            )
+        })
+        .collect()
+}
+
+/// A new instance's first 304 of the 1 MiB file, against the floor's first
+/// answer in a new instance (wasmtime only: Spin has no such setting).
+fn new_instances_against_the_floor(
+    figures: &Figures<'_>,
+    ours: Option<&ServerId>,
+    floor: Option<&ServerId>,
+    runtime: Runtime,
+) -> Vec<Target> {
+    vec![
+        at_least(
             format!("1 MiB 304, a new instance per request, req/s vs floor ({runtime})"),
-            ratio(rps(&fresh_ours, &large_inm), rps(&fresh_floor, &large_inm)),
+            ratio(figures.rps(ours, LARGE_INM), figures.rps(floor, LARGE_INM)),
             0.9,
-        ));
-        list.push(at_most(
+        ),
+        at_most(
             format!("1 MiB 304, a new instance per request, p99 vs floor ({runtime})"),
-            ratio(p99(&fresh_ours, &large_inm), p99(&fresh_floor, &large_inm)),
+            ratio(figures.p99(ours, LARGE_INM), figures.p99(floor, LARGE_INM)),
             1.5,
-        ));
-    }
-    list
+        ),
+    ]
 }

@@ -37,11 +37,19 @@ pub(super) enum Validator {
 }
 
 /// One kind of request, on one file, in one encoding (None: as it is).
-#[derive(Debug, Clone, Copy)]
+/// Rows are keyed by the value itself; its name is for display only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Workload {
     pub(super) dataset: Dataset,
     pub(super) validator: Validator,
     pub(super) encoding: Option<Encoding>,
+}
+
+/// Serialized as its name, which is written once, in `name()`.
+impl Serialize for Workload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
 }
 
 impl Workload {

@@ -1,0 +1,520 @@
+//! The case tables of the fixture site (`tests/fixture-site`), written
+//! once and run by two drivers: in process against the server
+//! (`tests/in_process.rs`, milliseconds, no runtime) and over real HTTP
+//! under every runtime and WASI version (`tests/site.rs`, through a raw
+//! socket, so that every target goes out exactly as written). The checks of
+//! an answer are the same for both, through [`Answered`].
+
+use super::{etag_of, fixture_file};
+
+/// What a case expects in the body.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect {
+    /// The file's bytes, its type, and its ETag.
+    File(&'static str, &'static str),
+    /// The short text of an error status.
+    Text,
+    /// A site page sent for an error status: its bytes, no validators.
+    Page(&'static str),
+    /// No body.
+    Empty,
+}
+
+/// One row of a table: method, target, request fields, status, body.
+pub type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    u16,
+    Expect,
+);
+
+/// What a browser's navigation sends.
+pub const HTML: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+const HTML_TYPE: &str = "text/html; charset=utf-8";
+
+/// The site's configuration of [`paths_of_a_site`]: a 404 page, an app
+/// shell and clean URLs.
+pub const SITE: &[(&str, &str)] = &[
+    ("NOT_FOUND_PAGE", "/404.html"),
+    ("FALLBACK_PAGE", "/app.html"),
+    ("CLEAN_URLS", "on"),
+];
+
+/// Every kind of path, with the default configuration (no 404 page, no app
+/// shell, no clean URLs). The Host checks, which runtimes differ in passing
+/// on, are not here: `tests/in_process.rs` and `tests/hostile.rs` have them.
+pub fn paths_by_default() -> Vec<Case> {
+    use Expect::*;
+    let html = HTML_TYPE;
+    vec![
+        ("GET", "/", &[], 200, File("index.html", html)),
+        ("GET", "/index.html", &[], 200, File("index.html", html)),
+        ("GET", "/%69ndex.html", &[], 200, File("index.html", html)),
+        ("GET", "/?v=2", &[], 200, File("index.html", html)),
+        (
+            "GET",
+            "/css/site.css",
+            &[],
+            200,
+            File("css/site.css", "text/css; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/js/app.js",
+            &[],
+            200,
+            File("js/app.js", "text/javascript; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/img/logo.png",
+            &[],
+            200,
+            File("img/logo.png", "image/png"),
+        ),
+        (
+            "HEAD",
+            "/img/logo.png",
+            &[],
+            200,
+            File("img/logo.png", "image/png"),
+        ),
+        ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
+        (
+            "GET",
+            "/docs/guide.txt",
+            &[],
+            200,
+            File("docs/guide.txt", "text/plain; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/.well-known/security.txt",
+            &[],
+            200,
+            File(".well-known/security.txt", "text/plain; charset=utf-8"),
+        ),
+        (
+            "GET",
+            "/empty.txt",
+            &[],
+            200,
+            File("empty.txt", "text/plain; charset=utf-8"),
+        ),
+        ("GET", "/nodir/", &[], 404, Text),
+        (
+            "GET",
+            "/nodir/readme.md",
+            &[],
+            200,
+            File("nodir/readme.md", "text/markdown; charset=utf-8"),
+        ),
+        ("GET", "/missing", &[("Accept", HTML)], 404, Text),
+        ("GET", "/about", &[], 404, Text),
+        ("GET", "/.env", &[], 404, Text),
+        ("GET", "/.hidden/x.txt", &[], 404, Text),
+        ("GET", "/.well-known/", &[], 404, Text),
+        ("GET", "/css/site.css/", &[], 404, Text),
+        ("GET", "/css//site.css", &[], 404, Text),
+        ("GET", "/a%2fb", &[], 404, Text),
+        ("GET", "/C:/x", &[], 404, Text),
+        ("GET", "/../index.html", &[], 400, Text),
+        ("GET", "/%2e%2e/index.html", &[], 400, Text),
+        ("GET", "/%zz", &[], 400, Text),
+        ("GET", "/%c0%ae%c0%ae/", &[], 400, Text),
+        ("GET", "/index.html%00", &[], 400, Text),
+        ("GET", "/favicon.ico", &[], 204, Empty),
+        ("POST", "/css/site.css", &[], 405, Text),
+        ("POST", "/docs", &[], 405, Text),
+        ("DELETE", "/missing", &[], 404, Text),
+        ("OPTIONS", "/css/site.css", &[], 204, Empty),
+        ("OPTIONS", "/docs", &[], 204, Empty),
+        ("OPTIONS", "/docs/", &[], 204, Empty),
+        ("OPTIONS", "*", &[], 204, Empty),
+        ("OPTIONS", "/missing", &[], 404, Text),
+        ("GET", "*", &[], 400, Text),
+        ("HEAD", "*", &[], 400, Empty),
+    ]
+}
+
+/// The 404 page, the app shell and clean URLs ([`SITE`]).
+pub fn paths_of_a_site() -> Vec<Case> {
+    use Expect::*;
+    let html = HTML_TYPE;
+    vec![
+        ("GET", "/about", &[], 200, File("about.html", html)),
+        ("GET", "/about.html", &[], 200, File("about.html", html)),
+        (
+            "GET",
+            "/missing",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "GET",
+            "/app/settings/profile",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "GET",
+            "/app/settings/",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "HEAD",
+            "/missing",
+            &[("Accept", HTML)],
+            200,
+            File("app.html", html),
+        ),
+        (
+            "GET",
+            "/missing",
+            &[("Accept", "*/*")],
+            404,
+            Page("404.html"),
+        ),
+        ("GET", "/missing", &[], 404, Page("404.html")),
+        (
+            "GET",
+            "/missing.png",
+            &[("Accept", HTML)],
+            404,
+            Page("404.html"),
+        ),
+        ("GET", "/.env", &[("Accept", HTML)], 404, Page("404.html")),
+        ("GET", "/nodir/", &[], 404, Page("404.html")),
+        ("HEAD", "/missing", &[], 404, Empty),
+        ("POST", "/missing", &[("Accept", HTML)], 404, Text),
+        ("GET", "/../x", &[("Accept", HTML)], 400, Text),
+        ("GET", "/", &[], 200, File("index.html", html)),
+    ]
+}
+
+/// An answer as the checks see it, whichever driver got it.
+pub trait Answered: std::fmt::Debug {
+    fn status(&self) -> u16;
+    /// The value of a field, if it is there.
+    fn field_value(&self, name: &str) -> Option<String>;
+    fn body(&self) -> &[u8];
+}
+
+/// Checks `answer` against what `case` expects.
+pub fn check(case: &Case, answer: &impl Answered) {
+    let (method, target, fields, status, expect) = *case;
+    let what = format!("{method} {target} {fields:?}");
+    let field = |name: &str| answer.field_value(name);
+    assert_eq!(answer.status(), status, "{what}: {answer:?}");
+    match expect {
+        Expect::File(name, content_type) => {
+            let bytes = fixture_file(name);
+            if method == "HEAD" {
+                assert!(answer.body().is_empty(), "{what}");
+            } else {
+                assert_eq!(answer.body(), &bytes[..], "{what}");
+            }
+            assert_eq!(
+                field("content-type").as_deref(),
+                Some(content_type),
+                "{what}"
+            );
+            assert_eq!(field("etag"), Some(etag_of(&bytes)), "{what}");
+            assert!(field("last-modified").is_some(), "{what}");
+            assert_eq!(
+                field("content-length"),
+                Some(bytes.len().to_string()),
+                "{what}"
+            );
+        }
+        Expect::Page(name) => {
+            assert_eq!(answer.body(), &fixture_file(name)[..], "{what}");
+            assert_eq!(field("etag"), None, "{what}: no validators");
+            assert_eq!(
+                field("cache-control").as_deref(),
+                Some("no-store"),
+                "{what}"
+            );
+        }
+        Expect::Text => {
+            let text = String::from_utf8_lossy(answer.body());
+            assert!(text.starts_with(&status.to_string()), "{what}: {text}");
+            assert_eq!(field("etag"), None, "{what}");
+        }
+        Expect::Empty => assert!(answer.body().is_empty(), "{what}"),
+    }
+}
+
+/// The Accept-Encoding cases of the built fixture site's `/js/big.js`
+/// (brotli smaller than gzip, both proven by the build's manifest): the
+/// field (None: not sent), the content coding chosen, and the file whose
+/// bytes come back (RFC 9110 section 12.5.3).
+pub const ENCODINGS: &[(Option<&str>, Option<&str>, &str)] = &[
+    (None, None, "js/big.js"),
+    (Some("gzip, deflate, br, zstd"), Some("br"), "js/big.js.br"),
+    (Some("gzip"), Some("gzip"), "js/big.js.gz"),
+    (Some("x-gzip"), Some("gzip"), "js/big.js.gz"),
+    (Some("br;q=0.5, gzip;q=0.9"), Some("gzip"), "js/big.js.gz"),
+    (Some("*"), Some("br"), "js/big.js.br"),
+    (Some("br;q=0, gzip;q=0"), None, "js/big.js"),
+    (Some("identity"), None, "js/big.js"),
+    (Some("identity;q=0"), None, "js/big.js"),
+    (Some("compress, zstd"), None, "js/big.js"),
+    (Some(""), None, "js/big.js"),
+];
+
+/// The request fields of an [`ENCODINGS`] case.
+pub fn accept_encoding(accept: Option<&'static str>) -> Vec<(&'static str, &'static str)> {
+    accept
+        .map(|a| vec![("Accept-Encoding", a)])
+        .unwrap_or_default()
+}
+
+/// Checks the answers to GET and HEAD of `/js/big.js` in an [`ENCODINGS`]
+/// case: the coding, Vary, the bytes of the file it names (`bytes`, read
+/// from the served site, where the build wrote the variants), their ETag,
+/// the source's type, and HEAD's length.
+pub fn check_encoding(
+    case: &(Option<&str>, Option<&str>, &str),
+    get: &impl Answered,
+    head: &impl Answered,
+    bytes: &[u8],
+) {
+    let (accept, coding, _) = *case;
+    let what = format!("Accept-Encoding {accept:?}");
+    assert_eq!(get.status(), 200, "{what}");
+    assert_eq!(
+        get.field_value("content-encoding").as_deref(),
+        coding,
+        "{what}"
+    );
+    assert_eq!(
+        get.field_value("vary").as_deref(),
+        Some("Accept-Encoding"),
+        "{what}"
+    );
+    assert_eq!(get.body(), bytes, "{what}");
+    assert_eq!(get.field_value("etag"), Some(etag_of(bytes)), "{what}");
+    let js = "text/javascript; charset=utf-8";
+    assert_eq!(
+        get.field_value("content-type").as_deref(),
+        Some(js),
+        "{what}"
+    );
+    assert_eq!(
+        head.field_value("content-length"),
+        Some(bytes.len().to_string()),
+        "{what}: HEAD"
+    );
+    assert_eq!(
+        head.field_value("content-encoding").as_deref(),
+        coding,
+        "{what}: HEAD"
+    );
+}
+
+/// A request field's value in [`conditionals`], resolved by the driver.
+#[derive(Debug, Clone, Copy)]
+pub enum Value {
+    Literal(&'static str),
+    /// The strong ETag of this fixture file's bytes.
+    TagOf(&'static str),
+    /// The Last-Modified the server sends for this path.
+    LastModifiedOf(&'static str),
+}
+
+/// The body a [`conditionals`] case expects.
+#[derive(Debug, Clone, Copy)]
+pub enum Bytes {
+    None,
+    /// This fixture file whole.
+    Whole(&'static str),
+    /// Bytes `from..to` of this fixture file.
+    Range(&'static str, usize, usize),
+    /// The last `n` bytes of this fixture file.
+    Tail(&'static str, usize),
+    /// A short text.
+    Text(&'static str),
+}
+
+impl Bytes {
+    pub fn of(self) -> Vec<u8> {
+        match self {
+            Bytes::None => Vec::new(),
+            Bytes::Whole(name) => fixture_file(name),
+            Bytes::Range(name, from, to) => fixture_file(name)[from..to].to_vec(),
+            Bytes::Tail(name, n) => {
+                let bytes = fixture_file(name);
+                bytes[bytes.len() - n..].to_vec()
+            }
+            Bytes::Text(text) => text.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// A conditional or range request: GET of the target with these fields,
+/// the status and the body.
+pub type Conditional = (&'static str, &'static [(&'static str, Value)], u16, Bytes);
+
+/// Preconditions (RFC 9110 section 13) and ranges (section 14) on files
+/// other than the page, with [`SITE`]'s configuration.
+pub fn conditionals() -> Vec<Conditional> {
+    use Bytes::{Tail, Text, Whole};
+    use Value::{LastModifiedOf as Date, Literal, TagOf as Tag};
+    const CSS: &str = "css/site.css";
+    const FAILED: Bytes = Text("412 Precondition Failed\n");
+    const UNSATISFIABLE: Bytes = Text("416 Range Not Satisfiable\n");
+    vec![
+        (
+            "/css/site.css",
+            &[("If-None-Match", Tag(CSS))],
+            304,
+            Bytes::None,
+        ),
+        (
+            "/css/site.css",
+            &[("If-Modified-Since", Date("/css/site.css"))],
+            304,
+            Bytes::None,
+        ),
+        (
+            "/css/site.css",
+            &[
+                ("If-None-Match", Literal("\"other\"")),
+                ("If-Modified-Since", Date("/css/site.css")),
+            ],
+            200,
+            Whole(CSS),
+        ),
+        (
+            "/css/site.css",
+            &[("If-Match", Literal("\"other\""))],
+            412,
+            FAILED,
+        ),
+        ("/css/site.css", &[("If-Match", Tag(CSS))], 200, Whole(CSS)),
+        (
+            "/css/site.css",
+            &[("Range", Literal("bytes=0-3"))],
+            206,
+            Bytes::Range(CSS, 0, 4),
+        ),
+        (
+            "/css/site.css",
+            &[("Range", Literal("bytes=-1"))],
+            206,
+            Tail(CSS, 1),
+        ),
+        (
+            "/css/site.css",
+            &[("Range", Literal("bytes=0-3")), ("If-Range", Tag(CSS))],
+            206,
+            Bytes::Range(CSS, 0, 4),
+        ),
+        (
+            "/css/site.css",
+            &[
+                ("Range", Literal("bytes=0-3")),
+                ("If-Range", Literal("\"other\"")),
+            ],
+            200,
+            Whole(CSS),
+        ),
+        (
+            "/css/site.css",
+            &[("Range", Literal("bytes=999-"))],
+            416,
+            UNSATISFIABLE,
+        ),
+        (
+            "/img/logo.png",
+            &[("Range", Literal("bytes=1-3"))],
+            206,
+            Text("PNG"),
+        ),
+        (
+            "/img/logo.png",
+            &[("If-None-Match", Literal("*"))],
+            304,
+            Bytes::None,
+        ),
+        (
+            "/docs/",
+            &[("If-None-Match", Tag("docs/index.html"))],
+            304,
+            Bytes::None,
+        ),
+        // RFC 9110 section 14.1.2: a suffix of an empty file is satisfiable.
+        (
+            "/empty.txt",
+            &[("Range", Literal("bytes=-5"))],
+            200,
+            Bytes::None,
+        ),
+        (
+            "/empty.txt",
+            &[("Range", Literal("bytes=0-"))],
+            416,
+            UNSATISFIABLE,
+        ),
+        // The app shell revalidates with its own validators.
+        (
+            "/app/x",
+            &[
+                ("Accept", Literal(HTML)),
+                ("If-None-Match", Tag("app.html")),
+            ],
+            304,
+            Bytes::None,
+        ),
+        // The 404 page ignores preconditions (RFC 9110 section 13.2.1).
+        (
+            "/gone.txt",
+            &[("If-None-Match", Literal("*"))],
+            404,
+            Whole("404.html"),
+        ),
+    ]
+}
+
+/// The request fields of a [`conditionals`] case, `date_of` giving the
+/// Last-Modified the server sends for a path.
+pub fn resolve(
+    fields: &[(&'static str, Value)],
+    mut date_of: impl FnMut(&str) -> String,
+) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .map(|&(name, value)| {
+            let value = match value {
+                Value::Literal(text) => text.to_string(),
+                Value::TagOf(file) => etag_of(&fixture_file(file)),
+                Value::LastModifiedOf(path) => date_of(path),
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+/// Checks the answer to a [`conditionals`] case.
+pub fn check_conditional(case: &Conditional, answer: &impl Answered) {
+    let (target, fields, status, body) = *case;
+    let what = format!("{target} {fields:?}");
+    assert_eq!(answer.status(), status, "{what}: {answer:?}");
+    assert_eq!(answer.body(), &body.of()[..], "{what}");
+    if status == 206 {
+        assert!(answer.field_value("content-range").is_some(), "{what}");
+    }
+    if status == 304 {
+        assert!(
+            answer.field_value("etag").is_some(),
+            "{what}: a 304 carries its validators"
+        );
+    }
+}
