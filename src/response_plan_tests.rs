@@ -84,13 +84,39 @@ macro_rules! b {
     };
 }
 
+/// The decision table: every group below, in order.
 fn cases() -> Vec<Case> {
+    [
+        no_preconditions(),
+        if_none_match(),
+        if_none_match_lists_and_methods(),
+        inm_before_ims(),
+        if_modified_since(),
+        if_match(),
+        if_unmodified_since(),
+        order_of_evaluation(),
+        range(),
+        range_edges(),
+        if_range(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// No preconditions.
+fn no_preconditions() -> Vec<Case> {
     use Expect::*;
     vec![
-        // No preconditions.
         get("plain GET", vec![], 200, None, Whole),
         case("plain HEAD", Method::HEAD, vec![], 200, None, NoBody),
-        // If-None-Match (RFC 9110 section 13.1.2): weak comparison.
+    ]
+}
+
+/// If-None-Match (RFC 9110 section 13.1.2): weak comparison.
+fn if_none_match() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "INM exact",
             vec![("if-none-match", b!("\"0123456789abcdef0123456789abcdef\""))],
@@ -142,6 +168,13 @@ fn cases() -> Vec<Case> {
             Some(IfNoneMatch),
             NoBody,
         ),
+    ]
+}
+
+/// If-None-Match, continued: field lines, malformed and odd tags, HEAD.
+fn if_none_match_lists_and_methods() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "INM split over two field lines",
             vec![
@@ -201,7 +234,13 @@ fn cases() -> Vec<Case> {
             Some(IfNoneMatch),
             NoBody,
         ),
-        // INM and IMS are not OR-ed: INM present means IMS is not evaluated.
+    ]
+}
+
+/// INM and IMS are not OR-ed: INM present means IMS is not evaluated.
+fn inm_before_ims() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "INM miss wins over an IMS that would 304",
             vec![
@@ -222,7 +261,13 @@ fn cases() -> Vec<Case> {
             Some(IfNoneMatch),
             NoBody,
         ),
-        // If-Modified-Since (RFC 9110 section 13.1.3).
+    ]
+}
+
+/// If-Modified-Since (RFC 9110 section 13.1.3).
+fn if_modified_since() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "IMS equal to Last-Modified",
             vec![("if-modified-since", LM.as_bytes())],
@@ -300,7 +345,13 @@ fn cases() -> Vec<Case> {
             Some(IfModifiedSince),
             NoBody,
         ),
-        // If-Match (RFC 9110 section 13.1.1): strong comparison.
+    ]
+}
+
+/// If-Match (RFC 9110 section 13.1.1): strong comparison.
+fn if_match() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "If-Match exact",
             vec![("if-match", ETAG.as_bytes())],
@@ -346,7 +397,13 @@ fn cases() -> Vec<Case> {
             Some(IfMatch),
             Text,
         ),
-        // If-Unmodified-Since (RFC 9110 section 13.1.4).
+    ]
+}
+
+/// If-Unmodified-Since (RFC 9110 section 13.1.4).
+fn if_unmodified_since() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "IUS after Last-Modified",
             vec![("if-unmodified-since", AFTER_LM.as_bytes())],
@@ -375,7 +432,13 @@ fn cases() -> Vec<Case> {
             None,
             Whole,
         ),
-        // Order of evaluation (RFC 9110 section 13.2.2).
+    ]
+}
+
+/// Order of evaluation (RFC 9110 section 13.2.2).
+fn order_of_evaluation() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "If-Match true: IUS is not evaluated",
             vec![
@@ -446,7 +509,13 @@ fn cases() -> Vec<Case> {
             Some(IfModifiedSince),
             NoBody,
         ),
-        // Range (RFC 9110 section 14).
+    ]
+}
+
+/// Range (RFC 9110 section 14).
+fn range() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "Range first-last",
             vec![("range", b!("bytes=0-99"))],
@@ -503,6 +572,13 @@ fn cases() -> Vec<Case> {
             None,
             Text,
         ),
+    ]
+}
+
+/// Range, continued: what is ignored (malformed, other units, several ranges), HEAD.
+fn range_edges() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "Range malformed is ignored",
             vec![("range", b!("bytes=abc"))],
@@ -560,7 +636,13 @@ fn cases() -> Vec<Case> {
             None,
             NoBody,
         ),
-        // If-Range (RFC 9110 section 13.1.5).
+    ]
+}
+
+/// If-Range (RFC 9110 section 13.1.5).
+fn if_range() -> Vec<Case> {
+    use Expect::*;
+    vec![
         get(
             "If-Range strong match",
             vec![("range", b!("bytes=0-9")), ("if-range", ETAG.as_bytes())],
