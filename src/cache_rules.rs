@@ -6,7 +6,9 @@
 //! `<glob> <Cache-Control value>`. A glob without `/` matches the file name
 //! in any directory (`*.css`); one with `/` matches the path from the root
 //! (`assets/**`, `/robots.txt`). The first rule that matches wins (crate
-//! `globset`; `*` never crosses a `/`, `**` does).
+//! `glob`, with literal separators: `*` never crosses a `/`, `**` as a
+//! whole segment does; it compiles no regex, so a new instance, which reads
+//! the rules again, pays little for them).
 //!
 //! After the file's rules, the defaults:
 //! 1. a fingerprinted name, with a hash of 8 or more hex digits between dots
@@ -16,8 +18,17 @@
 //! 2. HTML: `no-cache`, so that a page that names new assets is seen at once;
 //! 3. everything else: `CACHE_CONTROL`.
 
-use globset::{GlobBuilder, GlobMatcher};
+use glob::{MatchOptions, Pattern};
 use http::HeaderValue;
+
+/// How a rule's glob matches: case matters, `*` and `?` never match `/`,
+/// and a leading dot needs no literal dot (dot-files are never served
+/// anyway).
+const MATCHING: MatchOptions = MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
 
 /// The rules file's name, at the site root.
 pub const FILE_NAME: &str = ".cache-rules";
@@ -31,7 +42,7 @@ pub const HTML: &str = "no-cache";
 const FINGERPRINT_DIGITS: usize = 8;
 
 struct Rule {
-    matcher: GlobMatcher,
+    pattern: Pattern,
     /// The glob has no `/`: it matches the file name.
     name_only: bool,
     value: HeaderValue,
@@ -82,7 +93,7 @@ impl CacheRules {
         let name = relative.rsplit('/').next().unwrap_or(relative);
         for rule in &self.rules {
             let subject = if rule.name_only { name } else { relative };
-            if rule.matcher.is_match(subject) {
+            if rule.pattern.matches_with(subject, MATCHING) {
                 return &rule.value;
             }
         }
@@ -105,13 +116,9 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
         .filter(|v| !v.is_empty())
         .ok_or("the value is not a header field value")?;
     let pattern = glob.strip_prefix('/').unwrap_or(glob);
-    let matcher = GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()
-        .map_err(|err| format!("{glob:?} is not a glob: {err}"))?
-        .compile_matcher();
+    let pattern = Pattern::new(pattern).map_err(|err| format!("{glob:?} is not a glob: {err}"))?;
     Ok(Rule {
-        matcher,
+        pattern,
         name_only: !glob.contains('/'),
         value,
     })
@@ -191,6 +198,13 @@ mod tests {
         ] {
             assert_eq!(value(&rules, path, content_type), expected, "{path}");
         }
+        // `**` as a whole segment crosses any number of directories.
+        let deep = self::rules("assets/**/*.js public\n**/*.map private\n");
+        assert_eq!(value(&deep, "assets/a/b/c.js", CSS_TYPE), "public");
+        assert_eq!(value(&deep, "assets/c.js", CSS_TYPE), "public");
+        assert_eq!(value(&deep, "other/c.js", CSS_TYPE), "public, max-age=60");
+        assert_eq!(value(&deep, "a/b/c.js.map", CSS_TYPE), "private");
+        assert_eq!(value(&deep, "c.js.map", CSS_TYPE), "private");
         // `*` does not cross a slash in a glob with one.
         let top = self::rules("/*.txt public\n");
         assert_eq!(value(&top, "a.txt", CSS_TYPE), "public");
