@@ -273,13 +273,18 @@ impl Resolver {
         vary_accept: bool,
         clock: Clock,
     ) -> Resolution {
-        let variants = self.proven_variants(relative, source, clock);
-        let codings: Vec<Encoding> = variants.iter().map(|(coding, _)| *coding).collect();
-        let encoding = choose_encoding(request, &codings);
-        let (name, snapshot) = match variants.into_iter().find(|(c, _)| Some(*c) == encoding) {
-            Some((coding, variant)) => (coding.variant_name(relative), variant),
-            None => (relative.to_string(), source.clone()),
-        };
+        let candidates: Vec<Encoding> = Encoding::ALL
+            .into_iter()
+            .filter(|coding| {
+                self.store
+                    .records_variant(&coding.variant_name(relative), source)
+            })
+            .collect();
+        let (encoding, name, snapshot) =
+            match self.chosen_variant(request, relative, source, &candidates, clock) {
+                Some((coding, name, variant)) => (Some(coding), name, variant),
+                None => (None, relative.to_string(), source.clone()),
+            };
         let file = ChosenFile {
             name,
             snapshot,
@@ -293,32 +298,38 @@ impl Resolver {
                 .clone(),
         };
         Resolution {
-            vary: vary_value(vary_accept, !codings.is_empty()),
+            vary: vary_value(vary_accept, !candidates.is_empty()),
             ..Resolution::of(Target::File(file))
         }
     }
 
-    /// The precompressed variants of the file at `relative` that are proven
-    /// to encode its current bytes: the site manifest records each as made
-    /// from exactly the source's bytes ([`crate::file_store::FileStore::proves_variant`]).
-    /// A variant that cannot be proven (stale, made from other bytes, no
-    /// build step run) is never sent; the file as it is is. Times prove
-    /// nothing: Spin's copy gives every file the same one.
-    fn proven_variants(
+    /// The variant the request's Accept-Encoding picks among the
+    /// `candidates` (the codings whose variants the site manifest records as
+    /// made from the source's bytes), proven before it is sent: only the
+    /// chosen one is looked at, and when its file is gone or holds other
+    /// bytes than recorded, the next choice is. A variant that cannot be
+    /// proven (stale, made from other bytes, no build step run) is never
+    /// sent; the file as it is is. Times prove nothing: Spin's copy gives
+    /// every file the same one.
+    fn chosen_variant(
         &mut self,
+        request: &HeaderMap,
         relative: &str,
         source: &Snapshot,
+        candidates: &[Encoding],
         clock: Clock,
-    ) -> Vec<(Encoding, Arc<Snapshot>)> {
-        Encoding::ALL
-            .into_iter()
-            .filter_map(|coding| {
-                let name = coding.variant_name(relative);
-                let variant = self.store.head(&name, clock).ok()?;
-                let proven = self.store.proves_variant(&name, &variant, source);
-                proven.then_some((coding, variant))
-            })
-            .collect()
+    ) -> Option<(Encoding, String, Arc<Snapshot>)> {
+        let mut left = candidates.to_vec();
+        while let Some(coding) = choose_encoding(request, &left) {
+            let name = coding.variant_name(relative);
+            if let Ok(variant) = self.store.head(&name, clock)
+                && self.store.proves_variant(&name, &variant, source)
+            {
+                return Some((coding, name, variant));
+            }
+            left.retain(|c| *c != coding);
+        }
+        None
     }
 
     /// Nothing found at a checked path (step 3 of the module's list).

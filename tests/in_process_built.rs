@@ -151,11 +151,14 @@ fn a_variant_that_cannot_be_proven_is_never_sent() {
     );
     assert_eq!(&reply.body[..], &fresh[..]);
     // The variant replaced by a stale one after the build (same time): its
-    // bytes are not the recorded ones. The source is sent.
+    // bytes are not the recorded ones. The source is sent; Vary stays, as
+    // the manifest still names a variant the selection looked at (RFC 9110
+    // section 12.5.5).
     write(&site, "css/old.css.gz", &stale);
     site.new_instance(&[("FILE_CHECK_INTERVAL_MS", "0")]);
     let reply = site.get("/css/old.css", &gzip);
-    assert_eq!(summary(&reply), (200, None, None), "stale variant");
+    let vary = Some("Accept-Encoding");
+    assert_eq!(summary(&reply), (200, None, vary), "stale variant");
     assert_eq!(&reply.body[..], &current[..]);
     // Built again with the stale variant in place: the build decodes it,
     // finds other bytes, and does not record it as the source's.
@@ -298,4 +301,34 @@ fn an_edit_after_the_build_never_sends_an_etag_that_is_not_the_bytes() {
     let body = site.get("/css/site.css", &[]);
     assert_eq!(&body.body[..], &restored[..]);
     assert_eq!(field(&body, "etag"), Some(&strong_etag(&restored)[..]));
+}
+
+/// Only the variant a request chooses is looked at: the manifest alone says
+/// which variants are candidates. Here every file has a new time, as under
+/// Spin's copy, so nothing is vouched for and whatever is looked at is read
+/// and hashed: an identity request reads the source alone, a gzip request
+/// the gzip variant alone.
+#[test]
+fn a_variant_not_chosen_is_never_read() {
+    let mut site = built_fixture(&[]);
+    harness::trees::set_tree_time(site.dir.path(), SystemTime::now() - Duration::from_secs(60))
+        .unwrap();
+    let identity = site.read("js/big.js").len() as u64;
+    let gz = site.read("js/big.js.gz").len() as u64;
+    site.new_instance(&[]);
+    let plain = site.get("/js/big.js", &[]);
+    assert_eq!(summary(&plain), (200, None, Some("Accept-Encoding")));
+    assert_eq!(
+        site.server.cached_bytes(),
+        identity,
+        "the source alone was read"
+    );
+    site.new_instance(&[]);
+    let gzip = site.get("/js/big.js", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(summary(&gzip), (200, Some("gzip"), Some("Accept-Encoding")));
+    assert_eq!(
+        site.server.cached_bytes(),
+        identity + gz,
+        "the source, then the gzip variant"
+    );
 }
