@@ -48,26 +48,25 @@ struct Rule {
     value: HeaderValue,
 }
 
-/// The rules of a site and its default Cache-Control.
+/// The rules of a site.
 pub struct CacheRules {
     rules: Vec<Rule>,
     immutable: HeaderValue,
     html: HeaderValue,
-    default: HeaderValue,
 }
 
-impl CacheRules {
-    /// The defaults alone, with `default` for what is neither fingerprinted
-    /// nor HTML.
-    pub fn new(default: HeaderValue) -> Self {
+impl Default for CacheRules {
+    /// The defaults alone: fingerprinted names, then HTML.
+    fn default() -> Self {
         CacheRules {
             rules: Vec::new(),
             immutable: HeaderValue::from_static(IMMUTABLE),
             html: HeaderValue::from_static(HTML),
-            default,
         }
     }
+}
 
+impl CacheRules {
     /// Adds the rules of a rules file; a line that is not valid is skipped,
     /// with a message in the returned list.
     pub fn parse(&mut self, text: &str) -> Vec<String> {
@@ -88,21 +87,22 @@ impl CacheRules {
     }
 
     /// The Cache-Control of the file at `relative` (segments joined with `/`)
-    /// whose Content-Type is `content_type`.
-    pub fn for_file(&self, relative: &str, content_type: &HeaderValue) -> &HeaderValue {
+    /// whose Content-Type is `content_type`; None when the configured one
+    /// (`CACHE_CONTROL`) applies.
+    pub fn for_file(&self, relative: &str, content_type: &HeaderValue) -> Option<&HeaderValue> {
         let name = relative.rsplit('/').next().unwrap_or(relative);
         for rule in &self.rules {
             let subject = if rule.name_only { name } else { relative };
             if rule.pattern.matches_with(subject, MATCHING) {
-                return &rule.value;
+                return Some(&rule.value);
             }
         }
         if is_fingerprinted(name) {
-            &self.immutable
+            Some(&self.immutable)
         } else if content_type.as_bytes().starts_with(b"text/html") {
-            &self.html
+            Some(&self.html)
         } else {
-            &self.default
+            None
         }
     }
 }
@@ -145,7 +145,7 @@ mod tests {
     const CSS_TYPE: &str = "text/css; charset=utf-8";
 
     fn rules(text: &str) -> CacheRules {
-        let mut rules = CacheRules::new(HeaderValue::from_static("public, max-age=60"));
+        let mut rules = CacheRules::default();
         let problems = rules.parse(text);
         assert!(problems.is_empty(), "{problems:?}");
         rules
@@ -154,8 +154,7 @@ mod tests {
     fn value<'a>(rules: &'a CacheRules, path: &str, content_type: &'static str) -> &'a str {
         rules
             .for_file(path, &HeaderValue::from_static(content_type))
-            .to_str()
-            .unwrap()
+            .map_or("public, max-age=60", |value| value.to_str().unwrap())
     }
 
     #[test]
@@ -213,7 +212,7 @@ mod tests {
 
     #[test]
     fn bad_lines_are_reported_and_skipped() {
-        let mut rules = CacheRules::new(HeaderValue::from_static("no-cache"));
+        let mut rules = CacheRules::default();
         let problems = rules.parse("*.css\n[ public\n*.js bad\u{7f}value\n*.txt public\n");
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(value(&rules, "a.txt", CSS_TYPE), "public");

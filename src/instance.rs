@@ -10,6 +10,7 @@ use std::io::Write;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::embedded_site::EmbeddedSite;
 use crate::request::RequestHead;
 use crate::server::{Reply, Server};
 
@@ -19,9 +20,10 @@ thread_local! {
     static SERVER: RefCell<Option<Server>> = const { RefCell::new(None) };
 }
 
-/// The server of this instance, configured from its environment; what is
-/// wrong with the configuration, the manifest or the rules goes to stderr.
-fn server_from_environment() -> Server {
+/// The server of this instance, configured from its environment, serving
+/// the mounted directory; what is wrong with the configuration, the
+/// manifest or the rules goes to stderr.
+fn mounted_server() -> Server {
     let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
     let (server, site_problems) = Server::new(config);
     for problem in problems.into_iter().chain(site_problems) {
@@ -30,12 +32,29 @@ fn server_from_environment() -> Server {
     server
 }
 
-/// Answers one request with this instance's server, and logs it.
+/// The server of this instance, configured from its environment, serving
+/// the site the build embedded in the component.
+pub fn embedded_server(site: EmbeddedSite) -> Server {
+    let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+    Server::with_source(config, Box::new(site))
+}
+
+/// Answers one request with this instance's server of the mounted
+/// directory, and logs it.
 pub fn answer(head: &RequestHead<'_>) -> Reply {
+    answer_with(head, mounted_server)
+}
+
+/// Answers one request with this instance's server, made by `make` on the
+/// instance's first request, and logs it.
+pub fn answer_with(head: &RequestHead<'_>, make: impl FnOnce() -> Server) -> Reply {
     let clock = Clock::now();
     let (reply, access_log) = SERVER.with(|cell| {
         let mut cell = cell.borrow_mut();
-        let server = cell.get_or_insert_with(server_from_environment);
+        let server = cell.get_or_insert_with(make);
         let reply = server.handle(head, clock);
         (reply, server.config().access_log)
     });

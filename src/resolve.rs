@@ -25,14 +25,14 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
-use crate::cache_rules::CacheRules;
 use crate::clock::Clock;
-use crate::file_store::{FileError, FileStore, Snapshot};
+use crate::file_store::{FileError, Snapshot};
 use crate::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::preconditions::is_get_or_head;
 use crate::request::RequestHead;
 use crate::response_plan::{Answer, Representation};
 use crate::site_path::{Refusal, SitePath};
+use crate::site_source::SiteSource;
 
 /// The file a directory serves.
 pub const INDEX_FILE: &str = "index.html";
@@ -48,11 +48,10 @@ pub(crate) struct Settings {
     pub fallback_page: Option<String>,
 }
 
-/// The resolve step of a site: its files (a mounted directory, kept per
-/// instance by the [`FileStore`]), its cache rules and the settings.
+/// The resolve step of a site: where its files come from (a mounted
+/// directory or the table embedded by the build) and the settings.
 pub(crate) struct Resolver {
-    pub store: FileStore,
-    pub cache_rules: CacheRules,
+    pub source: Box<dyn SiteSource>,
     pub settings: Settings,
 }
 
@@ -249,7 +248,7 @@ impl Resolver {
     }
 
     fn lookup(&mut self, relative: &str, clock: Clock) -> Result<Found, (String, FileError)> {
-        match self.store.head(relative, clock) {
+        match self.source.head(relative, clock) {
             Ok(snapshot) => Ok(Found::File(relative.to_string(), snapshot)),
             Err(FileError::Directory) => Ok(Found::Directory),
             Err(FileError::NotFound) => Ok(Found::Missing(None)),
@@ -276,7 +275,7 @@ impl Resolver {
         let candidates: Vec<Encoding> = Encoding::ALL
             .into_iter()
             .filter(|coding| {
-                self.store
+                self.source
                     .records_variant(&coding.variant_name(relative), source)
             })
             .collect();
@@ -292,10 +291,11 @@ impl Resolver {
             // The negotiated variant's coding, else the one the file's name
             // says (`.svgz`), RFC 9110 section 8.4.
             content_encoding: encoding.map(Encoding::token).or(source.content_encoding),
-            cache_control: self
-                .cache_rules
-                .for_file(relative, &source.content_type)
-                .clone(),
+            cache_control: self.source.cache_control(
+                relative,
+                &source.content_type,
+                &self.settings.cache_control,
+            ),
         };
         Resolution {
             vary: vary_value(vary_accept, !candidates.is_empty()),
@@ -322,8 +322,8 @@ impl Resolver {
         let mut left = candidates.to_vec();
         while let Some(coding) = choose_encoding(request, &left) {
             let name = coding.variant_name(relative);
-            if let Ok(variant) = self.store.head(&name, clock)
-                && self.store.proves_variant(&name, &variant, source)
+            if let Ok(variant) = self.source.head(&name, clock)
+                && self.source.proves_variant(&name, &variant, source)
             {
                 return Some((coding, name, variant));
             }
@@ -377,7 +377,7 @@ impl Resolver {
         let mut problem = None;
         if varies && accepts_html(request.headers) {
             let shell = self.settings.fallback_page.clone().unwrap_or_default();
-            match self.store.head(&shell, clock) {
+            match self.source.head(&shell, clock) {
                 Ok(snapshot) => {
                     return self.representation(request.headers, &shell, &snapshot, true, clock);
                 }
@@ -385,7 +385,7 @@ impl Resolver {
             }
         }
         let target = match self.settings.not_found_page.clone() {
-            Some(page) => match self.store.get(&page, clock) {
+            Some(page) => match self.source.get(&page, clock) {
                 Ok(snapshot) => Target::Page(StatusCode::NOT_FOUND, snapshot),
                 Err(err) => {
                     problem.get_or_insert(self.error_line(&page, &err));
@@ -414,8 +414,8 @@ impl Resolver {
     }
 
     fn error_line(&self, relative: &str, err: &FileError) -> String {
-        let path = self.store.path_of(relative);
-        format!("error: {}: {err}", escaped(&path.to_string_lossy()))
+        let path = self.source.path_of(relative);
+        format!("error: {}: {err}", escaped(&path))
     }
 }
 

@@ -20,12 +20,13 @@
 use bytes::Bytes;
 
 use crate::access_log::{AccessLogLine, escaped};
-use crate::cache_rules::{self, CacheRules};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::file_store::{FileStore, StoreLimits};
+use crate::file_store::StoreLimits;
+use crate::mounted_site::MountedSite;
 use crate::resolve::{Resolution, Resolver, Settings, Target};
 use crate::response_plan::{Body, ResponsePlan, decide};
+use crate::site_source::SiteSource;
 
 use crate::request::RequestHead;
 
@@ -75,34 +76,26 @@ impl Server {
     /// manifest and the cache rules loaded. Returns what is wrong with them,
     /// for the log.
     pub fn new(config: Config) -> (Server, Vec<String>) {
-        let mut store = FileStore::new(
-            config.document_root.clone(),
-            StoreLimits {
-                check_interval: config.check_interval,
-                max_file_bytes: config.max_file_bytes,
-                max_cached_bytes: config.cache_max_bytes,
-            },
-        );
-        let mut problems = store.load_manifest();
-        let mut cache_rules = CacheRules::new(config.policy.cache_control.clone());
-        match store.read_site_file(cache_rules::FILE_NAME) {
-            Ok(Some(text)) => problems.extend(cache_rules.parse(&text)),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
+        let limits = StoreLimits {
+            check_interval: config.check_interval,
+            max_file_bytes: config.max_file_bytes,
+            max_cached_bytes: config.cache_max_bytes,
+        };
+        let (site, problems) = MountedSite::new(&config.document_root, limits);
+        (Server::with_source(config, Box::new(site)), problems)
+    }
+
+    /// A server of the files `source` gives (an embedded site, say), with
+    /// the configuration's settings.
+    pub fn with_source(config: Config, source: Box<dyn SiteSource>) -> Server {
         let settings = Settings {
             cache_control: config.policy.cache_control.clone(),
             clean_urls: config.clean_urls,
             not_found_page: config.not_found_page.clone(),
             fallback_page: config.fallback_page.clone(),
         };
-        let resolver = Resolver {
-            store,
-            cache_rules,
-            settings,
-        };
-        let server = Server { config, resolver };
-        (server, problems)
+        let resolver = Resolver { source, settings };
+        Server { config, resolver }
     }
 
     pub fn config(&self) -> &Config {
@@ -112,7 +105,7 @@ impl Server {
     /// The bytes of file content this server keeps now (bounded by
     /// `CACHE_MAX_BYTES`): zero after answers that read no file.
     pub fn cached_bytes(&self) -> u64 {
-        self.resolver.store.cached_bytes()
+        self.resolver.source.cached_bytes()
     }
 
     /// Answers one request, at `clock`: resolve, decide, fill, finish.
@@ -168,7 +161,7 @@ impl Server {
             (plan.body, &mut resolution.target)
             && file.snapshot.content.is_none()
         {
-            match self.resolver.store.get(&file.name, clock) {
+            match self.resolver.source.get(&file.name, clock) {
                 Ok(read) => {
                     let same = read.validators == file.snapshot.validators
                         && read.len == file.snapshot.len;

@@ -101,6 +101,13 @@ impl SiteManifest {
         self.files.insert(path.to_string(), recorded);
     }
 
+    /// Every recorded file, in no particular order.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &Recorded)> {
+        self.files
+            .iter()
+            .map(|(path, recorded)| (path.as_str(), recorded))
+    }
+
     pub fn get(&self, path: &str) -> Option<&Recorded> {
         self.files.get(path)
     }

@@ -10,6 +10,9 @@ use std::path::Path;
 use harness::runtime::Wasi;
 use wasmparser::{Parser, Payload};
 
+#[allow(unused_macros)]
+mod support;
+
 /// The names a component imports and exports, sorted: its own, not those
 /// of the components and modules nested in it.
 fn imports_and_exports(wasm: &Path) -> (Vec<String>, Vec<String>) {
@@ -97,6 +100,27 @@ fn the_wasip3_artifact_imports_what_the_docs_say() {
         "<!-- imports of the WASIp3 artifact, checked by tests/artifacts.rs -->",
         "wasi:http/handler@0.3.0",
     );
+}
+
+/// The embedded artifacts carry their site: they import no
+/// `wasi:filesystem`, so a host need not give them any.
+#[test]
+fn the_embedded_artifacts_import_no_filesystem() {
+    for (wasi, export) in [
+        (Wasi::P3, "wasi:http/handler@0.3.0"),
+        (Wasi::P2, "wasi:http/incoming-handler@0.2.0"),
+    ] {
+        let (imports, exports) = imports_and_exports(&support::embedded_artifact(wasi));
+        assert!(
+            exports.iter().any(|name| name == export),
+            "{wasi}: {exports:?}"
+        );
+        let filesystem: Vec<&String> = imports
+            .iter()
+            .filter(|name| name.starts_with("wasi:filesystem"))
+            .collect();
+        assert!(filesystem.is_empty(), "{wasi}: imports {filesystem:?}");
+    }
 }
 
 mod spin40_only {

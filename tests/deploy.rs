@@ -21,15 +21,27 @@ mod spin_only {
 
     #[test]
     fn pushed_to_a_registry_and_run_from_it() {
-        round_trip(Wasi::P3);
+        round_trip(Wasi::P3, false);
     }
 
     #[test]
     fn the_wasip2_artifact_pushed_to_a_registry_and_run_from_it() {
-        round_trip(Wasi::P2);
+        round_trip(Wasi::P2, false);
     }
 
-    fn round_trip(wasi: Wasi) {
+    /// `cargo xtask deploy --embed`: the site inside the component, no
+    /// `files` in what is pushed.
+    #[test]
+    fn the_embedded_artifact_pushed_to_a_registry_and_run_from_it() {
+        round_trip(Wasi::P3, true);
+    }
+
+    #[test]
+    fn the_embedded_wasip2_artifact_pushed_to_a_registry_and_run_from_it() {
+        round_trip(Wasi::P2, true);
+    }
+
+    fn round_trip(wasi: Wasi, embed: bool) {
         let spin = harness::tools::find_spin();
         assert!(spin.is_some(), "no Spin binary ($SPIN or PATH)");
         let spin = spin.unwrap_or_default();
@@ -45,7 +57,8 @@ mod spin_only {
         }
         let work = tempfile::tempdir().unwrap();
         let registry = Registry::start(&work.path().join("registry")).expect("a registry");
-        let reference = format!("{}/http-caching-server:test-{wasi}", registry.addr);
+        let kind = if embed { "embedded" } else { "mounted" };
+        let reference = format!("{}/http-caching-server:test-{wasi}-{kind}", registry.addr);
 
         // The README's command, which builds (component and site manifest)
         // and pushes.
@@ -56,6 +69,9 @@ mod spin_only {
             .args(["xtask", "deploy", "--insecure", &reference]);
         if wasi == Wasi::P2 {
             deploy.arg("--wasip2");
+        }
+        if embed {
+            deploy.arg("--embed");
         }
         let pushed = deploy.output().expect("running cargo xtask deploy");
         let stdout = String::from_utf8_lossy(&pushed.stdout);
@@ -120,7 +136,7 @@ mod spin_only {
         );
         assert_eq!(by_date.status, 304, "{by_date:?}");
         println!(
-            "deploy ({wasi}): pushed {reference}, pulled and served: 200 then 304, ETag {}",
+            "deploy ({wasi}, {kind}): pushed {reference}, pulled and served: 200 then 304, ETag {}",
             remote.etag()
         );
     }

@@ -273,7 +273,34 @@ fn a_variant_is_sent_only_when_proven(runtime: Runtime) {
     assert_eq!(new.body, gzip(&current), "{runtime}");
 }
 
+/// The encodings table against the artifact that carries the built
+/// fixture site: each variant decided at build time, the same answers.
+fn embedded_encodings(runtime: Runtime) {
+    let served = Served::start_embedded(runtime, &[]);
+    let site = support::embedded_fixture_site();
+    for case in support::cases::ENCODINGS {
+        let fields = support::cases::accept_encoding(case.0);
+        let response = served.get("/js/big.js", &fields);
+        let head = served.request("HEAD", "/js/big.js", &fields);
+        let bytes = std::fs::read(site.join(case.2)).unwrap();
+        support::cases::check_encoding(case, &response, &head, &bytes);
+    }
+    // The name that says a coding, as mounted.
+    let svgz = served.get("/img/logo.svgz", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(
+        coding_and_vary(&svgz),
+        (200, Some("gzip"), None),
+        "{runtime}"
+    );
+    assert_eq!(
+        svgz.field("content-type"),
+        Some("image/svg+xml"),
+        "{runtime}"
+    );
+}
+
 runtime_tests!(
+    embedded_encodings,
     each_encoding_has_its_bytes_and_its_etag,
     cache_rules_by_path,
     an_edit_after_the_build_is_sent_with_its_own_etag,

@@ -37,7 +37,14 @@ fn built_fixture(env: &[(&str, &str)]) -> Fixture {
 }
 
 fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
-    let root = dir.path().to_str().unwrap().to_string();
+    let (server, problems) = Server::new(config_of(dir.path(), env));
+    assert!(problems.is_empty(), "{problems:?}");
+    Fixture { dir, server }
+}
+
+/// The configuration of `env` for the site at `dir`.
+fn config_of(dir: &std::path::Path, env: &[(&str, &str)]) -> Config {
+    let root = dir.to_str().unwrap().to_string();
     let (config, problems) = Config::from_lookup(|name| {
         if name == config::DOCUMENT_ROOT {
             return Some(root.clone());
@@ -47,9 +54,7 @@ fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
             .map(|(_, v)| v.to_string())
     });
     assert!(problems.is_empty(), "{problems:?}");
-    let (server, problems) = Server::new(config);
-    assert!(problems.is_empty(), "{problems:?}");
-    Fixture { dir, server }
+    config
 }
 
 impl Fixture {

@@ -332,3 +332,118 @@ fn a_variant_not_chosen_is_never_read() {
         "the source, then the gzip variant"
     );
 }
+
+/// The site the build would embed from the built directory `dir`, its table
+/// kept for the rest of the process as the generated statics would be.
+fn embedded_site_of(dir: &std::path::Path) -> http_caching_server::embedded_site::EmbeddedSite {
+    use http_caching_server::embedded_site::{EmbeddedFile, EmbeddedSite};
+    let leak = |text: &str| -> &'static str { Box::leak(text.to_string().into_boxed_str()) };
+    let table = site_build::embed::table(dir).unwrap();
+    let files: Vec<EmbeddedFile> = table
+        .files
+        .iter()
+        .map(|entry| EmbeddedFile {
+            path: leak(&entry.path),
+            bytes: Box::leak(fs::read(&entry.file).unwrap().into_boxed_slice()),
+            md5: leak(&entry.md5),
+            modified_secs: entry.modified_secs,
+            content_type: leak(&entry.content_type),
+            content_encoding: entry.content_encoding,
+            cache_control: entry.cache_control.as_deref().map(leak),
+            made_from: entry.made_from.as_deref().map(leak),
+        })
+        .collect();
+    let directories: Vec<&'static str> = table.directories.iter().map(|d| leak(d)).collect();
+    EmbeddedSite::new(
+        Box::leak(files.into_boxed_slice()),
+        Box::leak(directories.into_boxed_slice()),
+    )
+}
+
+/// A request of a table: method, target, fields.
+type Request = (&'static str, String, Vec<(&'static str, String)>);
+
+/// Every request of the shared tables, sent to the mounted built fixture
+/// and to the embedded site of the same build, gets the same status, the
+/// same fields (Date aside) and the same bytes.
+#[test]
+fn the_mounted_and_the_embedded_site_give_the_same_answers() {
+    let no_page = [("NOT_FOUND_PAGE", "")];
+    for (env, paths) in [
+        (&no_page[..], cases::paths_by_default()),
+        (SITE, cases::paths_of_a_site()),
+    ] {
+        let mut mounted = built_fixture(env);
+        let site = embedded_site_of(mounted.dir.path());
+        let server = Server::with_source(config_of(mounted.dir.path(), env), Box::new(site));
+        let mut embedded = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            server,
+        };
+        let mut requests: Vec<Request> = paths
+            .iter()
+            .map(|(method, target, fields, ..)| {
+                let fields = fields.iter().map(|(n, v)| (*n, v.to_string())).collect();
+                (*method, target.to_string(), fields)
+            })
+            .collect();
+        for case in cases::conditionals() {
+            let fields = cases::resolve(case.1, |path| {
+                let reply = mounted.get(path, &[]);
+                field(&reply, "last-modified")
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            requests.push(("GET", case.0.to_string(), fields));
+        }
+        for case in cases::ENCODINGS {
+            let fields: Vec<(&str, String)> = cases::accept_encoding(case.0)
+                .into_iter()
+                .map(|(n, v)| (n, v.to_string()))
+                .collect();
+            requests.push(("GET", "/js/big.js".to_string(), fields.clone()));
+            requests.push(("HEAD", "/js/big.js".to_string(), fields));
+        }
+        for (method, target, fields) in &requests {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let (a, b) = (
+                mounted.request(method, target, &fields),
+                embedded.request(method, target, &fields),
+            );
+            let what = format!("{method} {target} {fields:?}");
+            assert_eq!(a.plan.status, b.plan.status, "{what}");
+            let without_date = |reply: &Reply| {
+                let mut headers = reply.plan.headers.clone();
+                headers.remove("date");
+                headers
+            };
+            assert_eq!(without_date(&a), without_date(&b), "{what}");
+            assert_eq!(a.body, b.body, "{what}");
+        }
+    }
+}
+
+/// What differs: the embedded site is the build's. A file changed after the
+/// build is seen by the mounted site and not by the embedded one: a change
+/// is a new build and a new deployment.
+#[test]
+fn a_file_changed_after_the_build_is_not_in_the_embedded_site() {
+    let env = [("FILE_CHECK_INTERVAL_MS", "0")];
+    let mut mounted = built_fixture(&env);
+    let site = embedded_site_of(mounted.dir.path());
+    let built = mounted.read("css/site.css");
+    let mut embedded = Fixture {
+        server: Server::with_source(config_of(mounted.dir.path(), &env), Box::new(site)),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    fs::write(
+        mounted.dir.path().join("css/site.css"),
+        b"body { color: red }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        &mounted.get("/css/site.css", &[]).body[..],
+        b"body { color: red }\n"
+    );
+    assert_eq!(&embedded.get("/css/site.css", &[]).body[..], &built[..]);
+}

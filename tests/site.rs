@@ -74,7 +74,32 @@ fn conditional_requests_on_files_other_than_the_page(runtime: Runtime) {
     }
 }
 
+/// The same tables against the artifact that carries the built fixture
+/// site (`cargo xtask build --embed`), nothing mounted: the same answers.
+fn embedded_every_kind_of_path(runtime: Runtime) {
+    let default = [("NOT_FOUND_PAGE", "")];
+    let served = Served::start_embedded(runtime, &default);
+    check_over_http(&served, &cases::paths_by_default());
+    let served = Served::start_embedded(runtime, SITE);
+    check_over_http(&served, &cases::paths_of_a_site());
+}
+
+fn embedded_conditional_requests(runtime: Runtime) {
+    let served = Served::start_embedded(runtime, SITE);
+    let date_of = |path: &str| {
+        let response = served.get(path, &[]);
+        response.field("last-modified").unwrap().to_string()
+    };
+    for case in cases::conditionals() {
+        let fields = cases::resolve(case.1, date_of);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        cases::check_conditional(&case, &served.get(case.0, &fields));
+    }
+}
+
 runtime_tests!(
+    embedded_every_kind_of_path,
+    embedded_conditional_requests,
     every_kind_of_path_by_default,
     every_kind_of_path,
     conditional_requests_on_files_other_than_the_page,

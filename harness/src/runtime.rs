@@ -145,11 +145,13 @@ pub fn wasmtime_command(spec: &ServerSpec) -> Result<Command> {
             Wasi::P3 => "-Sp3",
             Wasi::P2 => "-Sp3=n",
         })
-        .arg("-Scli")
-        .arg("--dir")
-        .arg(format!("{}::/", spec.static_dir.display()))
-        .arg("--addr")
-        .arg(spec.addr.to_string());
+        .arg("-Scli");
+    if !spec.embedded {
+        command
+            .arg("--dir")
+            .arg(format!("{}::/", spec.static_dir.display()));
+    }
+    command.arg("--addr").arg(spec.addr.to_string());
     // spin.toml's environment, as Spin gives it, with the spec's over it:
     // each name once, as a guest may read only the first of two.
     let mut environment = crate::spin::project_environment()?;

@@ -79,6 +79,9 @@ pub struct ServerSpec {
     /// The Spin binary, when not the one `$SPIN` or PATH names (an older
     /// Spin, such as 4.0.x, for the WASIp2 artifact).
     pub spin: Option<PathBuf>,
+    /// The component carries its site (an embedded build): nothing is
+    /// mounted, no `--dir` for wasmtime and no `files` for Spin.
+    pub embedded: bool,
 }
 
 impl ServerSpec {
@@ -94,6 +97,7 @@ impl ServerSpec {
             extra_args: Vec::new(),
             ready_on_any_status: false,
             spin: None,
+            embedded: false,
         })
     }
 

@@ -81,6 +81,23 @@ pub fn component_source(manifest: &str) -> Result<std::path::PathBuf> {
     Ok(root.join(source))
 }
 
+/// The project's manifest `project` (spin.toml text) for an embedded
+/// artifact: its component source `artifact`, no `files` (the site is inside
+/// the component), no build command.
+pub fn embedded_manifest_for(project: &str, artifact: &Path) -> Result<String> {
+    let mut manifest: toml::Table = project.parse().context("parsing spin.toml")?;
+    let component = manifest
+        .get_mut("component")
+        .and_then(toml::Value::as_table_mut)
+        .and_then(|components| components.iter_mut().next().map(|(_, component)| component))
+        .and_then(toml::Value::as_table_mut)
+        .context("spin.toml has no component")?;
+    component.insert("source".into(), artifact.display().to_string().into());
+    component.remove("files");
+    component.remove("build");
+    Ok(toml::to_string(&manifest)?)
+}
+
 /// The name under which the site is linked beside the test manifest.
 const SITE_LINK: &str = "site";
 
@@ -101,10 +118,14 @@ pub fn spin_manifest_for(project: &str, spec: &ServerSpec) -> Result<String> {
         .as_table_mut()
         .context("a component of spin.toml is not a table")?;
     component.insert("source".into(), spec.component.display().to_string().into());
-    let mut mount = toml::Table::new();
-    mount.insert("source".into(), SITE_LINK.into());
-    mount.insert("destination".into(), "/".into());
-    component.insert("files".into(), toml::Value::Array(vec![mount.into()]));
+    if spec.embedded {
+        component.remove("files");
+    } else {
+        let mut mount = toml::Table::new();
+        mount.insert("source".into(), SITE_LINK.into());
+        mount.insert("destination".into(), "/".into());
+        component.insert("files".into(), toml::Value::Array(vec![mount.into()]));
+    }
     component.remove("build");
     let environment = component
         .entry("environment")

@@ -128,6 +128,43 @@ pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
         .map_err(anyhow::Error::msg)
 }
 
+/// Builds the artifact of `wasi` with the built site at `site` embedded in
+/// it (feature `embedded`, `$HTTP_CACHING_SERVER_SITE`), in a target
+/// directory of its own (`embedded/` under cargo's), and returns a copy of
+/// it named for `label`, as `embedded/<label>-<wasi>.wasm`: artifacts of
+/// different sites share cargo's file name, so builds in one process take
+/// turns and each keeps its own copy. The site must be built already
+/// (`site_build::build_site`).
+pub fn build_embedded(wasi: Wasi, site: &Path, label: &str) -> Result<PathBuf> {
+    static TURNS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = target_dir()?.join("embedded");
+    let (package, artifact) = match wasi {
+        Wasi::P3 => ("http-caching-server-wasip3", "http_caching_server_wasip3"),
+        Wasi::P2 => ("http-caching-server-wasip2", "http_caching_server_wasip2"),
+    };
+    let site = site
+        .canonicalize()
+        .with_context(|| format!("the site to embed, {}", site.display()))?;
+    let built = build_wasm_with(
+        &[
+            "--package".into(),
+            package.into(),
+            "--features".into(),
+            "embedded".into(),
+            "--target-dir".into(),
+            dir.clone().into(),
+        ],
+        artifact,
+        &[("HTTP_CACHING_SERVER_SITE", site.as_os_str())],
+    )?;
+    let copy = dir.join(format!("{label}-{wasi}.wasm"));
+    std::fs::copy(&built, &copy).with_context(|| format!("copying {}", built.display()))?;
+    Ok(copy)
+}
+
 /// Builds a package of the workspace for the wasm target and returns its
 /// .wasm file, as cargo reports it (so that `$CARGO_TARGET_DIR` is honoured).
 pub fn build_package(package: &str, artifact: &str) -> Result<PathBuf> {
@@ -138,9 +175,19 @@ pub fn build_package(package: &str, artifact: &str) -> Result<PathBuf> {
 /// and returns the .wasm file of the library `artifact` from cargo's JSON
 /// messages.
 pub fn build_wasm(more: &[std::ffi::OsString], artifact: &str) -> Result<PathBuf> {
+    build_wasm_with(more, artifact, &[])
+}
+
+/// [`build_wasm`] with more environment variables for cargo.
+fn build_wasm_with(
+    more: &[std::ffi::OsString],
+    artifact: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Result<PathBuf> {
     ensure_wasm_target()?;
     let output = cargo()
         .current_dir(workspace_root())
+        .envs(env.iter().copied())
         .args(["build", "--quiet", "--release", "--target", WASM_TARGET])
         .args(more)
         .arg("--message-format=json-render-diagnostics")

@@ -7,12 +7,14 @@
 //! - [`manifest`]: the site manifest: MD5, length and time of every file,
 //!   and for each variant the source it was proven to encode.
 //! - [`aside`]: writing files aside and renaming them into place.
+//! - [`embed`]: a built site as the table the embedded component carries.
 
 use std::path::Path;
 
 use anyhow::Result;
 
 pub mod aside;
+pub mod embed;
 pub mod manifest;
 pub mod variants;
 

@@ -186,13 +186,33 @@ impl Served {
     ) -> Served {
         let component =
             harness::tools::build_artifact(runtime.wasi).expect("building the component");
-        let mut spec = ServerSpec::new(runtime.host, &component, dir.path())
+        Self::start_spec(runtime, &component, dir, mounts, false, env)
+    }
+
+    /// The artifact with the built fixture site embedded
+    /// (`embedded_artifact`), nothing mounted: no `--dir`, no `files`.
+    pub fn start_embedded(runtime: Runtime, env: &[(&str, &str)]) -> Served {
+        let component = embedded_artifact(runtime.wasi);
+        let empty = tempfile::tempdir().expect("temporary directory");
+        Self::start_spec(runtime, &component, empty, Mounts::Copied, true, env)
+    }
+
+    fn start_spec(
+        runtime: Runtime,
+        component: &Path,
+        dir: tempfile::TempDir,
+        mounts: Mounts,
+        embedded: bool,
+        env: &[(&str, &str)],
+    ) -> Served {
+        let mut spec = ServerSpec::new(runtime.host, component, dir.path())
             .expect("a free port")
             .wasi(runtime.wasi)
             .mounts(mounts);
         if runtime.spin_4_0 {
             spec.spin = harness::tools::find_spin_4_0();
         }
+        spec.embedded = embedded;
         if !env
             .iter()
             .any(|(name, _)| *name == "FILE_CHECK_INTERVAL_MS")
@@ -305,6 +325,31 @@ pub fn built_fixture_site_dir() -> tempfile::TempDir {
     let dir = fixture_site_dir();
     harness::trees::build_aged_site(dir.path()).expect("building the site");
     dir
+}
+
+/// The built fixture site the embedded artifacts of this test process
+/// carry: built once per process, its times an hour back, as a deployed
+/// site's.
+pub fn embedded_fixture_site() -> &'static Path {
+    static SITE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    SITE.get_or_init(built_fixture_site_dir).path()
+}
+
+/// The artifact of `wasi` with the built fixture site embedded
+/// (`embedded_fixture_site`), built once per process.
+pub fn embedded_artifact(wasi: Wasi) -> PathBuf {
+    static P3: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    static P2: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let cell = match wasi {
+        Wasi::P3 => &P3,
+        Wasi::P2 => &P2,
+    };
+    cell.get_or_init(|| {
+        let label = format!("fixture-{}", std::process::id());
+        harness::tools::build_embedded(wasi, embedded_fixture_site(), &label)
+            .expect("building the embedded artifact")
+    })
+    .clone()
 }
 
 /// The bytes of a file of the fixture site.

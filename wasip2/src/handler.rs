@@ -24,7 +24,13 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
             authority: authority.as_deref(),
             headers: &headers,
         };
-        crate::send(http_caching_server::instance::answer(&head), response_out);
+        #[cfg(feature = "embedded")]
+        let reply = http_caching_server::instance::answer_with(&head, || {
+            http_caching_server::instance::embedded_server(http_caching_server_embedded::site())
+        });
+        #[cfg(not(feature = "embedded"))]
+        let reply = http_caching_server::instance::answer(&head);
+        crate::send(reply, response_out);
     }
 }
 

@@ -23,5 +23,11 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
             .map(|authority| authority.as_str()),
         headers: request.headers(),
     };
-    into_wasi_response(instance::answer(&head))
+    #[cfg(feature = "embedded")]
+    let reply = instance::answer_with(&head, || {
+        instance::embedded_server(http_caching_server_embedded::site())
+    });
+    #[cfg(not(feature = "embedded"))]
+    let reply = instance::answer(&head);
+    into_wasi_response(reply)
 }

@@ -55,7 +55,7 @@ enum Task {
     Serve(ServeOptions),
     /// The build step (spin.toml's `build`): the wasm component, and the site
     /// manifest in static/ (MD5, length and time of each file).
-    Build,
+    Build(BuildOptions),
     /// Install what the tests need (wasmtime, nginx, wrk, Chromium,
     /// docker-registry, playwright-core), then run the whole suite under
     /// wasmtime and Spin; ends with `tests: N passed, ...`.
@@ -101,22 +101,46 @@ struct TestOptions {
 }
 
 #[derive(Debug, clap::Args)]
+struct BuildOptions {
+    /// Build the embedded artifacts instead: the site directory (default
+    /// static/) built and put inside a WASIp3 and a WASIp2 component, every
+    /// per-file decision made now; written to target/embedded/ with Spin
+    /// manifests that mount nothing (target/embedded/spin.toml,
+    /// spin-wasip2.toml).
+    #[arg(long, value_name = "SITE_DIR", num_args = 0..=1, default_missing_value = "static")]
+    embed: Option<PathBuf>,
+    /// The largest site `--embed` takes, in MiB (variants included): Akamai
+    /// Functions allows 50 MiB per application.
+    #[arg(long, default_value_t = 50)]
+    max_site_mib: u64,
+}
+
+#[derive(Debug, clap::Args)]
 struct DeployOptions {
     /// The OCI reference, such as localhost:5000/http-caching-server:0.1.0.
     reference: String,
     /// Talk to the registry over plain HTTP / without certificate checks.
     #[arg(long)]
     insecure: bool,
-    /// Push the WASIp2 artifact (spin-wasip2.toml), for Spin 2.x/3.x and SpinKube.
+    /// Push the WASIp2 artifact (spin-wasip2.toml), for Spin 4.0.x and the
+    /// hosts that run WASIp2.
     #[arg(long)]
     wasip2: bool,
+    /// Push the embedded artifact of static/ (`build --embed`): the site
+    /// inside the component, nothing mounted.
+    #[arg(long)]
+    embed: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Serve(options) => serve(options),
-        Task::Build => build_for(Wasi::P3).map(|_| ()),
+        Task::Build(BuildOptions {
+            embed: Some(site),
+            max_site_mib,
+        }) => build_embedded(&site, max_site_mib).map(|_| ()),
+        Task::Build(_) => build_for(Wasi::P3).map(|_| ()),
         Task::Test(options) => test(options),
         Task::Deploy(options) => deploy(options),
         Task::Bench(options) => bench::run(options),
@@ -186,6 +210,68 @@ fn place_artifact(built: &std::path::Path, source: &std::path::Path) -> Result<(
         source.display()
     );
     Ok(())
+}
+
+/// `build --embed`: builds the site at `site` (relative to the workspace
+/// unless absolute), refuses it over `max_mib` MiB naming its largest files,
+/// builds both artifacts with it embedded, and writes their Spin manifests
+/// (the project's, with the artifact as the source and no `files`). Returns
+/// the manifests of the WASIp3 and the WASIp2 artifact.
+fn build_embedded(site: &std::path::Path, max_mib: u64) -> Result<(PathBuf, PathBuf)> {
+    let root = tools::workspace_root();
+    let site = root.join(site);
+    site_build::build_site(&site)?;
+    let table = site_build::embed::table(&site)?;
+    if table.bytes > max_mib * 1024 * 1024 {
+        let mut largest: Vec<&site_build::embed::Entry> = table.files.iter().collect();
+        largest.sort_by_key(|entry| {
+            std::cmp::Reverse(std::fs::metadata(&entry.file).map_or(0, |m| m.len()))
+        });
+        let names: Vec<String> = largest
+            .iter()
+            .take(5)
+            .map(|entry| {
+                let bytes = std::fs::metadata(&entry.file).map_or(0, |m| m.len());
+                format!("{} ({:.1} MiB)", entry.path, bytes as f64 / 1048576.0)
+            })
+            .collect();
+        bail!(
+            "{}: {:.1} MiB with its variants, over the limit of {max_mib} MiB (--max-site-mib); \
+             the largest files: {}",
+            site.display(),
+            table.bytes as f64 / 1048576.0,
+            names.join(", ")
+        );
+    }
+    let out = tools::target_dir()?.join("embedded");
+    let mut manifests = Vec::new();
+    for wasi in [Wasi::P3, Wasi::P2] {
+        let artifact = tools::build_embedded(wasi, &site, "site")?;
+        let project = std::fs::read_to_string(root.join("spin.toml"))?;
+        let manifest = out.join(match wasi {
+            Wasi::P3 => "spin.toml",
+            Wasi::P2 => "spin-wasip2.toml",
+        });
+        // Aside, then renamed: two deployments may build at once.
+        let aside = site_build::aside::aside_path(&manifest);
+        std::fs::write(
+            &aside,
+            harness::spin::embedded_manifest_for(&project, &artifact)?,
+        )?;
+        std::fs::rename(&aside, &manifest)?;
+        eprintln!(
+            "xtask: built {} ({wasi}, {} bytes) with {} ({} files, {} bytes) embedded; run it: \
+             spin up --from {}",
+            artifact.display(),
+            std::fs::metadata(&artifact)?.len(),
+            site.display(),
+            table.files.len(),
+            table.bytes,
+            manifest.display()
+        );
+        manifests.push(manifest);
+    }
+    Ok((manifests[0].clone(), manifests[1].clone()))
 }
 
 /// The manifest that runs the artifact of `wasi`.
@@ -276,11 +362,21 @@ fn deploy(options: DeployOptions) -> Result<()> {
     if wasi == Wasi::P3 {
         tools::spin_version(&spin)?;
     }
-    build_for(wasi)?;
+    let manifest = if options.embed {
+        let manifests = build_embedded(&PathBuf::from("static"), 50)?;
+        match wasi {
+            Wasi::P3 => manifests.0,
+            Wasi::P2 => manifests.1,
+        }
+    } else {
+        build_for(wasi)?;
+        tools::workspace_root().join(manifest_for(wasi))
+    };
     let mut command = Command::new(spin);
     command
         .current_dir(tools::workspace_root())
-        .args(["registry", "push", "--from", manifest_for(wasi)])
+        .args(["registry", "push", "--from"])
+        .arg(&manifest)
         .arg(&options.reference);
     if options.insecure {
         command.arg("--insecure");
