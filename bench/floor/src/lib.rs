@@ -1,4 +1,4 @@
-//! The benchmark's WASIp3 floor: a fixed 304 (`reply.rs`) sent through the
+//! The benchmark's WASIp3 floor: a fixed 304 or 200 (`reply.rs`) sent through the
 //! component's own response construction (the `wasip3` crate), so that the
 //! component can never be faster than its floor by building its response
 //! differently.
@@ -10,6 +10,9 @@ use spin_sdk::http::Request;
 use spin_sdk::wasip3::http::types::{ErrorCode, Response};
 
 #[spin_sdk::http_service]
-async fn handle(_request: Request) -> Result<Response, ErrorCode> {
-    into_wasi_response(reply::fixed_304())
+async fn handle(request: Request) -> Result<Response, ErrorCode> {
+    let headers = request.headers();
+    let validator =
+        headers.contains_key("if-none-match") || headers.contains_key("if-modified-since");
+    into_wasi_response(reply::answer(validator))
 }

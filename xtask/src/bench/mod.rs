@@ -56,6 +56,10 @@ pub struct Options {
     out: Option<PathBuf>,
 }
 
+/// `--max-instance-reuse-count` of the rows that reuse WASIp2 instances
+/// under wasmtime: its default for WASIp3.
+const REUSE_COUNT: u32 = 128;
+
 /// The built artifacts: the component and its floor, of each WASI version.
 struct Artifacts {
     component: PathBuf,
@@ -129,41 +133,66 @@ fn start_servers(
     );
     let mut servers = Vec::new();
     for (&dataset, dir) in dirs {
+        let label = format!("bench-{dataset:?}");
+        let embedded_p3 = tools::build_embedded(Wasi::P3, dir, &label)?;
+        let embedded_p2 = tools::build_embedded(Wasi::P2, dir, &label)?;
+        let e3 = [embedded_p3.as_path(), artifacts.floor.as_path()];
+        let e2 = [embedded_p2.as_path(), artifacts.floor_p2.as_path()];
+        let setup = |kind, runtime, wasi, reuse_count, embedded| servers::Setup {
+            kind,
+            runtime,
+            wasi,
+            dataset,
+            reuse_count,
+            new_instances: false,
+            embedded,
+        };
         for &runtime in &runtimes {
-            let setups = [
-                (ours, Wasi::P3, p3),
-                (quiet, Wasi::P3, p3),
-                (Kind::Floor, Wasi::P3, p3),
+            let runs = [
+                (setup(ours, runtime, Wasi::P3, reuse_count, false), p3),
+                (setup(quiet, runtime, Wasi::P3, reuse_count, false), p3),
+                (
+                    setup(Kind::Floor, runtime, Wasi::P3, reuse_count, false),
+                    p3,
+                ),
                 // The WASIp2 artifact against a floor of its own WASI version.
-                (ours, Wasi::P2, p2),
-                (Kind::Floor, Wasi::P2, p2),
+                (setup(ours, runtime, Wasi::P2, reuse_count, false), p2),
+                (
+                    setup(Kind::Floor, runtime, Wasi::P2, reuse_count, false),
+                    p2,
+                ),
+                // The embedded artifacts, nothing mounted.
+                (setup(ours, runtime, Wasi::P3, reuse_count, true), e3),
+                (setup(ours, runtime, Wasi::P2, reuse_count, true), e2),
             ];
-            for (kind, wasi, wasm) in setups {
-                let setup = servers::Setup {
-                    kind,
-                    runtime,
-                    wasi,
-                    dataset,
-                    reuse_count,
-                    new_instances: false,
-                };
+            for (setup, wasm) in runs {
                 servers.push(start_component(setup, dir, wasm)?);
+            }
+        }
+        // wasmtime, which gives the WASIp2 artifact a new instance per
+        // request by default, reusing them: the embedded WASIp2 artifact
+        // and its floor, run alike.
+        if reuse_count.is_none() {
+            for kind in [ours, Kind::Floor] {
+                let reused = setup(
+                    kind,
+                    Runtime::Wasmtime,
+                    Wasi::P2,
+                    Some(REUSE_COUNT),
+                    kind == ours,
+                );
+                servers.push(start_component(reused, dir, e2)?);
             }
         }
         // What a new instance's first request costs: wasmtime with a new
         // instance for every request, the component and its floor.
         if dataset == Dataset::Large {
             for kind in [ours, Kind::Floor] {
-                let runtime = Runtime::Wasmtime;
-                let setup = servers::Setup {
-                    kind,
-                    runtime,
-                    wasi: Wasi::P3,
-                    dataset,
-                    reuse_count: None,
+                let fresh = servers::Setup {
                     new_instances: true,
+                    ..setup(kind, Runtime::Wasmtime, Wasi::P3, None, false)
                 };
-                servers.push(start_component(setup, dir, p3)?);
+                servers.push(start_component(fresh, dir, p3)?);
             }
         }
         servers.push(start_nginx(dataset, dir, work)?);

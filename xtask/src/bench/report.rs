@@ -108,7 +108,8 @@ pub(super) fn markdown(report: &Report) -> String {
                         && o.server.runtime == runtime
                         && (kind == Kind::Nginx
                             || (o.server.new_instances == m.server.new_instances
-                                && o.server.wasi == m.server.wasi))
+                                && o.server.wasi == m.server.wasi
+                                && o.server.reused == m.server.reused))
                 })
                 .map(|o| o.requests_per_sec)
         };

@@ -39,6 +39,11 @@ pub(super) struct ServerId {
     pub(super) new_instances: bool,
     /// The WASI version of the artifact (nginx: WASIp3, meaning none).
     pub(super) wasi: Wasi,
+    /// The artifact carries the site (`build --embed`); nothing is mounted.
+    pub(super) embedded: bool,
+    /// wasmtime reuses instances (`--max-instance-reuse-count`) for the
+    /// WASIp2 artifact, which it otherwise gives a new one per request.
+    pub(super) reused: bool,
 }
 
 impl ServerId {
@@ -49,10 +54,22 @@ impl ServerId {
         wasi: Wasi,
         new_instances: bool,
     ) -> Self {
+        Self::of(kind, runtime, wasi, new_instances, false, false)
+    }
+
+    /// [`ServerId::new`] for every setting.
+    pub(super) fn of(
+        kind: Kind,
+        runtime: Option<Runtime>,
+        wasi: Wasi,
+        new_instances: bool,
+        embedded: bool,
+        reused: bool,
+    ) -> Self {
         let mut name = match kind {
             Kind::Ours { access_log: true } => "http-caching-server".to_string(),
             Kind::Ours { access_log: false } => "http-caching-server, ACCESS_LOG=off".to_string(),
-            Kind::Floor => "floor: fixed 304".to_string(),
+            Kind::Floor => "floor: fixed 304 or 200".to_string(),
             Kind::Nginx => "nginx 1.22 (Debian), etag on".to_string(),
         };
         if wasi == Wasi::P2 {
@@ -62,8 +79,14 @@ impl ServerId {
                 " WASIp2"
             });
         }
+        if embedded {
+            name.push_str(", embedded");
+        }
         if new_instances {
             name.push_str(", a new instance per request");
+        }
+        if reused {
+            name.push_str(", instances reused");
         }
         if let Some(runtime) = runtime {
             name.push_str(&format!(" ({runtime})"));
@@ -74,6 +97,8 @@ impl ServerId {
             runtime,
             new_instances,
             wasi,
+            embedded,
+            reused,
         }
     }
 }
@@ -148,6 +173,8 @@ pub(super) struct Setup {
     pub(super) reuse_count: Option<u32>,
     /// A new instance for every request (wasmtime only).
     pub(super) new_instances: bool,
+    /// The artifact carries the site: nothing mounted.
+    pub(super) embedded: bool,
 }
 
 /// Starts the component (`Kind::Ours`) or its floor on the site in `dir`,
@@ -165,6 +192,7 @@ pub(super) fn start_component(
         dataset,
         reuse_count,
         new_instances,
+        embedded,
     } = setup;
     let wasm = match kind {
         Kind::Ours { .. } => component,
@@ -176,13 +204,24 @@ pub(super) fn start_component(
         spec = spec.env("ACCESS_LOG", "off");
     }
     spec.ready_on_any_status = kind == Kind::Floor;
+    spec.embedded = embedded;
+    if kind == Kind::Floor {
+        spec = spec.env("FLOOR_BODY_BYTES", &dataset.bytes().to_string());
+    }
     let reuse_count = if new_instances { Some(1) } else { reuse_count };
     if let (Some(count), Runtime::Wasmtime) = (reuse_count, runtime) {
         spec.extra_args = vec![format!("--max-instance-reuse-count={count}")];
     }
     let server = RunningServer::start(spec)?;
     Ok(BenchServer {
-        id: ServerId::new(kind, Some(runtime), wasi, new_instances),
+        id: ServerId::of(
+            kind,
+            Some(runtime),
+            wasi,
+            new_instances,
+            embedded,
+            reuse_count.is_some() && !new_instances && wasi == Wasi::P2,
+        ),
         dataset,
         process: Process::Runtime(server),
         etag: None,

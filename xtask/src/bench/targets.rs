@@ -35,6 +35,77 @@ pub(super) fn targets_of(
 ) -> Vec<Target> {
     let mut list = targets_of_artifact(runtime, Wasi::P3, results, servers);
     list.extend(targets_of_artifact(runtime, Wasi::P2, results, servers));
+    list.extend(embedded_targets(runtime, results, servers));
+    list
+}
+
+/// The embedded artifacts (issue 17's targets), each against the floor of
+/// its own runtime and WASI version run the same way: the 20 KB 304 and the
+/// 20 KB 200 (against the floor's fixed 200 from memory), the 1 MiB 304
+/// against the 20 KB one, the p99 of 304s; for WASIp2 under wasmtime also
+/// with instances reused.
+fn embedded_targets(
+    runtime: Runtime,
+    results: &[Measured],
+    servers: &[BenchServer],
+) -> Vec<Target> {
+    let figures = Figures { results };
+    let ours = Kind::Ours { access_log: true };
+    let mut list = Vec::new();
+    for (wasi, reused) in [(Wasi::P3, false), (Wasi::P2, false), (Wasi::P2, true)] {
+        let id = |kind, embedded| ServerId::of(kind, Some(runtime), wasi, false, embedded, reused);
+        let (server, floor) = (
+            server_with(servers, &id(ours, true)),
+            server_with(servers, &id(Kind::Floor, false)),
+        );
+        if server.is_none() || floor.is_none() {
+            continue;
+        }
+        let label = format!(
+            " ({runtime}, embedded {wasi}{})",
+            if reused { ", instances reused" } else { "" }
+        );
+        let worst_p99 = [SMALL_INM, SMALL_IMS, LARGE_INM]
+            .into_iter()
+            .map(|w| ratio(figures.p99(server, w), figures.p99(floor, w)))
+            .fold(0.0, f64::max);
+        list.extend([
+            at_least(
+                format!("20 KB 304 If-None-Match, req/s vs floor{label}"),
+                ratio(
+                    figures.rps(server, SMALL_INM),
+                    figures.rps(floor, SMALL_INM),
+                ),
+                0.9,
+            ),
+            at_least(
+                format!("20 KB 200, req/s vs the floor's fixed 200{label}"),
+                ratio(
+                    figures.rps(server, SMALL_200),
+                    figures.rps(floor, SMALL_200),
+                ),
+                0.85,
+            ),
+            at_least(
+                format!("1 MiB 304 vs 20 KB 304, req/s{label}"),
+                ratio(
+                    figures.rps(server, LARGE_INM),
+                    figures.rps(server, SMALL_INM),
+                ),
+                0.95,
+            ),
+            at_most(
+                format!("p99 of 304s vs floor, worst workload{label}"),
+                worst_p99,
+                1.5,
+            ),
+            at_most(
+                format!("errors under load{label}"),
+                figures.errors(server) as f64,
+                0.0,
+            ),
+        ]);
+    }
     list
 }
 
@@ -53,7 +124,13 @@ fn server_of(
             && id.runtime == Some(runtime)
             && id.new_instances == new_instances
             && id.wasi == wasi
+            && !id.embedded
     })
+}
+
+/// The server whose id is `id`, if it ran.
+fn server_with<'a>(servers: &'a [BenchServer], id: &ServerId) -> Option<&'a ServerId> {
+    servers.iter().map(|s| &s.id).find(|s| *s == id)
 }
 
 /// The figures of one run, looked up by typed keys.

@@ -21,6 +21,14 @@ impl Serialize for Dataset {
 }
 
 impl Dataset {
+    /// The size of its file.
+    pub(super) fn bytes(self) -> usize {
+        match self {
+            Dataset::Small => SMALL_BYTES,
+            Dataset::Large => LARGE_BYTES,
+        }
+    }
+
     pub(super) fn label(self) -> &'static str {
         match self {
             Dataset::Small => "20 KB",
