@@ -2,7 +2,8 @@
 //! first, then the defaults.
 //!
 //! The rules file is `.cache-rules` at the site root (a dot-file, so never
-//! served), read once per instance. One rule a line, `#` starts a comment:
+//! served), read once per instance, when a request first needs it. One rule
+//! a line, `#` starts a comment:
 //! `<glob> <Cache-Control value>`. A glob without `/` matches the file name
 //! in any directory (`*.css`); one with `/` matches the path from the root
 //! (`assets/**`, `/robots.txt`). The first rule that matches wins (crate

@@ -25,6 +25,7 @@
 //! remembered for one check interval, up to `REMEMBERED_MISSES` names, so
 //! requests for names that do not exist cannot grow an instance's memory.
 
+use std::cell::{OnceCell, RefCell};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -96,7 +97,11 @@ pub struct FileStore {
     /// answered missing without a look (a site's variants that do not exist
     /// are asked for on every request).
     misses: LruCache<String, Instant>,
-    manifest: SiteManifest,
+    /// The site manifest, read when a request first needs it.
+    manifest: OnceCell<SiteManifest>,
+    /// What was wrong with the manifest, for the log of the request that
+    /// read it ([`FileStore::take_problems`]).
+    problems: RefCell<Vec<String>>,
 }
 
 impl FileStore {
@@ -110,23 +115,37 @@ impl FileStore {
             // LruCache allocates all of its room up front, and an instance
             // (one per request for the WASIp2 artifact) rarely needs it.
             misses: LruCache::unbounded(),
-            manifest: SiteManifest::default(),
+            manifest: OnceCell::new(),
+            problems: RefCell::new(Vec::new()),
         }
     }
 
-    /// Reads the site manifest written by the build step, if the site has
-    /// one. Returns what is wrong with it, for the log; a site without one is
-    /// served with the files' own times.
+    /// The site manifest written by the build step, read (once) when a
+    /// request first needs it, not when the instance starts; an empty one
+    /// when the site has none, whose files are then served with their own
+    /// times. What is wrong with it waits in [`FileStore::take_problems`].
+    fn manifest(&self) -> &SiteManifest {
+        self.manifest.get_or_init(|| {
+            let (manifest, problems) = match self.read_site_file(site_manifest::FILE_NAME) {
+                Ok(Some(text)) => SiteManifest::parse(&text),
+                Ok(None) => (SiteManifest::default(), Vec::new()),
+                Err(problem) => (SiteManifest::default(), vec![problem]),
+            };
+            self.problems.borrow_mut().extend(problems);
+            manifest
+        })
+    }
+
+    /// Reads the site manifest now, if it was not yet, and returns what is
+    /// wrong with it (and anything else not yet taken), for the log.
     pub fn load_manifest(&mut self) -> Vec<String> {
-        match self.read_site_file(site_manifest::FILE_NAME) {
-            Ok(Some(text)) => {
-                let (manifest, problems) = SiteManifest::parse(&text);
-                self.manifest = manifest;
-                problems
-            }
-            Ok(None) => Vec::new(),
-            Err(problem) => vec![problem],
-        }
+        self.manifest();
+        self.take_problems()
+    }
+
+    /// The lines for the log that wait since the manifest was read.
+    pub fn take_problems(&self) -> Vec<String> {
+        std::mem::take(&mut self.problems.borrow_mut())
     }
 
     /// The text of a file of the site's own (the manifest, the cache rules)
@@ -151,7 +170,7 @@ impl FileStore {
         variant: &Snapshot,
         source: &Snapshot,
     ) -> bool {
-        self.manifest
+        self.manifest()
             .source_of_variant(variant_name, variant.validators.md5_hex())
             .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source.validators.md5_hex()))
     }
@@ -160,7 +179,7 @@ impl FileStore {
     /// from `source`'s bytes: a candidate, known without any I/O, that
     /// [`FileStore::proves_variant`] must still prove before it is sent.
     pub fn records_variant(&self, variant_name: &str, source: &Snapshot) -> bool {
-        self.manifest
+        self.manifest()
             .records_variant_of(variant_name, source.validators.md5_hex())
     }
 
@@ -241,7 +260,7 @@ impl FileStore {
         if !fingerprint.is_recent(wall)
             && let Some(modified) = fingerprint.modified
             && let Some(recorded) = self
-                .manifest
+                .manifest()
                 .vouches_for(relative, fingerprint.len, modified)
         {
             let named = crate::content_type::for_file_name(relative);
@@ -298,7 +317,7 @@ impl FileStore {
             _ => {
                 let md5 = md5_hex(&content);
                 let modified = self
-                    .manifest
+                    .manifest()
                     .time_for(relative, &md5)
                     .or(fingerprint.modified);
                 let named = crate::content_type::for_file_name(relative);

@@ -25,11 +25,10 @@ thread_local! {
 /// manifest or the rules goes to stderr.
 fn mounted_server() -> Server {
     let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
-    let (server, site_problems) = Server::new(config);
-    for problem in problems.into_iter().chain(site_problems) {
+    for problem in problems {
         eprintln!("{problem}");
     }
-    server
+    Server::new(config)
 }
 
 /// The server of this instance, configured from its environment, serving

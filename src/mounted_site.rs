@@ -1,8 +1,11 @@
 //! A site mounted as a directory (`files` in spin.toml, `--dir` for
 //! wasmtime): its files read and kept by the [`FileStore`], with change
 //! detection, the site manifest the build step wrote, and the cache rules of
-//! `.cache-rules`, both read when the instance starts.
+//! `.cache-rules`, each read when a request first needs it: a new instance
+//! (one per request for the WASIp2 artifact under Spin) that answers a 404
+//! or a redirect reads neither.
 
+use std::cell::{OnceCell, RefCell};
 use std::sync::Arc;
 
 use http::HeaderValue;
@@ -16,22 +19,34 @@ use crate::site_source::SiteSource;
 /// A mounted directory as a site source.
 pub struct MountedSite {
     store: FileStore,
-    cache_rules: CacheRules,
+    /// Read when a request first needs a Cache-Control.
+    cache_rules: OnceCell<CacheRules>,
+    /// What was wrong with the rules, for the log of the request that read
+    /// them.
+    problems: RefCell<Vec<String>>,
 }
 
 impl MountedSite {
-    /// The site under `root`, with its manifest and cache rules loaded.
-    /// Returns what is wrong with them, for the log.
-    pub fn new(root: &str, limits: StoreLimits) -> (MountedSite, Vec<String>) {
-        let mut store = FileStore::new(root, limits);
-        let mut problems = store.load_manifest();
-        let mut cache_rules = CacheRules::default();
-        match store.read_site_file(cache_rules::FILE_NAME) {
-            Ok(Some(text)) => problems.extend(cache_rules.parse(&text)),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
+    /// The site under `root`; nothing is read yet.
+    pub fn new(root: &str, limits: StoreLimits) -> MountedSite {
+        MountedSite {
+            store: FileStore::new(root, limits),
+            cache_rules: OnceCell::new(),
+            problems: RefCell::new(Vec::new()),
         }
-        (MountedSite { store, cache_rules }, problems)
+    }
+
+    fn cache_rules(&self) -> &CacheRules {
+        self.cache_rules.get_or_init(|| {
+            let mut rules = CacheRules::default();
+            let problems = match self.store.read_site_file(cache_rules::FILE_NAME) {
+                Ok(Some(text)) => rules.parse(&text),
+                Ok(None) => Vec::new(),
+                Err(problem) => vec![problem],
+            };
+            self.problems.borrow_mut().extend(problems);
+            rules
+        })
     }
 }
 
@@ -58,7 +73,7 @@ impl SiteSource for MountedSite {
         content_type: &HeaderValue,
         default: &HeaderValue,
     ) -> HeaderValue {
-        self.cache_rules
+        self.cache_rules()
             .for_file(relative, content_type)
             .unwrap_or(default)
             .clone()
@@ -70,5 +85,11 @@ impl SiteSource for MountedSite {
 
     fn cached_bytes(&self) -> u64 {
         self.store.cached_bytes()
+    }
+
+    fn take_problems(&mut self) -> Vec<String> {
+        let mut problems = self.store.take_problems();
+        problems.append(&mut self.problems.borrow_mut());
+        problems
     }
 }

@@ -165,8 +165,22 @@ enum Found {
 const ASTERISK: &str = "*";
 
 impl Resolver {
-    /// What the site answers `request` with (the module's list, in order).
+    /// What the site answers `request` with (the module's list, in order),
+    /// with the lines about the site's own files that answering read.
     pub(crate) fn resolve(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
+        let mut resolution = self.answer(request, clock);
+        let problems = self.source.take_problems();
+        if !problems.is_empty() {
+            let lines = problems.join("\n");
+            resolution.problem = Some(match resolution.problem.take() {
+                Some(problem) => format!("{problem}\n{lines}"),
+                None => lines,
+            });
+        }
+        resolution
+    }
+
+    fn answer(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
         let method = request.method;
         if let Some(problem) = host_problem(request) {
             return Resolution::of(Target::Text(StatusCode::BAD_REQUEST)).refused(problem);

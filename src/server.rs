@@ -72,17 +72,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server of the files under `config.document_root`, with the site
-    /// manifest and the cache rules loaded. Returns what is wrong with them,
-    /// for the log.
-    pub fn new(config: Config) -> (Server, Vec<String>) {
+    /// A server of the files under `config.document_root`. Nothing is read
+    /// yet: the site manifest and the cache rules are read when a request
+    /// first needs them, and what is wrong with them goes with that
+    /// request's error lines.
+    pub fn new(config: Config) -> Server {
         let limits = StoreLimits {
             check_interval: config.check_interval,
             max_file_bytes: config.max_file_bytes,
             max_cached_bytes: config.cache_max_bytes,
         };
-        let (site, problems) = MountedSite::new(&config.document_root, limits);
-        (Server::with_source(config, Box::new(site)), problems)
+        let site = MountedSite::new(&config.document_root, limits);
+        Server::with_source(config, Box::new(site))
     }
 
     /// A server of the files `source` gives (an embedded site, say), with

@@ -1,6 +1,7 @@
 //! The site manifest: what the build step (`cargo xtask build`) recorded of
 //! each file of the site: its MD5, its length and its modification time in
-//! the source tree. The component reads it once per instance.
+//! the source tree. The component reads it once per instance, when a request
+//! first needs it.
 //!
 //! Spin copies `files` into a temporary directory when it starts, so every
 //! file's modification time there is the start time: two replicas of the same

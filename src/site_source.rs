@@ -48,4 +48,10 @@ pub trait SiteSource {
     /// The bytes of file content kept in memory beyond the component's own
     /// data (zero for an embedded site, whose bytes are the component's).
     fn cached_bytes(&self) -> u64;
+
+    /// Lines for the log about the site's own files (its manifest, its cache
+    /// rules) that were read while answering, once each.
+    fn take_problems(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -37,8 +37,7 @@ fn built_fixture(env: &[(&str, &str)]) -> Fixture {
 }
 
 fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
-    let (server, problems) = Server::new(config_of(dir.path(), env));
-    assert!(problems.is_empty(), "{problems:?}");
+    let server = Server::new(config_of(dir.path(), env));
     Fixture { dir, server }
 }
 
@@ -211,6 +210,31 @@ fn options_and_allow() {
             .is_some_and(|e| e.contains("more than one Host field line")),
         "{:?}",
         hosts.error
+    );
+}
+
+/// The site's own files are read when a request first needs them, and what
+/// is wrong with them goes to the log once, with that request.
+#[test]
+fn the_cache_rules_are_read_when_first_needed_and_their_problems_logged_once() {
+    let mut site = fixture(&[]);
+    fs::write(
+        site.dir.path().join(".cache-rules"),
+        "*.css\n*.txt public\n",
+    )
+    .unwrap();
+    site.new_instance(&[]);
+    let redirect = site.get("/docs", &[]);
+    assert_eq!(redirect.error, None, "a redirect reads no rules");
+    let first = site.get("/css/site.css", &[]);
+    let logged = first.error.unwrap_or_default();
+    assert!(logged.contains(".cache-rules: line 1"), "{logged}");
+    let again = site.get("/docs/guide.txt", &[]);
+    assert_eq!(again.error, None, "logged once");
+    assert_eq!(
+        field(&again, "cache-control"),
+        Some("public"),
+        "the valid rule applies"
     );
 }
 

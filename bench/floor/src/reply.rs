@@ -34,20 +34,26 @@ pub fn fixed_304() -> Reply {
     }
 }
 
-/// The most bytes a fixed 200 sends: the benchmark's largest file.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// The bytes of every fixed 200: a data segment, mapped copy-on-write.
-static BODY: [u8; MAX_BODY_BYTES] = [b'x'; MAX_BODY_BYTES];
-
-/// The fixed 200: `$FLOOR_BODY_BYTES` bytes (at most 1 MiB; default 20 KB)
-/// from memory, with Content-Length, as the component's 200 has.
+/// The fixed 200: `$FLOOR_BODY_BYTES` bytes (default 20 KB) from memory,
+/// with Content-Length, as the component's 200 has. The bytes are made when
+/// an instance first sends a 200 and kept for its later ones: no data
+/// segment, so that a new instance of the floor costs what it did before it
+/// had a 200 (a 1 MiB segment made it slower than the component it is the
+/// floor of).
 pub fn fixed_200() -> Reply {
-    let len = std::env::var("FLOOR_BODY_BYTES")
-        .ok()
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(20 * 1024)
-        .min(MAX_BODY_BYTES);
+    thread_local! {
+        static BODY: std::cell::OnceCell<Bytes> = const { std::cell::OnceCell::new() };
+    }
+    let body = BODY.with(|body| {
+        body.get_or_init(|| {
+            let len = std::env::var("FLOOR_BODY_BYTES")
+                .ok()
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(20 * 1024);
+            Bytes::from(vec![b'x'; len])
+        })
+        .clone()
+    });
     let mut headers = HeaderMap::new();
     headers.insert(header::DATE, date_now_header(std::time::SystemTime::now()));
     headers.insert(
@@ -59,7 +65,7 @@ pub fn fixed_200() -> Reply {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
     Reply {
         plan: ResponsePlan {
             status: StatusCode::OK,
@@ -67,7 +73,7 @@ pub fn fixed_200() -> Reply {
             body: Body::Whole,
             decided_by: None,
         },
-        body: Bytes::from_static(&BODY[..len]),
+        body,
         error: None,
     }
 }
