@@ -62,7 +62,12 @@ fn every_kind_of_path(runtime: Runtime) {
 }
 
 fn conditional_requests_on_files_other_than_the_page(runtime: Runtime) {
-    let served = serve_site(runtime);
+    check_conditionals_over_http(&serve_site(runtime));
+}
+
+/// The shared preconditions and ranges table (`cases::conditionals`) over
+/// HTTP, each Last-Modified as `served` sends it.
+fn check_conditionals_over_http(served: &Served) {
     let date_of = |path: &str| {
         let response = served.get(path, &[]);
         response.field("last-modified").unwrap().to_string()
@@ -85,16 +90,7 @@ fn embedded_every_kind_of_path(runtime: Runtime) {
 }
 
 fn embedded_conditional_requests(runtime: Runtime) {
-    let served = Served::start_embedded(runtime, SITE);
-    let date_of = |path: &str| {
-        let response = served.get(path, &[]);
-        response.field("last-modified").unwrap().to_string()
-    };
-    for case in cases::conditionals() {
-        let fields = cases::resolve(case.1, date_of);
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        cases::check_conditional(&case, &served.get(case.0, &fields));
-    }
+    check_conditionals_over_http(&Served::start_embedded(runtime, SITE));
 }
 
 runtime_tests!(
