@@ -311,8 +311,9 @@ fn access_log_can_be_switched_off(runtime: Runtime) {
 
 /// Within `FILE_CHECK_INTERVAL_MS` an instance serves what it keeps: the
 /// WASIp3 artifact's instances serve many requests (a change is seen up to
-/// one interval late), while both runtimes give the WASIp2 artifact a new
-/// instance for every request, which keeps nothing (docs/runtimes.md, "Runtimes and
+/// one interval late), while Spin (always) and wasmtime (by default, as the
+/// tests run it) give the WASIp2 artifact a new instance for every request,
+/// which keeps nothing (docs/runtimes.md, "Runtimes and
 /// artifacts"). This test shows the difference; it fails if either changes.
 fn an_instance_keeps_files_only_in_the_wasip3_artifact(runtime: Runtime) {
     let served = Served::start_live(runtime, b"first", &[("FILE_CHECK_INTERVAL_MS", "60000")]);
