@@ -20,25 +20,25 @@ thread_local! {
     static SERVER: RefCell<Option<Server>> = const { RefCell::new(None) };
 }
 
-/// The server of this instance, configured from its environment, serving
-/// the mounted directory; what is wrong with the configuration, the
-/// manifest or the rules goes to stderr.
-fn mounted_server() -> Server {
+/// The configuration in this instance's environment; what is wrong with
+/// it goes to stderr.
+fn config_from_environment() -> Config {
     let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
     for problem in problems {
         eprintln!("{problem}");
     }
-    Server::new(config)
+    config
 }
 
-/// The server of this instance, configured from its environment, serving
-/// the site the build embedded in the component.
+/// The server of this instance, serving the mounted directory.
+fn mounted_server() -> Server {
+    Server::new(config_from_environment())
+}
+
+/// The server of this instance, serving the site the build embedded in the
+/// component.
 pub fn embedded_server(site: EmbeddedSite) -> Server {
-    let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
-    for problem in problems {
-        eprintln!("{problem}");
-    }
-    Server::with_source(config, Box::new(site))
+    Server::with_source(config_from_environment(), Box::new(site))
 }
 
 /// Answers one request with this instance's server of the mounted

@@ -171,11 +171,7 @@ impl Resolver {
         let mut resolution = self.answer(request, clock);
         let problems = self.source.take_problems();
         if !problems.is_empty() {
-            let lines = problems.join("\n");
-            resolution.problem = Some(match resolution.problem.take() {
-                Some(problem) => format!("{problem}\n{lines}"),
-                None => lines,
-            });
+            resolution.problem = log_lines(resolution.problem.take(), Some(problems.join("\n")));
         }
         resolution
     }
@@ -453,6 +449,14 @@ fn host_problem(request: &RequestHead<'_>) -> Option<&'static str> {
     let listed = first.map(HeaderValue::as_bytes).is_some_and(is_list)
         || request.authority.map(str::as_bytes).is_some_and(is_list);
     listed.then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
+}
+
+/// Lines for the error log: `first`, then `then`, each when there is one.
+pub(crate) fn log_lines(first: Option<String>, then: Option<String>) -> Option<String> {
+    match (first, then) {
+        (Some(first), Some(then)) => Some(format!("{first}\n{then}")),
+        (first, then) => first.or(then),
+    }
 }
 
 /// Vary (RFC 9110 section 12.5.5): `Accept` when the answer for the path

@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::file_store::StoreLimits;
 use crate::mounted_site::MountedSite;
-use crate::resolve::{Resolution, Resolver, Settings, Target};
+use crate::resolve::{Resolution, Resolver, Settings, Target, log_lines};
 use crate::response_plan::{Body, ResponsePlan, decide};
 use crate::site_source::SiteSource;
 
@@ -172,7 +172,10 @@ impl Server {
                     }
                 }
                 Err(err) => {
-                    *resolution = self.resolver.failed(&file.name, &err);
+                    // The lines the resolve step logged stay, the failure's after them.
+                    let failed = self.resolver.failed(&file.name, &err);
+                    let problem = log_lines(resolution.problem.take(), failed.problem);
+                    *resolution = Resolution { problem, ..failed };
                     *plan = self.decide(request, resolution, clock);
                 }
             }
@@ -212,9 +215,6 @@ fn finish(
             plan.status.as_u16()
         )
     });
-    let error = match (refusal, resolution.problem) {
-        (Some(refusal), Some(problem)) => Some(format!("{refusal}\n{problem}")),
-        (refusal, problem) => refusal.or(problem),
-    };
+    let error = log_lines(refusal, resolution.problem);
     Reply { plan, body, error }
 }

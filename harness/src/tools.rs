@@ -114,9 +114,9 @@ pub fn build_component() -> Result<PathBuf> {
 pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
     static P3: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     static P2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let build = || match wasi {
-        Wasi::P3 => build_package("http-caching-server-wasip3", "http_caching_server_wasip3"),
-        Wasi::P2 => build_package("http-caching-server-wasip2", "http_caching_server_wasip2"),
+    let build = || {
+        let (package, artifact) = entry_crate(wasi);
+        build_package(package, artifact)
     };
     let built = match wasi {
         Wasi::P3 => &P3,
@@ -126,6 +126,15 @@ pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
         .get_or_init(|| build().map_err(|e| format!("{e:#}")))
         .clone()
         .map_err(anyhow::Error::msg)
+}
+
+/// The entry crate of the artifact of `wasi`: its package and the name of
+/// its library, whose .wasm is the artifact.
+fn entry_crate(wasi: Wasi) -> (&'static str, &'static str) {
+    match wasi {
+        Wasi::P3 => ("http-caching-server-wasip3", "http_caching_server_wasip3"),
+        Wasi::P2 => ("http-caching-server-wasip2", "http_caching_server_wasip2"),
+    }
 }
 
 /// Builds the artifact of `wasi` with the built site at `site` embedded in
@@ -141,10 +150,7 @@ pub fn build_embedded(wasi: Wasi, site: &Path, label: &str) -> Result<PathBuf> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = target_dir()?.join("embedded");
-    let (package, artifact) = match wasi {
-        Wasi::P3 => ("http-caching-server-wasip3", "http_caching_server_wasip3"),
-        Wasi::P2 => ("http-caching-server-wasip2", "http_caching_server_wasip2"),
-    };
+    let (package, artifact) = entry_crate(wasi);
     let site = site
         .canonicalize()
         .with_context(|| format!("the site to embed, {}", site.display()))?;
