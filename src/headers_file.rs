@@ -1,0 +1,441 @@
+//! `_headers` at the site root: header fields by URL pattern, in the format
+//! Cloudflare Pages documents (developers.cloudflare.com/pages/configuration/
+//! headers/), which Netlify's `_headers` shares:
+//!
+//! ```text
+//! # a comment
+//! /*
+//!   X-Content-Type-Options: nosniff
+//! /assets/*
+//!   Cache-Control: public, max-age=31536000, immutable
+//! /embed/*
+//!   ! X-Frame-Options
+//! ```
+//!
+//! A pattern line (see [`crate::url_pattern`]) starts a rule; the indented
+//! `Name: value` lines under it are its fields, and `! Name` detaches a
+//! field that another matching rule sets. Every rule whose pattern matches
+//! the request's path applies, in the file's order; a name that several
+//! rules set gets their values as one list (`, `), as Cloudflare joins them
+//! (Set-Cookie: one line each). `:name` and `:splat` in a value are what the
+//! pattern matched.
+//!
+//! Refused, each with a message naming the file and the line, never applied
+//! in part: a field the component owns ([`OWNED_FIELDS`]: validators,
+//! framing, the coding, Date, Allow, and Location, which `_redirects` sets),
+//! a field line before any pattern, a name or value that is not a valid
+//! field, a bad pattern. Cloudflare's limits apply: 100 rules, 2,000
+//! characters a line.
+
+use http::{HeaderMap, HeaderName, HeaderValue, header};
+
+use crate::url_pattern::{Captures, UrlPattern, percent_encode};
+
+/// The file's name at the site root; it is never served.
+pub const FILE_NAME: &str = "_headers";
+
+/// The most rules a `_headers` file may have (Cloudflare Pages' limit).
+pub const MAX_RULES: usize = 100;
+/// The longest line, in characters (Cloudflare Pages' limit).
+pub const MAX_LINE_CHARS: usize = 2_000;
+
+/// Fields only the component sets, and why: a rule that sets one is refused.
+pub const OWNED_FIELDS: &[(&str, &str)] = &[
+    (
+        "etag",
+        "the component's validator of the bytes sent (RFC 9110 section 8.8.3)",
+    ),
+    (
+        "last-modified",
+        "the component's validator (RFC 9110 section 8.8.2)",
+    ),
+    (
+        "content-length",
+        "the framing of the bytes sent (RFC 9110 section 8.6)",
+    ),
+    (
+        "content-range",
+        "the framing of a 206 (RFC 9110 section 14.4)",
+    ),
+    (
+        "content-encoding",
+        "the coding of the bytes sent, chosen per request (RFC 9110 section 8.4)",
+    ),
+    ("date", "set per response (RFC 9110 section 6.6.1)"),
+    (
+        "allow",
+        "the methods the component answers (RFC 9110 section 10.2.1)",
+    ),
+    (
+        "accept-ranges",
+        "the component's range support (RFC 9110 section 14.3)",
+    ),
+    ("location", "set by `_redirects`"),
+    (
+        "transfer-encoding",
+        "connection framing, the runtime's (RFC 9112 section 6.1)",
+    ),
+    (
+        "connection",
+        "connection-specific, the runtime's (RFC 9110 section 7.6.1)",
+    ),
+    (
+        "keep-alive",
+        "connection-specific, the runtime's (RFC 9110 section 7.6.1)",
+    ),
+    (
+        "upgrade",
+        "connection-specific, the runtime's (RFC 9110 section 7.8)",
+    ),
+    (
+        "trailer",
+        "connection framing, the runtime's (RFC 9110 section 6.6.2)",
+    ),
+];
+
+/// One field line of a rule.
+#[derive(Debug, Clone)]
+enum FieldLine {
+    Set(HeaderName, String),
+    Detach(HeaderName),
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    pattern: UrlPattern,
+    fields: Vec<FieldLine>,
+}
+
+impl Rule {
+    fn detaches(&self, name: &HeaderName) -> bool {
+        self.fields
+            .iter()
+            .any(|f| matches!(f, FieldLine::Detach(n) if n == name))
+    }
+}
+
+/// The rules of a `_headers` file.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderRules {
+    rules: Vec<Rule>,
+}
+
+/// A rule being read, with where it started and whether it is refused.
+struct Reading {
+    line: usize,
+    pattern: Result<UrlPattern, String>,
+    fields: Vec<FieldLine>,
+    refusal: Option<(usize, String)>,
+}
+
+impl HeaderRules {
+    /// The rules of `text`, and one message for each refused rule or line,
+    /// naming the file and the line (`_headers:12: ...`).
+    pub fn parse(text: &str) -> (HeaderRules, Vec<String>) {
+        let mut rules = HeaderRules::default();
+        let mut problems = Vec::new();
+        let mut current: Option<Reading> = None;
+        for (index, raw) in text.lines().enumerate() {
+            let number = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if raw.chars().count() > MAX_LINE_CHARS {
+                let why = format!("longer than {MAX_LINE_CHARS} characters");
+                match current.as_mut() {
+                    Some(reading) if raw.starts_with(char::is_whitespace) => {
+                        reading.refusal.get_or_insert((number, why));
+                    }
+                    _ => {
+                        rules.finish(current.take(), &mut problems);
+                        current = Some(Reading {
+                            line: number,
+                            pattern: Err(why),
+                            fields: Vec::new(),
+                            refusal: None,
+                        });
+                    }
+                }
+                continue;
+            }
+            if !raw.starts_with(char::is_whitespace) {
+                rules.finish(current.take(), &mut problems);
+                current = Some(Reading {
+                    line: number,
+                    pattern: UrlPattern::parse(trimmed),
+                    fields: Vec::new(),
+                    refusal: None,
+                });
+                continue;
+            }
+            let Some(reading) = current.as_mut() else {
+                problems.push(format!(
+                    "{FILE_NAME}:{number}: a field line before any URL pattern; ignored"
+                ));
+                continue;
+            };
+            match field_line(trimmed) {
+                Ok(field) => reading.fields.push(field),
+                Err(why) => {
+                    reading.refusal.get_or_insert((number, why));
+                }
+            }
+        }
+        rules.finish(current, &mut problems);
+        (rules, problems)
+    }
+
+    fn finish(&mut self, reading: Option<Reading>, problems: &mut Vec<String>) {
+        let Some(reading) = reading else { return };
+        let line = reading.line;
+        let refused = |at: usize, why: &str| {
+            let rule = match at == line {
+                true => "the rule".to_string(),
+                false => format!("the rule of line {line}"),
+            };
+            format!("{FILE_NAME}:{at}: {why}; {rule} is refused")
+        };
+        match (reading.pattern, reading.refusal) {
+            (Err(why), _) => problems.push(refused(line, &why)),
+            (Ok(_), Some((at, why))) => problems.push(refused(at, &why)),
+            (Ok(_), None) if self.rules.len() >= MAX_RULES => problems.push(refused(
+                line,
+                &format!("more than {MAX_RULES} rules (Cloudflare Pages' limit)"),
+            )),
+            (Ok(_), None) if reading.fields.is_empty() => problems.push(format!(
+                "{FILE_NAME}:{line}: a URL pattern without field lines; ignored"
+            )),
+            (Ok(pattern), None) => self.rules.push(Rule {
+                pattern,
+                fields: reading.fields,
+            }),
+        }
+    }
+
+    /// Whether the file has no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The fields the rules give `path` (decoded, from `/`), each name once,
+    /// in the order first set.
+    pub fn fields_for(&self, path: &str) -> HeaderMap {
+        let matching: Vec<(&Rule, Captures)> = self
+            .rules
+            .iter()
+            .filter_map(|rule| Some((rule, rule.pattern.matches(path)?)))
+            .collect();
+        let mut values: Vec<(HeaderName, Vec<String>)> = Vec::new();
+        for (rule, captures) in &matching {
+            for field in &rule.fields {
+                let FieldLine::Set(name, template) = field else {
+                    continue;
+                };
+                // `! Name` in another matching rule detaches this value.
+                let detached = matching
+                    .iter()
+                    .any(|(other, _)| !std::ptr::eq(*other, *rule) && other.detaches(name));
+                if detached {
+                    continue;
+                }
+                let value = captures.substitute(template, |v| percent_encode(v, "%"));
+                match values.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, list)) => list.push(value),
+                    None => values.push((name.clone(), vec![value])),
+                }
+            }
+        }
+        let mut fields = HeaderMap::new();
+        for (name, list) in values {
+            let lines = match name == header::SET_COOKIE {
+                true => list,
+                false => vec![list.join(", ")],
+            };
+            for line in lines {
+                if let Ok(value) = HeaderValue::try_from(line) {
+                    fields.append(name.clone(), value);
+                }
+            }
+        }
+        fields
+    }
+}
+
+/// One indented line: `Name: value` or `! Name`.
+fn field_line(line: &str) -> Result<FieldLine, String> {
+    if let Some(name) = line.strip_prefix('!') {
+        return Ok(FieldLine::Detach(field_name(name.trim())?));
+    }
+    let (name, value) = line
+        .split_once(':')
+        .ok_or_else(|| format!("{line:?} is neither `Name: value` nor `! Name`"))?;
+    let name = field_name(name.trim())?;
+    let value = value.trim();
+    if HeaderValue::try_from(value).is_err() || value.is_empty() {
+        return Err(format!(
+            "the value of {name} is empty or not a field value (RFC 9110 section 5.5)"
+        ));
+    }
+    Ok(FieldLine::Set(name, value.to_string()))
+}
+
+fn field_name(name: &str) -> Result<HeaderName, String> {
+    let parsed = HeaderName::try_from(name)
+        .map_err(|_| format!("{name:?} is not a field name (RFC 9110 section 5.1)"))?;
+    match OWNED_FIELDS
+        .iter()
+        .find(|(owned, _)| *owned == parsed.as_str())
+    {
+        Some((_, why)) => Err(format!("{name} cannot be set: {why}")),
+        None => Ok(parsed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(text: &str, path: &str) -> Vec<(String, String)> {
+        let (rules, problems) = HeaderRules::parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        rules
+            .fields_for(path)
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_string()))
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    const SITE: &str = "# security headers everywhere\n\
+        /*\n\
+        \x20 X-Content-Type-Options: nosniff\n\
+        \x20 X-Frame-Options: DENY\n\
+        \x20 Vary: Origin\n\
+        \n\
+        /assets/*\n\
+        \x20 Cache-Control: public, max-age=31536000, immutable\n\
+        \x20 Vary: Accept\n\
+        /embed/*\n\
+        \x20 ! X-Frame-Options\n\
+        \x20 Content-Security-Policy: frame-ancestors https://:splat\n\
+        /users/:id\n\
+        \x20 X-User: :id\n\
+        \x20 Set-Cookie: a=1\n\
+        /users/*\n\
+        \x20 Set-Cookie: b=2\n";
+
+    #[test]
+    fn every_matching_rule_applies_in_order() {
+        assert_eq!(
+            fields(SITE, "/index.html"),
+            pairs(&[
+                ("x-content-type-options", "nosniff"),
+                ("x-frame-options", "DENY"),
+                ("vary", "Origin"),
+            ])
+        );
+        assert_eq!(
+            fields(SITE, "/assets/app.js"),
+            pairs(&[
+                ("x-content-type-options", "nosniff"),
+                ("x-frame-options", "DENY"),
+                ("vary", "Origin, Accept"),
+                ("cache-control", "public, max-age=31536000, immutable"),
+            ])
+        );
+    }
+
+    #[test]
+    fn detach_placeholders_and_set_cookie() {
+        assert_eq!(
+            fields(SITE, "/embed/example.com"),
+            pairs(&[
+                ("x-content-type-options", "nosniff"),
+                ("vary", "Origin"),
+                (
+                    "content-security-policy",
+                    "frame-ancestors https://example.com"
+                ),
+            ])
+        );
+        let user = fields(SITE, "/users/42");
+        assert!(user.contains(&("x-user".into(), "42".into())), "{user:?}");
+        let cookies: Vec<_> = user.iter().filter(|(n, _)| n == "set-cookie").collect();
+        assert_eq!(cookies.len(), 2, "one line each: {user:?}");
+    }
+
+    #[test]
+    fn refusals_name_the_file_and_line() {
+        let long = format!("/long\n  X-Long: {}\n", "a".repeat(MAX_LINE_CHARS));
+        for (text, says) in [
+            ("/*\n  ETag: \"x\"\n", "_headers:2: ETag cannot be set"),
+            (
+                "/*\n  X-A: 1\n  Content-Length: 5\n",
+                "_headers:3: Content-Length cannot be set: the framing of the bytes sent (RFC 9110 section 8.6); the rule of line 1 is refused",
+            ),
+            ("/*\n  Date: x\n", "_headers:2: Date cannot be set"),
+            ("/*\n  Allow: GET\n", "_headers:2: Allow cannot be set"),
+            (
+                "/*\n  Last-Modified: x\n",
+                "_headers:2: Last-Modified cannot be set",
+            ),
+            (
+                "/*\n  Content-Range: x\n",
+                "_headers:2: Content-Range cannot be set",
+            ),
+            (
+                "/*\n  Content-Encoding: br\n",
+                "_headers:2: Content-Encoding cannot be set",
+            ),
+            (
+                "/*\n  Location: /x\n",
+                "_headers:2: Location cannot be set: set by `_redirects`",
+            ),
+            (
+                "  X-A: 1\n",
+                "_headers:1: a field line before any URL pattern",
+            ),
+            (
+                "/*\n  Bad Name: 1\n",
+                "_headers:2: \"Bad Name\" is not a field name",
+            ),
+            ("/*\n  X-A:\n", "_headers:2: the value of x-a is empty"),
+            ("/*\n  nonsense\n", "neither `Name: value` nor `! Name`"),
+            (
+                "assets/*\n  X-A: 1\n",
+                "_headers:1: \"assets/*\" is not a path from the root",
+            ),
+            ("https://x.dev/*\n  X-A: 1\n", "names a host"),
+            (long.as_str(), "_headers:2: longer than 2000 characters"),
+        ] {
+            let (rules, problems) = HeaderRules::parse(text);
+            assert_eq!(problems.len(), 1, "{text:?}: {problems:?}");
+            assert!(problems[0].contains(says), "{text:?}: {}", problems[0]);
+            assert!(
+                rules.fields_for("/long").is_empty() && rules.fields_for("/x").is_empty(),
+                "never applied in part: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn more_rules_than_the_limit_are_refused() {
+        let text: String = (0..MAX_RULES + 2)
+            .map(|i| format!("/p{i}\n  X-N: {i}\n"))
+            .collect();
+        let (rules, problems) = HeaderRules::parse(&text);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("_headers:201: more than 100 rules"),
+            "{problems:?}"
+        );
+        assert_eq!(rules.fields_for("/p99")["x-n"], "99");
+        assert!(rules.fields_for("/p100").is_empty());
+    }
+}

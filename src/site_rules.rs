@@ -1,0 +1,105 @@
+//! The site's own rules files at its root, `_headers`
+//! ([`crate::headers_file`]) and `_redirects` ([`crate::redirects_file`]),
+//! read through the site source like any file: a mounted site's are
+//! re-read when they change (the file store's change detection), an
+//! embedded site's are files of its table. Each version is parsed once per
+//! instance, and what is wrong with it goes to the log of the request that
+//! parsed it. Neither file is ever served.
+
+use crate::clock::Clock;
+use crate::file_read::FileError;
+use crate::headers_file::{self, HeaderRules};
+use crate::redirects_file::{self, RedirectRules};
+use crate::site_source::SiteSource;
+
+/// Whether `relative` (from a checked path) is one of the rules files,
+/// which are never served.
+pub fn is_rules_file(relative: &str) -> bool {
+    relative == headers_file::FILE_NAME || relative == redirects_file::FILE_NAME
+}
+
+/// One rules file as last parsed, with the MD5 of the bytes it was parsed
+/// from (None: there was no file).
+#[derive(Default)]
+struct Parsed<T> {
+    md5: Option<String>,
+    rules: T,
+}
+
+/// The parsed `_headers` and `_redirects` of a site.
+#[derive(Default)]
+pub struct SiteRules {
+    headers: Parsed<HeaderRules>,
+    redirects: Parsed<RedirectRules>,
+}
+
+impl SiteRules {
+    /// Brings both files up to date with the site's, at `clock`; the lines
+    /// for the log: each refused rule, or a file that could not be read (its
+    /// last good rules stay).
+    pub fn refresh(&mut self, source: &mut dyn SiteSource, clock: Clock) -> Vec<String> {
+        let mut problems = Vec::new();
+        refresh(
+            &mut self.headers,
+            headers_file::FILE_NAME,
+            HeaderRules::parse,
+            source,
+            clock,
+            &mut problems,
+        );
+        refresh(
+            &mut self.redirects,
+            redirects_file::FILE_NAME,
+            RedirectRules::parse,
+            source,
+            clock,
+            &mut problems,
+        );
+        problems
+    }
+
+    pub fn headers(&self) -> &HeaderRules {
+        &self.headers.rules
+    }
+
+    pub fn redirects(&self) -> &RedirectRules {
+        &self.redirects.rules
+    }
+}
+
+fn refresh<T: Default>(
+    parsed: &mut Parsed<T>,
+    name: &str,
+    parse: fn(&str) -> (T, Vec<String>),
+    source: &mut dyn SiteSource,
+    clock: Clock,
+    problems: &mut Vec<String>,
+) {
+    match source.get(name, clock) {
+        Ok(snapshot) => {
+            let md5 = snapshot.validators.md5_hex();
+            if parsed.md5.as_deref() == Some(md5) {
+                return;
+            }
+            let bytes = snapshot.content.clone().unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            let (rules, mut found) = parse(&text);
+            let place = source.path_of(name);
+            // `_headers:12: ...` with the file's full place: `error: /site/_headers:12: ...`.
+            problems.extend(
+                found
+                    .drain(..)
+                    .map(|line| format!("error: {}", line.replacen(name, &place, 1))),
+            );
+            *parsed = Parsed {
+                md5: Some(md5.to_string()),
+                rules,
+            };
+        }
+        Err(FileError::NotFound) => *parsed = Parsed::default(),
+        Err(err) => problems.push(format!(
+            "error: {}: {err}; its last rules stay",
+            source.path_of(name)
+        )),
+    }
+}
