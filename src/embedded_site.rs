@@ -1,9 +1,10 @@
 //! A site the build put inside the component: a table of its files, each
 //! with the bytes and everything the component decides per file decided at
 //! build time (the MD5 the ETag quotes, the time Last-Modified states, the
-//! Content-Type and coding, the Cache-Control of the site's rules, which
-//! variants exist and what they were made from). A request costs a lookup
-//! and the RFC 9110 decision: no read, no hash, no glob, no manifest. The
+//! Content-Type and coding, which variants exist and what they were made
+//! from). A request costs a lookup and the RFC 9110 decision: no read, no
+//! hash, no manifest. The site's `_headers` and `_redirects` are files of
+//! the table, parsed once per instance (`crate::site_rules`). The
 //! bytes are the component's data segments, which both runtimes map
 //! copy-on-write, so a new instance does not copy them.
 //!
@@ -38,9 +39,6 @@ pub struct EmbeddedFile {
     pub content_type: &'static str,
     /// The content coding the name says (`.svgz`: gzip).
     pub content_encoding: Option<&'static str>,
-    /// The Cache-Control of the site's rules, a fingerprinted name or HTML;
-    /// None where the configured `CACHE_CONTROL` applies.
-    pub cache_control: Option<&'static str>,
     /// For a precompressed variant: the MD5 of the source it was proven to
     /// encode.
     pub made_from: Option<&'static str>,
@@ -93,28 +91,16 @@ impl SiteSource for EmbeddedSite {
         self.head(relative, clock)
     }
 
-    fn records_variant(&self, variant_name: &str, source: &Snapshot) -> bool {
+    fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64> {
         self.file(variant_name)
-            .and_then(|variant| variant.made_from)
-            .is_some_and(|made_from| made_from == source.validators.md5_hex())
+            .filter(|variant| variant.made_from == Some(source.validators.md5_hex()))
+            .map(|variant| variant.bytes.len() as u64)
     }
 
     /// The table's bytes are the component's own: a recorded variant is the
     /// variant.
     fn proves_variant(&self, variant_name: &str, _variant: &Snapshot, source: &Snapshot) -> bool {
-        self.records_variant(variant_name, source)
-    }
-
-    fn cache_control(
-        &self,
-        relative: &str,
-        _content_type: &HeaderValue,
-        default: &HeaderValue,
-    ) -> HeaderValue {
-        match self.file(relative).and_then(|file| file.cache_control) {
-            Some(value) => HeaderValue::from_static(value),
-            None => default.clone(),
-        }
+        self.recorded_variant_len(variant_name, source).is_some()
     }
 
     fn path_of(&self, relative: &str) -> String {

@@ -175,12 +175,13 @@ impl FileStore {
             .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source.validators.md5_hex()))
     }
 
-    /// Whether the site manifest records a variant at `variant_name` made
-    /// from `source`'s bytes: a candidate, known without any I/O, that
-    /// [`FileStore::proves_variant`] must still prove before it is sent.
-    pub fn records_variant(&self, variant_name: &str, source: &Snapshot) -> bool {
+    /// The recorded length of a variant at `variant_name` made from
+    /// `source`'s bytes, if the site manifest records one: a candidate,
+    /// known without any I/O, that [`FileStore::proves_variant`] must still
+    /// prove before it is sent.
+    pub fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64> {
         self.manifest()
-            .records_variant_of(variant_name, source.validators.md5_hex())
+            .variant_len_of(variant_name, source.validators.md5_hex())
     }
 
     /// The full path of `relative` under the root, for error messages.

@@ -11,7 +11,9 @@
 //!   path serves (files, directories, the 404 page, the app shell).
 //! - [`site_path`]: a request path checked and decoded once.
 //! - [`negotiation`]: what the request's Accept and Accept-Encoding allow.
-//! - [`cache_rules`]: Cache-Control per path.
+//! - [`site_rules`]: the site's `_headers` ([`headers_file`]) and
+//!   `_redirects` ([`redirects_file`]), by [`url_pattern`];
+//!   [`cache_defaults`]: the Cache-Control of a file no rule names.
 //! - [`file_store`]: the site's files remembered between requests, with
 //!   change detection and a byte bound; [`file_read`]: reading one whole
 //!   version of a file; [`confined_path`]: never leaving the document root.
@@ -22,7 +24,7 @@
 //! - [`config`], [`access_log`]: environment variables and the log line.
 
 pub(crate) mod access_log;
-pub mod cache_rules;
+pub mod cache_defaults;
 pub mod clock;
 pub mod config;
 pub mod confined_path;
@@ -30,16 +32,20 @@ pub mod content_type;
 pub mod embedded_site;
 pub mod file_read;
 pub mod file_store;
+pub mod headers_file;
 pub mod instance;
 pub mod mounted_site;
 pub mod negotiation;
 pub mod preconditions;
 pub mod range;
+pub mod redirects_file;
 pub mod request;
 pub(crate) mod resolve;
 pub mod response_plan;
 pub mod server;
 pub mod site_manifest;
 pub mod site_path;
+pub mod site_rules;
 pub mod site_source;
+pub mod url_pattern;
 pub mod validators;

@@ -27,25 +27,29 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Brotli,
+    Zstd,
     Gzip,
 }
 
 impl Encoding {
-    /// In the order a tie is broken in: the smaller first.
-    pub const ALL: [Encoding; 2] = [Encoding::Brotli, Encoding::Gzip];
+    /// Every coding the build writes a variant in.
+    pub const ALL: [Encoding; 3] = [Encoding::Brotli, Encoding::Zstd, Encoding::Gzip];
 
     /// The Content-Encoding token.
     pub fn token(self) -> &'static str {
         match self {
             Encoding::Brotli => "br",
+            Encoding::Zstd => "zstd",
             Encoding::Gzip => "gzip",
         }
     }
 
-    /// The extension of the variant's file: `app.js.br`, `app.js.gz`.
+    /// The extension of the variant's file: `app.js.br`, `app.js.zst`,
+    /// `app.js.gz`.
     pub fn extension(self) -> &'static str {
         match self {
             Encoding::Brotli => "br",
+            Encoding::Zstd => "zst",
             Encoding::Gzip => "gz",
         }
     }
@@ -82,12 +86,13 @@ impl Encoding {
 ///   else the lowest weight above 0. A weight of 0 refuses (`gzip;q=0`, `identity;q=0`, `*;q=0`).
 ///   `x-gzip` is `gzip` (section 8.4.1.3). An empty field value accepts only
 ///   `identity`.
-/// - The highest weight wins; a tie goes to the smaller bytes: brotli, then
-///   gzip, then identity.
+/// - The highest weight wins; a tie goes to the smallest bytes (`available`
+///   gives each variant's length), then to the order of [`Encoding::ALL`],
+///   and any coding to identity (a variant is kept only when it is smaller).
 /// - When nothing available is acceptable (`identity;q=0` and no coding we
 ///   have), the file as it is: sending it is more useful than a 406, as the
 ///   RFC's editors intended.
-pub fn choose_encoding(headers: &HeaderMap, available: &[Encoding]) -> Option<Encoding> {
+pub fn choose_encoding(headers: &HeaderMap, available: &[(Encoding, u64)]) -> Option<Encoding> {
     let mut lines = headers.get_all(header::ACCEPT_ENCODING).iter().peekable();
     lines.peek()?;
     let elements: Vec<(&str, f32)> = lines
@@ -106,13 +111,16 @@ pub fn choose_encoding(headers: &HeaderMap, available: &[Encoding]) -> Option<En
             .map(|(_, q)| *q)
     };
     let star = listed(&|coding| coding == "*");
-    let mut best: (Option<Encoding>, f32) = (None, 0.0);
-    for &encoding in Encoding::ALL.iter().filter(|e| available.contains(e)) {
+    let mut best: (Option<Encoding>, f32, u64) = (None, 0.0, u64::MAX);
+    for encoding in Encoding::ALL {
+        let Some(&(_, len)) = available.iter().find(|(e, _)| *e == encoding) else {
+            continue;
+        };
         let q = listed(&|coding| encoding.matches(coding))
             .or(star)
             .unwrap_or(0.0);
-        if q > best.1 {
-            best = (Some(encoding), q);
+        if q > best.1 || (q > 0.0 && q == best.1 && len < best.2) {
+            best = (Some(encoding), q, len);
         }
     }
     // Not named, identity is acceptable but last: a client that lists
@@ -161,18 +169,32 @@ mod tests {
         accepts_html(&headers)
     }
 
+    /// The coding chosen among `available`, whose variants have the sizes
+    /// of a typical stylesheet: brotli smallest, then zstd, then gzip.
     fn chosen(values: &[&'static str], available: &[Encoding]) -> Option<&'static str> {
+        let sized: Vec<(Encoding, u64)> = available
+            .iter()
+            .map(|&coding| {
+                let len = match coding {
+                    Encoding::Brotli => 900,
+                    Encoding::Zstd => 1000,
+                    Encoding::Gzip => 1100,
+                };
+                (coding, len)
+            })
+            .collect();
         let mut headers = HeaderMap::new();
         for value in values {
             headers.append(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
         }
-        choose_encoding(&headers, available).map(Encoding::token)
+        choose_encoding(&headers, &sized).map(Encoding::token)
     }
 
     #[test]
     fn every_accept_encoding_case() {
-        use Encoding::{Brotli, Gzip};
+        use Encoding::{Brotli, Gzip, Zstd};
         let both = &[Brotli, Gzip][..];
+        let all = &[Brotli, Zstd, Gzip][..];
         for (values, available, expected) in [
             // No field: as it is. An empty value: only identity.
             (&[][..], both, None),
@@ -202,8 +224,14 @@ mod tests {
             (&["*;q=0"], both, None),
             (&["identity;q=0, br"], &[Gzip][..], None),
             (&["identity;q=0, gzip"], both, Some("gzip")),
+            // zstd: Chromium's and Firefox's field; the smallest at equal weight.
+            (&["gzip, deflate, br, zstd"], all, Some("br")),
+            (&["gzip, deflate, zstd"], all, Some("zstd")),
+            (&["zstd, br;q=0.9"], all, Some("zstd")),
+            (&["zstd"], both, None),
+            (&["*"], &[Zstd, Gzip][..], Some("zstd")),
             // Unknown codings and bad weights.
-            (&["zstd, compress"], both, None),
+            (&["compress"], both, None),
             (&["gzip;q=2"], both, None),
             (&["gzip;q=0.5;x=y"], both, Some("gzip")),
         ] {
@@ -213,6 +241,44 @@ mod tests {
                 "{values:?} of {available:?}"
             );
         }
+    }
+
+    /// At equal weight the smallest bytes win, whatever the coding.
+    #[test]
+    fn the_smallest_at_equal_weight() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br, zstd"),
+        );
+        let sizes = [
+            (Encoding::Brotli, 500),
+            (Encoding::Zstd, 480),
+            (Encoding::Gzip, 600),
+        ];
+        assert_eq!(choose_encoding(&headers, &sizes), Some(Encoding::Zstd));
+        let sizes = [
+            (Encoding::Brotli, 500),
+            (Encoding::Zstd, 520),
+            (Encoding::Gzip, 400),
+        ];
+        assert_eq!(choose_encoding(&headers, &sizes), Some(Encoding::Gzip));
+        let sizes = [(Encoding::Brotli, 500), (Encoding::Zstd, 500)];
+        assert_eq!(
+            choose_encoding(&headers, &sizes),
+            Some(Encoding::Brotli),
+            "then the order"
+        );
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br;q=0.9"),
+        );
+        let sizes = [(Encoding::Brotli, 100), (Encoding::Gzip, 600)];
+        assert_eq!(
+            choose_encoding(&headers, &sizes),
+            Some(Encoding::Gzip),
+            "the weight first"
+        );
     }
 
     #[test]

@@ -7,31 +7,44 @@
 //! 0. More than one Host field line, or a Host that is a list: 400 (RFC 9112
 //!    section 3.2). The asterisk target `*`: OPTIONS on the server as a
 //!    whole, and 400 with any other method (RFC 9112 section 3.2.4).
-//! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404.
-//! 2. A file: its representation, in the encoding the request accepts among
+//! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404;
+//!    so are the site's rules files, `_headers` and `_redirects`.
+//! 2. A redirect of `_redirects` (see [`crate::redirects_file`]): it
+//!    applies whether or not a file is at the path, so that a moved page
+//!    whose old file is still there moves. A rewrite (200) applies only
+//!    where nothing is at the path, so that `/* /index.html 200` keeps the
+//!    site's assets; the rewritten path then resolves as step 3.
+//! 3. A file: its representation, in the encoding the request accepts among
 //!    the file and its proven variants. `/dir/`: `dir/index.html`. `/dir`
 //!    when `dir` is a directory: 308 to `/dir/`, query kept. With clean
 //!    URLs, `/about` when there is no `about`: `about.html`. OPTIONS on any
 //!    of these: Allow; another method than GET and HEAD: 405.
-//! 3. Nothing found: `/` without an index answers 500 (the page of a
+//! 4. Nothing found: `/` without an index answers 500 (the page of a
 //!    one-page site is missing; the log says so) and `/favicon.ico` 204, as
 //!    the one-page server always did; a path that looks like a page (no
 //!    extension), from a request that accepts HTML, gets the app shell
 //!    (`FALLBACK_PAGE`); everything else the 404 page (`NOT_FOUND_PAGE`), or
 //!    a short text.
+//!
+//! The fields `_headers` gives the request's path (see
+//! [`crate::headers_file`]) go with the resolution, whatever it is; the
+//! decision adds them (`crate::response_plan::decide`).
 
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
+use crate::cache_defaults;
 use crate::clock::Clock;
 use crate::file_store::{FileError, Snapshot};
 use crate::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::preconditions::is_get_or_head;
+use crate::redirects_file::Redirection;
 use crate::request::RequestHead;
 use crate::response_plan::{Answer, Representation};
 use crate::site_path::{Refusal, SitePath};
+use crate::site_rules::{SiteRules, is_rules_file};
 use crate::site_source::SiteSource;
 
 /// The file a directory serves.
@@ -53,6 +66,8 @@ pub(crate) struct Settings {
 pub(crate) struct Resolver {
     pub source: Box<dyn SiteSource>,
     pub settings: Settings,
+    /// The site's `_headers` and `_redirects`, as last read.
+    pub rules: SiteRules,
 }
 
 /// What the site answers a request with, and what to log about it.
@@ -61,6 +76,8 @@ pub(crate) struct Resolution {
     /// Vary (RFC 9110 section 12.5.5): the request fields whose values chose
     /// this answer among others.
     pub vary: Option<HeaderValue>,
+    /// The fields `_headers` gives the request's path.
+    pub site_fields: HeaderMap,
     /// Why the request was refused, for the `refused:` line of the log.
     pub refusal: Option<String>,
     /// A problem of the site met on the way, for the error log.
@@ -75,9 +92,11 @@ pub(crate) enum Target {
     Page(StatusCode, Arc<Snapshot>),
     /// A short text naming an error status.
     Text(StatusCode),
-    /// 308 to `location`, stored by caches as the files are
-    /// (`cache_control`, the configured one).
+    /// A redirect to `location`: 308 for a directory named without its
+    /// slash, or a rule's of `_redirects`; stored by caches as the files are
+    /// (`cache_control`, the configured one, unless `_headers` sets one).
     Redirect {
+        status: StatusCode,
         location: HeaderValue,
         cache_control: HeaderValue,
     },
@@ -103,6 +122,7 @@ impl Resolution {
         Resolution {
             target,
             vary: None,
+            site_fields: HeaderMap::new(),
             refusal: None,
             problem: None,
         }
@@ -136,9 +156,11 @@ impl Resolution {
             },
             Target::Text(status) => Answer::Text(*status),
             Target::Redirect {
+                status,
                 location,
                 cache_control,
             } => Answer::Redirect {
+                status: *status,
                 location,
                 cache_control,
             },
@@ -200,10 +222,59 @@ impl Resolver {
                 return resolution.refused(refusal);
             }
         };
-        let found = match self.find(&path, clock) {
+        let problems = self.rules.refresh(&mut *self.source, clock);
+        let url_path = url_path(&path);
+        let mut resolution = self.answer_path(request, &path, &url_path, clock);
+        resolution.site_fields = self.rules.headers().fields_for(&url_path);
+        if !problems.is_empty() {
+            resolution.problem = log_lines(Some(problems.join("\n")), resolution.problem.take());
+        }
+        resolution
+    }
+
+    /// Steps 1 to 4 of the module's list for a checked path, `url_path` as
+    /// the rules files match it.
+    fn answer_path(
+        &mut self,
+        request: &RequestHead<'_>,
+        path: &SitePath,
+        url_path: &str,
+        clock: Clock,
+    ) -> Resolution {
+        if is_rules_file(path.relative()) {
+            return self
+                .not_found(request, Some(path), clock)
+                .refused("a rules file of the site, never served");
+        }
+        let rewrite = match self.rules.redirects().find(url_path, request.query) {
+            Some(Redirection::Redirect { status, location }) => {
+                return match HeaderValue::try_from(location) {
+                    Ok(location) => Resolution::of(Target::Redirect {
+                        status,
+                        location,
+                        cache_control: self.settings.cache_control.clone(),
+                    }),
+                    // Never: the location is percent-encoded.
+                    Err(_) => Resolution::of(Target::Text(StatusCode::INTERNAL_SERVER_ERROR)),
+                };
+            }
+            Some(Redirection::Rewrite { path }) => Some(path),
+            None => None,
+        };
+        let found = match self.find(path, clock) {
+            Ok(Found::Missing(problem)) if rewrite.is_some() => {
+                match self.rewritten(rewrite.as_deref().unwrap_or_default(), url_path, clock) {
+                    Ok(Found::Missing(rewrite_problem)) => {
+                        Found::Missing(log_lines(problem, rewrite_problem))
+                    }
+                    Ok(found) => found,
+                    Err((relative, err)) => return self.failed(&relative, &err),
+                }
+            }
             Ok(found) => found,
             Err((relative, err)) => return self.failed(&relative, &err),
         };
+        let method = request.method;
         match found {
             Found::File(..) | Found::Directory if method == Method::OPTIONS => {
                 Resolution::of(Target::Options)
@@ -221,13 +292,42 @@ impl Resolver {
                 };
                 match HeaderValue::try_from(location) {
                     Ok(location) => Resolution::of(Target::Redirect {
+                        status: StatusCode::PERMANENT_REDIRECT,
                         location,
                         cache_control: self.settings.cache_control.clone(),
                     }),
                     Err(_) => Resolution::of(Target::Text(StatusCode::BAD_REQUEST)),
                 }
             }
-            Found::Missing(problem) => self.missing(request, &path, problem, clock),
+            Found::Missing(problem) => self.missing(request, path, problem, clock),
+        }
+    }
+
+    /// What the target of a rewrite rule names: a file (with its own
+    /// validators), or nothing, with a line for the log.
+    fn rewritten(
+        &mut self,
+        target: &str,
+        url_path: &str,
+        clock: Clock,
+    ) -> Result<Found, (String, FileError)> {
+        let target_path = match SitePath::parse(target) {
+            Ok(target_path) => target_path,
+            Err(refusal) => {
+                return Ok(Found::Missing(Some(format!(
+                    "error: _redirects: the rewrite of {} to {}: {refusal}",
+                    escaped(url_path),
+                    escaped(target)
+                ))));
+            }
+        };
+        match self.find(&target_path, clock)? {
+            found @ Found::File(..) => Ok(found),
+            _ => Ok(Found::Missing(Some(format!(
+                "error: _redirects: the rewrite of {} to {}: no file there",
+                escaped(url_path),
+                escaped(target)
+            )))),
         }
     }
 
@@ -282,11 +382,13 @@ impl Resolver {
         vary_accept: bool,
         clock: Clock,
     ) -> Resolution {
-        let candidates: Vec<Encoding> = Encoding::ALL
+        let candidates: Vec<(Encoding, u64)> = Encoding::ALL
             .into_iter()
-            .filter(|coding| {
-                self.source
-                    .records_variant(&coding.variant_name(relative), source)
+            .filter_map(|coding| {
+                let len = self
+                    .source
+                    .recorded_variant_len(&coding.variant_name(relative), source)?;
+                Some((coding, len))
             })
             .collect();
         let (encoding, name, snapshot) =
@@ -301,10 +403,10 @@ impl Resolver {
             // The negotiated variant's coding, else the one the file's name
             // says (`.svgz`), RFC 9110 section 8.4.
             content_encoding: encoding.map(Encoding::token).or(source.content_encoding),
-            cache_control: self.source.cache_control(
-                relative,
-                &source.content_type,
-                &self.settings.cache_control,
+            // `_headers` may set another (crate::response_plan::decide).
+            cache_control: cache_defaults::default_for(relative, &source.content_type).map_or_else(
+                || self.settings.cache_control.clone(),
+                HeaderValue::from_static,
             ),
         };
         Resolution {
@@ -326,7 +428,7 @@ impl Resolver {
         request: &HeaderMap,
         relative: &str,
         source: &Snapshot,
-        candidates: &[Encoding],
+        candidates: &[(Encoding, u64)],
         clock: Clock,
     ) -> Option<(Encoding, String, Arc<Snapshot>)> {
         let mut left = candidates.to_vec();
@@ -337,7 +439,7 @@ impl Resolver {
             {
                 return Some((coding, name, variant));
             }
-            left.retain(|c| *c != coding);
+            left.retain(|(c, _)| *c != coding);
         }
         None
     }
@@ -449,6 +551,16 @@ fn host_problem(request: &RequestHead<'_>) -> Option<&'static str> {
     let listed = first.map(HeaderValue::as_bytes).is_some_and(is_list)
         || request.authority.map(str::as_bytes).is_some_and(is_list);
     listed.then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
+}
+
+/// The path as `_headers` and `_redirects` patterns match it: decoded, from
+/// `/`, with the trailing slash of a directory.
+fn url_path(path: &SitePath) -> String {
+    match (path.is_root(), path.is_directory()) {
+        (true, _) => "/".to_string(),
+        (false, true) => format!("/{}/", path.relative()),
+        (false, false) => format!("/{}", path.relative()),
+    }
 }
 
 /// Lines for the error log: `first`, then `then`, each when there is one.

@@ -1,9 +1,10 @@
 //! The pure HTTP decision: given the request's method and fields and what
 //! the site has to answer with ([`Answer`], found by `crate::resolve`), which
 //! status, header fields and body to send. [`decide`] is the one entry
-//! point; it adds what every response carries once, last: Date (RFC 9110
-//! section 6.6.1), Vary (section 12.5.5) and HEAD's empty body (section
-//! 9.3.2). No I/O happens here; `crate::server` runs the steps around it.
+//! point; it adds what every response carries once, last: the fields of the
+//! site's `_headers` rules, Date (RFC 9110 section 6.6.1), Vary (section
+//! 12.5.5) and HEAD's empty body (section 9.3.2). No I/O happens here;
+//! `crate::server` runs the steps around it.
 
 use std::time::SystemTime;
 
@@ -38,8 +39,10 @@ pub enum Answer<'a> {
     },
     /// A short text that names an error status (400, 404, 500, 503).
     Text(StatusCode),
-    /// 308 to the directory's URL with its slash.
+    /// A redirect (3xx) to `location`: a directory's URL with its slash, or
+    /// a rule's of `_redirects`.
     Redirect {
+        status: StatusCode,
         location: &'a HeaderValue,
         cache_control: &'a HeaderValue,
     },
@@ -54,12 +57,14 @@ pub enum Answer<'a> {
 /// The response to `method` with the `request` fields, when the site answers
 /// with `answer`; `vary` names the request fields whose values chose that
 /// answer among others (RFC 9110 section 12.5.5), sent with every response
-/// to it. The one entry point of the decision.
+/// to it; `site_fields` are what the site's `_headers` gives the request's
+/// path (see [`add_site_fields`]). The one entry point of the decision.
 pub fn decide(
     method: &Method,
     request: &HeaderMap,
     answer: Answer<'_>,
     vary: Option<&HeaderValue>,
+    site_fields: &HeaderMap,
     policy: &ResponsePolicy,
     now: SystemTime,
 ) -> ResponsePlan {
@@ -74,34 +79,88 @@ pub fn decide(
         } => error_page(status, content_type, len),
         Answer::Text(status) => text(status, None),
         Answer::Redirect {
+            status,
             location,
             cache_control,
-        } => redirect(location, cache_control),
+        } => redirect(status, location, cache_control),
         Answer::NoContent => plan(StatusCode::NO_CONTENT, HeaderMap::new(), Body::Empty, None),
         Answer::Options => options(),
         Answer::MethodNotAllowed => method_not_allowed(),
     };
-    finish(plan, method, vary, now)
+    finish(plan, method, vary, site_fields, now)
 }
 
-/// What every response carries, added once, last: Date (RFC 9110 section
-/// 6.6.1: an origin server with a clock sends it), Vary (section 12.5.5),
-/// and for HEAD the same fields as GET, Content-Length included, and no body
+/// What every response carries, added once, last: the site's fields, Date
+/// (RFC 9110 section 6.6.1: an origin server with a clock sends it), Vary
+/// (section 12.5.5: the component's own and the site's, as one list), and
+/// for HEAD the same fields as GET, Content-Length included, and no body
 /// (section 9.3.2).
 fn finish(
     mut plan: ResponsePlan,
     method: &Method,
     vary: Option<&HeaderValue>,
+    site_fields: &HeaderMap,
     now: SystemTime,
 ) -> ResponsePlan {
+    add_site_fields(&mut plan, site_fields);
     plan.headers.insert(header::DATE, date_now_header(now));
-    if let Some(vary) = vary {
-        plan.headers.insert(header::VARY, vary.clone());
+    let site_vary = site_fields.get_all(header::VARY).iter();
+    if let Some(vary) = merged_vary(vary.into_iter().chain(site_vary)) {
+        plan.headers.insert(header::VARY, vary);
     }
     if method == Method::HEAD {
         plan.body = Body::Empty;
     }
     plan
+}
+
+/// The fields of the site's `_headers` rules for the request's path
+/// (`crate::headers_file`, which refuses the fields the component owns), on
+/// every response to it, with three exceptions, each to keep caching right:
+/// - An error (4xx, 5xx) keeps its `Cache-Control: no-store` and gets no
+///   `Expires`: a rule's caching is for the files, and an error stored as
+///   the file would be served in its place.
+/// - `Content-Type` goes only on a 200 or 206, the responses with the
+///   representation's bytes; a 304 has none (RFC 9110 section 15.4.5).
+/// - `Vary` is merged with the component's own (in [`finish`]).
+///
+/// Everything else, a 304 included: RFC 9110 section 15.4.5 asks a 304 for
+/// the Cache-Control, Expires and Vary a 200 would have, and a cache updates
+/// its stored response with the fields of a 304 (RFC 9111 section 4.3.4), so
+/// a security or CORS field changed since the 200 takes effect when the
+/// cache revalidates, and one that did not change still stands.
+fn add_site_fields(plan: &mut ResponsePlan, site_fields: &HeaderMap) {
+    let error = plan.status.is_client_error() || plan.status.is_server_error();
+    let has_bytes = matches!(plan.status, StatusCode::OK | StatusCode::PARTIAL_CONTENT);
+    for name in site_fields.keys() {
+        let skip = name == header::VARY
+            || (error && (name == header::CACHE_CONTROL || name == header::EXPIRES))
+            || (name == header::CONTENT_TYPE && !has_bytes);
+        if skip {
+            continue;
+        }
+        plan.headers.remove(name);
+        for value in site_fields.get_all(name) {
+            plan.headers.append(name.clone(), value.clone());
+        }
+    }
+}
+
+/// The Vary values as one list, each field name once (compared without
+/// case); `*` alone when one is `*` (RFC 9110 section 12.5.5).
+fn merged_vary<'a>(values: impl Iterator<Item = &'a HeaderValue>) -> Option<HeaderValue> {
+    let mut names: Vec<&str> = Vec::new();
+    for value in values {
+        for name in value.to_str().unwrap_or("").split(',').map(str::trim) {
+            if name == "*" {
+                return Some(HeaderValue::from_static("*"));
+            }
+            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name);
+            }
+        }
+    }
+    (!names.is_empty()).then(|| header_value(names.join(", ")))
 }
 
 /// The response fields that come from configuration.
@@ -227,12 +286,17 @@ fn error_page(status: StatusCode, content_type: &HeaderValue, len: u64) -> Respo
     plan(status, headers, Body::Whole, None)
 }
 
-/// 308 Permanent Redirect to `location` (RFC 9110 section 15.4.9), as a
-/// directory named without its trailing slash gets, so that the page's
-/// relative links resolve inside the directory. It is cached as the files
-/// are, by `cache_control`.
-fn redirect(location: &HeaderValue, cache_control: &HeaderValue) -> ResponsePlan {
-    let mut plan = text(StatusCode::PERMANENT_REDIRECT, None);
+/// A redirect to `location` (RFC 9110 section 15.4): 308 as a directory
+/// named without its trailing slash gets, so that the page's relative links
+/// resolve inside the directory, or the status of a `_redirects` rule. It is
+/// cached as the files are, by `cache_control` (a rule of `_headers` may set
+/// another).
+fn redirect(
+    status: StatusCode,
+    location: &HeaderValue,
+    cache_control: &HeaderValue,
+) -> ResponsePlan {
+    let mut plan = text(status, None);
     plan.headers.insert(header::LOCATION, location.clone());
     plan.headers
         .insert(header::CACHE_CONTROL, cache_control.clone());
@@ -282,6 +346,10 @@ fn text(status: StatusCode, decided_by: Option<DecidedBy>) -> ResponsePlan {
 
 fn status_text(status: StatusCode) -> &'static str {
     match status {
+        StatusCode::MOVED_PERMANENTLY => "301 Moved Permanently\n",
+        StatusCode::FOUND => "302 Found\n",
+        StatusCode::SEE_OTHER => "303 See Other\n",
+        StatusCode::TEMPORARY_REDIRECT => "307 Temporary Redirect\n",
         StatusCode::PERMANENT_REDIRECT => "308 Permanent Redirect\n",
         StatusCode::BAD_REQUEST => "400 Bad Request\n",
         StatusCode::NOT_FOUND => "404 Not Found\n",

@@ -738,6 +738,7 @@ fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
         &request_fields(&case.fields),
         Answer::Representation(representation),
         None,
+        &HeaderMap::new(),
         policy,
         now(),
     )
@@ -908,6 +909,7 @@ fn future_file_time_is_sent_as_now() {
         &HeaderMap::new(),
         Answer::Representation(representation),
         None,
+        &HeaderMap::new(),
         &ResponsePolicy::default(),
         now(),
     );
@@ -933,6 +935,7 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
         &request,
         Answer::Representation(representation),
         None,
+        &HeaderMap::new(),
         &ResponsePolicy::default(),
         now(),
     );
@@ -947,6 +950,7 @@ fn method_not_allowed_names_the_allowed_methods() {
         &HeaderMap::new(),
         Answer::MethodNotAllowed,
         None,
+        &HeaderMap::new(),
         &ResponsePolicy::default(),
         now(),
     );
@@ -971,4 +975,171 @@ fn preconditions_on_other_methods_fail_instead_of_304() {
         outcome,
         crate::preconditions::Precondition::Failed(IfNoneMatch)
     );
+}
+
+/// The fields of `_headers` on each kind of response: all of them on a 200,
+/// 206, 304, redirect and OPTIONS; on an error, not the caching ones; the
+/// Content-Type only where the bytes are; Vary merged with the component's.
+#[test]
+fn site_fields_on_each_kind_of_response() {
+    let mut site = HeaderMap::new();
+    site.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    site.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=600"),
+    );
+    site.insert(header::EXPIRES, HeaderValue::from_static(LM));
+    site.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/rss+xml"),
+    );
+    site.insert(
+        header::VARY,
+        HeaderValue::from_static("Origin, accept-encoding"),
+    );
+    let validators = validators();
+    let html = HeaderValue::from_static("text/html; charset=utf-8");
+    let representation = Answer::Representation(Representation {
+        content_type: &html,
+        content_encoding: Some("br"),
+        len: LEN,
+        validators: &validators,
+    });
+    let location = HeaderValue::from_static("/new");
+    let no_cache = HeaderValue::from_static("no-cache");
+    let redirect = Answer::Redirect {
+        status: StatusCode::MOVED_PERMANENTLY,
+        location: &location,
+        cache_control: &no_cache,
+    };
+    let page = Answer::ErrorPage {
+        status: StatusCode::NOT_FOUND,
+        content_type: &html,
+        len: 10,
+    };
+    let own_vary = HeaderValue::from_static("Accept-Encoding");
+    let inm = [(header::IF_NONE_MATCH, ETAG)];
+    let range = [(header::RANGE, "bytes=0-1")];
+    let if_match = [(header::IF_MATCH, "\"other\"")];
+    let none: [(header::HeaderName, &str); 0] = [];
+    // Which answer, its request fields, then the status, Cache-Control and
+    // Content-Type expected.
+    type Row<'a, 'b> = (
+        &'static str,
+        Answer<'a>,
+        &'b [(header::HeaderName, &'static str)],
+        u16,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    let table: [Row<'_, '_>; 7] = [
+        (
+            "200",
+            representation,
+            &none,
+            200,
+            Some("public, max-age=600"),
+            Some("application/rss+xml"),
+        ),
+        (
+            "206",
+            representation,
+            &range,
+            206,
+            Some("public, max-age=600"),
+            Some("application/rss+xml"),
+        ),
+        (
+            "304",
+            representation,
+            &inm,
+            304,
+            Some("public, max-age=600"),
+            None,
+        ),
+        (
+            "412",
+            representation,
+            &if_match,
+            412,
+            Some("no-store"),
+            Some("text/plain; charset=utf-8"),
+        ),
+        (
+            "301",
+            redirect,
+            &none,
+            301,
+            Some("public, max-age=600"),
+            Some("text/plain; charset=utf-8"),
+        ),
+        (
+            "404 page",
+            page,
+            &none,
+            404,
+            Some("no-store"),
+            Some("text/html; charset=utf-8"),
+        ),
+        (
+            "OPTIONS",
+            Answer::Options,
+            &none,
+            204,
+            Some("public, max-age=600"),
+            None,
+        ),
+    ];
+    for (name, answer, fields, status, cache_control, content_type) in table {
+        let mut request = HeaderMap::new();
+        for (field, value) in fields {
+            request.insert(field.clone(), HeaderValue::from_static(value));
+        }
+        let plan = decide(
+            &Method::GET,
+            &request,
+            answer,
+            Some(&own_vary),
+            &site,
+            &ResponsePolicy::default(),
+            now(),
+        );
+        assert_eq!(plan.status.as_u16(), status, "{name}");
+        assert_eq!(
+            field(&plan, HeaderName::from_static("x-frame-options")),
+            Some("DENY"),
+            "{name}"
+        );
+        assert_eq!(field(&plan, header::CACHE_CONTROL), cache_control, "{name}");
+        assert_eq!(field(&plan, header::CONTENT_TYPE), content_type, "{name}");
+        assert_eq!(
+            field(&plan, header::VARY),
+            Some("Accept-Encoding, Origin"),
+            "{name}"
+        );
+        let error = status >= 400;
+        assert_eq!(plan.headers.contains_key(header::EXPIRES), !error, "{name}");
+        assert_eq!(
+            plan.headers.get_all(header::CACHE_CONTROL).iter().count(),
+            1,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn vary_star_wins_and_names_are_kept_once() {
+    let own = HeaderValue::from_static("Accept");
+    let mut site = HeaderMap::new();
+    site.insert(header::VARY, HeaderValue::from_static("*"));
+    let plan = decide(
+        &Method::GET,
+        &HeaderMap::new(),
+        Answer::Options,
+        Some(&own),
+        &site,
+        &ResponsePolicy::default(),
+        now(),
+    );
+    assert_eq!(field(&plan, header::VARY), Some("*"));
 }

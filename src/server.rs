@@ -95,7 +95,11 @@ impl Server {
             not_found_page: config.not_found_page.clone(),
             fallback_page: config.fallback_page.clone(),
         };
-        let resolver = Resolver { source, settings };
+        let resolver = Resolver {
+            source,
+            settings,
+            rules: Default::default(),
+        };
         Server { config, resolver }
     }
 
@@ -142,6 +146,7 @@ impl Server {
             request.headers,
             answer,
             vary,
+            &resolution.site_fields,
             policy,
             clock.wall,
         )

@@ -132,14 +132,20 @@ impl SiteManifest {
             .and_then(|recorded| recorded.made_from.as_deref())
     }
 
-    /// Whether the manifest records a variant at `path` made from the
-    /// source whose MD5 is `source_md5_hex`, whatever bytes the variant's
-    /// file holds now (see [`SiteManifest::source_of_variant`] for those).
-    pub fn records_variant_of(&self, path: &str, source_md5_hex: &str) -> bool {
+    /// The recorded length of a variant at `path` made from the source
+    /// whose MD5 is `source_md5_hex`, whatever bytes the variant's file
+    /// holds now (see [`SiteManifest::source_of_variant`] for those); None
+    /// when the manifest records no such variant.
+    pub fn variant_len_of(&self, path: &str, source_md5_hex: &str) -> Option<u64> {
         self.files
             .get(path)
-            .and_then(|recorded| recorded.made_from.as_deref())
-            .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source_md5_hex))
+            .filter(|recorded| {
+                recorded
+                    .made_from
+                    .as_deref()
+                    .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source_md5_hex))
+            })
+            .map(|recorded| recorded.len)
     }
 
     /// What the manifest recorded of `path`, if its length and modification

@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use http::HeaderValue;
-
 use crate::clock::Clock;
 use crate::file_read::FileError;
 use crate::file_store::Snapshot;
@@ -24,23 +22,14 @@ pub trait SiteSource {
     /// The file at `relative` with its bytes.
     fn get(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
 
-    /// Whether a precompressed variant at `variant_name` is recorded as made
-    /// from `source`'s bytes: a candidate, known without I/O.
-    fn records_variant(&self, variant_name: &str, source: &Snapshot) -> bool;
+    /// The length of a precompressed variant at `variant_name` recorded as
+    /// made from `source`'s bytes, if there is one: a candidate, known
+    /// without I/O.
+    fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64>;
 
     /// Whether `variant`, at `variant_name`, is proven to encode exactly
     /// `source`'s bytes.
     fn proves_variant(&self, variant_name: &str, variant: &Snapshot, source: &Snapshot) -> bool;
-
-    /// The Cache-Control of the file at `relative` (RFC 9111 section 5.2.2),
-    /// `default` for a file no rule names that is neither fingerprinted nor
-    /// HTML (see `crate::cache_rules`).
-    fn cache_control(
-        &self,
-        relative: &str,
-        content_type: &HeaderValue,
-        default: &HeaderValue,
-    ) -> HeaderValue;
 
     /// Where `relative` is, for the error log.
     fn path_of(&self, relative: &str) -> String;
@@ -49,8 +38,8 @@ pub trait SiteSource {
     /// data (zero for an embedded site, whose bytes are the component's).
     fn cached_bytes(&self) -> u64;
 
-    /// Lines for the log about the site's own files (its manifest, its cache
-    /// rules) that were read while answering, once each.
+    /// Lines for the log about the site's own files (its manifest) that were
+    /// read while answering, once each.
     fn take_problems(&mut self) -> Vec<String> {
         Vec::new()
     }
