@@ -14,6 +14,10 @@ fn main() {
             let site = PathBuf::from(site);
             // Any change below the directory builds the table again.
             println!("cargo:rerun-if-changed={}", site.display());
+            // The rules the component will refuse, where the builder sees them.
+            for problem in site_build::rules_check::check_rules(&site) {
+                println!("cargo:warning={problem}");
+            }
             match site_build::embed::table(&site) {
                 Ok(table) => site_build::embed::rust_source(&table),
                 Err(err) => panic!("embedding {}: {err:#}", site.display()),

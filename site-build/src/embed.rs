@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use http_caching_server::cache_rules::{self, CacheRules};
 use http_caching_server::content_type;
 use http_caching_server::site_manifest::{self, SiteManifest};
 
@@ -24,7 +23,6 @@ pub struct Entry {
     pub modified_secs: u64,
     pub content_type: String,
     pub content_encoding: Option<&'static str>,
-    pub cache_control: Option<String>,
     pub made_from: Option<String>,
 }
 
@@ -37,16 +35,16 @@ pub struct Table {
     pub bytes: u64,
 }
 
-/// Whether a site path is one the component serves (no dot-segment but
-/// `.well-known`).
+/// Whether a site path is one the component serves, or reads (no
+/// dot-segment but `.well-known`; the rules files `_headers` and
+/// `_redirects` go in, as the component reads them, and never serves them).
 fn is_served(path: &str) -> bool {
     path.split('/')
         .all(|segment| !segment.starts_with('.') || segment == ".well-known")
 }
 
 /// The table of the built site at `site`: what its manifest records (the
-/// build step ran: `crate::build_site`), and the cache rules of its
-/// `.cache-rules`.
+/// build step ran: `crate::build_site`).
 pub fn table(site: &Path) -> Result<Table> {
     let manifest_path = site.join(site_manifest::FILE_NAME);
     let text = std::fs::read_to_string(&manifest_path).with_context(|| {
@@ -59,20 +57,9 @@ pub fn table(site: &Path) -> Result<Table> {
     if let Some(problem) = problems.first() {
         bail!("{}: {problem}", manifest_path.display());
     }
-    let mut rules = CacheRules::default();
-    if let Ok(text) = std::fs::read_to_string(site.join(cache_rules::FILE_NAME))
-        && let Some(problem) = rules.parse(&text).first()
-    {
-        bail!("{}: {problem}", site.display());
-    }
     let mut table = Table::default();
     for (path, recorded) in manifest.files().filter(|(path, _)| is_served(path)) {
         let named = content_type::for_file_name(path);
-        let cache_control = rules
-            .for_file(path, &named.content_type)
-            .map(|value| value.to_str().map(str::to_string))
-            .transpose()
-            .context("a Cache-Control value that is not visible ASCII")?;
         table.bytes += recorded.len;
         table.files.push(Entry {
             path: path.to_string(),
@@ -81,7 +68,6 @@ pub fn table(site: &Path) -> Result<Table> {
             modified_secs: recorded.modified_secs,
             content_type: named.content_type.to_str()?.to_string(),
             content_encoding: named.content_encoding,
-            cache_control,
             made_from: recorded.made_from.clone(),
         });
         let mut directory = path;
@@ -108,14 +94,13 @@ pub fn rust_source(table: &Table) -> String {
             out,
             "    http_caching_server::embedded_site::EmbeddedFile {{ path: {:?}, bytes: include_bytes!({:?}), \
              md5: {:?}, modified_secs: {}, content_type: {:?}, content_encoding: {:?}, \
-             cache_control: {:?}, made_from: {:?} }},",
+             made_from: {:?} }},",
             entry.path,
             entry.file,
             entry.md5,
             entry.modified_secs,
             entry.content_type,
             entry.content_encoding,
-            entry.cache_control,
             entry.made_from,
         );
     }
@@ -141,11 +126,7 @@ mod tests {
         std::fs::write(root.join("css/site.css"), crate::tests::text(4096)).unwrap();
         std::fs::write(root.join(".env"), "SECRET=1").unwrap();
         std::fs::write(root.join(".well-known/security.txt"), "Contact: x").unwrap();
-        std::fs::write(
-            root.join(cache_rules::FILE_NAME),
-            "*.css public, max-age=60\n",
-        )
-        .unwrap();
+        std::fs::write(root.join("_headers"), "/css/*\n  Cache-Control: public\n").unwrap();
         crate::build_site(root).unwrap();
         let table = table(root).unwrap();
         let paths: Vec<&str> = table.files.iter().map(|e| e.path.as_str()).collect();
@@ -153,22 +134,18 @@ mod tests {
             paths,
             [
                 ".well-known/security.txt",
+                "_headers",
                 "css/site.css",
                 "css/site.css.br",
                 "css/site.css.gz",
+                "css/site.css.zst",
                 "index.html"
             ]
         );
         assert_eq!(table.directories, [".well-known", "css"]);
-        let css = &table.files[1];
-        assert_eq!(css.cache_control.as_deref(), Some("public, max-age=60"));
+        let css = &table.files[2];
         assert_eq!(css.content_type, "text/css; charset=utf-8");
-        assert_eq!(table.files[2].made_from.as_deref(), Some(css.md5.as_str()));
-        assert_eq!(
-            table.files[4].cache_control.as_deref(),
-            Some("no-cache"),
-            "HTML"
-        );
+        assert_eq!(table.files[3].made_from.as_deref(), Some(css.md5.as_str()));
         let source = rust_source(&table);
         assert!(source.contains("include_bytes!("), "{source}");
         assert!(!source.contains("SECRET"));

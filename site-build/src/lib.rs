@@ -2,12 +2,13 @@
 //! build` (spin.toml's build command, which `spin build` and `spin up
 //! --build` run) calls on a site directory before it is served or deployed.
 //!
-//! - [`variants`]: the precompressed variants (brotli, gzip) of the files
-//!   worth compressing, each kept only when it saves a tenth.
+//! - [`variants`]: the precompressed variants (brotli, zstd, gzip) of the
+//!   files worth compressing, each kept only when it saves a tenth.
 //! - [`manifest`]: the site manifest: MD5, length and time of every file,
 //!   and for each variant the source it was proven to encode.
 //! - [`aside`]: writing files aside and renaming them into place.
 //! - [`embed`]: a built site as the table the embedded component carries.
+//! - [`rules_check`]: the refused rules of `_headers` and `_redirects`.
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use anyhow::Result;
 pub mod aside;
 pub mod embed;
 pub mod manifest;
+pub mod rules_check;
 pub mod variants;
 
 pub use manifest::write_manifest;
@@ -26,14 +28,23 @@ pub struct SiteBuild {
     pub variants: variants::Written,
     /// How many files the site manifest records.
     pub recorded: usize,
+    /// The refused rules of the site's `_headers` and `_redirects`, each
+    /// with its file and line, for the build's output.
+    pub problems: Vec<String>,
 }
 
 /// The build step on a site directory: its precompressed variants, then its
-/// site manifest (which records the variants too).
+/// site manifest (which records the variants too), and the check of its
+/// rules files.
 pub fn build_site(site: &Path) -> Result<SiteBuild> {
     let variants = variants::write_variants(site)?;
     let recorded = write_manifest(site)?;
-    Ok(SiteBuild { variants, recorded })
+    let problems = rules_check::check_rules(site);
+    Ok(SiteBuild {
+        variants,
+        recorded,
+        problems,
+    })
 }
 
 #[cfg(test)]
@@ -79,6 +90,7 @@ mod tests {
             for name in [
                 format!("f{i}.css"),
                 format!("f{i}.css.br"),
+                format!("f{i}.css.zst"),
                 format!("f{i}.css.gz"),
             ] {
                 assert!(manifest.get(&name).is_some(), "{name} recorded");
@@ -86,7 +98,7 @@ mod tests {
         }
         assert_eq!(
             fs::read_dir(site.path()).unwrap().count(),
-            8 * 3 + 1,
+            8 * 4 + 1,
             "nothing left aside"
         );
     }

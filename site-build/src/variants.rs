@@ -1,6 +1,7 @@
 //! The build step's precompressed variants: for each file of the site worth
-//! compressing, `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip, level 9)
-//! beside it, each kept only when it saves at least a tenth. A variant gets
+//! compressing, `NAME.br` (brotli, quality 11), `NAME.zst` (zstd, level 19)
+//! and `NAME.gz` (gzip, level 9) beside it, each kept only when it saves at
+//! least a tenth. A variant gets
 //! its source's modification time, so that the component, which never sends
 //! a variant older than its source, sends it until the source changes; a
 //! rebuild writes again only the variants whose source changed.
@@ -12,6 +13,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use http_caching_server::content_type::is_compressible;
 use http_caching_server::negotiation::Encoding;
+use http_caching_server::site_rules::is_rules_file;
+
+/// The zstd level: high, as the work is done once, at build time.
+const ZSTD_LEVEL: i32 = 19;
 
 /// Smaller files are not worth a variant: the headers dominate.
 const MIN_BYTES: u64 = 256;
@@ -28,11 +33,11 @@ pub struct Written {
 /// never served, and variants themselves).
 pub fn write_variants(site: &Path) -> Result<Written> {
     let mut written = Written::default();
-    visit(site, &mut written)?;
+    visit(site, site, &mut written)?;
     Ok(written)
 }
 
-fn visit(dir: &Path, written: &mut Written) -> Result<()> {
+fn visit(site: &Path, dir: &Path, written: &mut Written) -> Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .collect::<Result<_, _>>()?;
@@ -41,12 +46,17 @@ fn visit(dir: &Path, written: &mut Written) -> Result<()> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         let kind = entry.file_type()?;
-        if name.starts_with('.') || name.ends_with(crate::aside::ASIDE_SUFFIX) || kind.is_symlink()
+        // The site's rules files are never served, so never compressed.
+        let rules_file = dir == site && is_rules_file(&name);
+        if name.starts_with('.')
+            || name.ends_with(crate::aside::ASIDE_SUFFIX)
+            || kind.is_symlink()
+            || rules_file
         {
             continue;
         }
         if kind.is_dir() {
-            visit(&path, written)?;
+            visit(site, &path, written)?;
         } else if kind.is_file() && is_compressible(&name) {
             write_variants_of(&path, written)?;
         }
@@ -117,6 +127,16 @@ pub fn compress(content: &[u8], coding: Encoding) -> Result<Vec<u8>> {
             encoder.write_all(content)?;
             encoder.finish()?;
         }
+        Encoding::Zstd => {
+            // Level 19, the highest without `--ultra`'s large windows, which
+            // a browser's decoder may refuse (RFC 8878 section 3.1.1.1.2:
+            // 8 MiB at most for HTTP); the content size goes in the frame.
+            let mut encoder = zstd::stream::write::Encoder::new(&mut out, ZSTD_LEVEL)?;
+            encoder.include_contentsize(true)?;
+            encoder.set_pledged_src_size(Some(content.len() as u64))?;
+            encoder.write_all(content)?;
+            encoder.finish()?;
+        }
     }
     Ok(out)
 }
@@ -134,6 +154,8 @@ pub fn decode(coded: &[u8], coding: Encoding, limit: u64) -> Option<Vec<u8>> {
         Encoding::Gzip => flate2::read::GzDecoder::new(coded)
             .take(limit + 1)
             .read_to_end(&mut out),
+        Encoding::Zstd => zstd::stream::read::Decoder::new(coded)
+            .and_then(|decoder| decoder.take(limit + 1).read_to_end(&mut out)),
     };
     (read.is_ok() && out.len() as u64 <= limit).then_some(out)
 }
@@ -163,8 +185,8 @@ mod tests {
         fs::write(site.path().join(".hidden.css"), text(4096)).unwrap();
         let first = write_variants(site.path()).unwrap();
         assert_eq!(
-            first.written, 2,
-            "site.css.br and site.css.gz only: {first:?}"
+            first.written, 3,
+            "site.css.br, .zst and .gz only: {first:?}"
         );
         let mut decoded = Vec::new();
         brotli::Decompressor::new(
@@ -179,6 +201,10 @@ mod tests {
             .read_to_end(&mut decoded)
             .unwrap();
         assert_eq!(decoded, text(4096));
+        let zst = fs::read(site.path().join("site.css.zst")).unwrap();
+        assert_eq!(zstd::decode_all(&zst[..]).unwrap(), text(4096));
+        assert_eq!(decode(&zst, Encoding::Zstd, 4096), Some(text(4096)));
+        assert_eq!(decode(&zst, Encoding::Zstd, 4095), None, "over the limit");
         let variant_time = fs::metadata(site.path().join("site.css.br"))
             .unwrap()
             .modified()
@@ -195,8 +221,8 @@ mod tests {
         }));
         // Again: nothing to do. After a change of the source: both again.
         let again = write_variants(site.path()).unwrap();
-        assert_eq!((again.written, again.unchanged), (0, 2));
+        assert_eq!((again.written, again.unchanged), (0, 3));
         fs::write(&css, text(5000)).unwrap();
-        assert_eq!(write_variants(site.path()).unwrap().written, 2);
+        assert_eq!(write_variants(site.path()).unwrap().written, 3);
     }
 }

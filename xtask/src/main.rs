@@ -170,7 +170,9 @@ fn build_for(wasi: Wasi) -> Result<PathBuf> {
     let site_build::SiteBuild {
         variants,
         recorded: files,
+        problems,
     } = site_build::build_site(&site)?;
+    print_rule_problems(&problems);
     eprintln!(
         "xtask: built {} (WASIp3) and {} (WASIp2); precompressed variants: {} written, \
          {} unchanged, {} removed; recorded {files} files of {} in its site manifest",
@@ -220,7 +222,7 @@ fn place_artifact(built: &std::path::Path, source: &std::path::Path) -> Result<(
 fn build_embedded(site: &std::path::Path, max_mib: u64) -> Result<(PathBuf, PathBuf)> {
     let root = tools::workspace_root();
     let site = root.join(site);
-    site_build::build_site(&site)?;
+    print_rule_problems(&site_build::build_site(&site)?.problems);
     let table = site_build::embed::table(&site)?;
     if table.bytes > max_mib * 1024 * 1024 {
         let mut largest: Vec<&site_build::embed::Entry> = table.files.iter().collect();
@@ -530,4 +532,12 @@ fn count_before(line: &str, label: &str) -> u64 {
         .and_then(|n| n.rsplit(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// The refused rules of the site's `_headers` and `_redirects`, each with
+/// its file and line: the component refuses them too, and logs them.
+fn print_rule_problems(problems: &[String]) {
+    for problem in problems {
+        eprintln!("xtask: warning: {problem}");
+    }
 }

@@ -1,0 +1,83 @@
+//! The build step's check of the site's rules files, `_headers` and
+//! `_redirects`: every rule the component would refuse, with the file and
+//! the line, so that the person who builds the site sees it before a
+//! request does (the component logs the same lines, from the same parser,
+//! when an instance first reads the file). A `.cache-rules` of an earlier
+//! version gets a line saying where its rules go now.
+
+use std::path::Path;
+
+use http_caching_server::cache_defaults;
+use http_caching_server::headers_file::{self, HeaderRules};
+use http_caching_server::redirects_file::{self, RedirectRules};
+
+/// The lines about the rules files of the site at `site`, each starting
+/// with the file's path: `site/_headers:12: ETag cannot be set: ...`.
+pub fn check_rules(site: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let read = |name: &str| std::fs::read_to_string(site.join(name));
+    let place =
+        |name: &str, line: String| line.replacen(name, &site.join(name).display().to_string(), 1);
+    match read(headers_file::FILE_NAME) {
+        Ok(text) => problems.extend(
+            HeaderRules::parse(&text)
+                .1
+                .into_iter()
+                .map(|line| place(headers_file::FILE_NAME, line)),
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => problems.push(format!(
+            "{}: {err}",
+            site.join(headers_file::FILE_NAME).display()
+        )),
+    }
+    match read(redirects_file::FILE_NAME) {
+        Ok(text) => problems.extend(
+            RedirectRules::parse(&text)
+                .1
+                .into_iter()
+                .map(|line| place(redirects_file::FILE_NAME, line)),
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => problems.push(format!(
+            "{}: {err}",
+            site.join(redirects_file::FILE_NAME).display()
+        )),
+    }
+    if site.join(cache_defaults::OLD_RULES_FILE).exists() {
+        problems.push(format!(
+            "{}: {}",
+            site.join(cache_defaults::OLD_RULES_FILE).display(),
+            cache_defaults::old_rules_message()
+        ));
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refused_rule_with_its_file_and_line() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        std::fs::write(root.join("_headers"), "/*\n  X-A: 1\n/x\n  ETag: \"1\"\n").unwrap();
+        std::fs::write(root.join("_redirects"), "/a /b\n/c /d 999\n").unwrap();
+        std::fs::write(root.join(".cache-rules"), "*.css public\n").unwrap();
+        let problems = check_rules(root);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        let headers = format!("{}:4: ETag cannot be set", root.join("_headers").display());
+        assert!(problems[0].starts_with(&headers), "{problems:?}");
+        let redirects = format!("{}:2: status \"999\"", root.join("_redirects").display());
+        assert!(problems[1].starts_with(&redirects), "{problems:?}");
+        assert!(
+            problems[2].contains(".cache-rules is no longer read"),
+            "{problems:?}"
+        );
+        std::fs::remove_file(root.join(".cache-rules")).unwrap();
+        std::fs::write(root.join("_redirects"), "/a /b\n").unwrap();
+        std::fs::write(root.join("_headers"), "/*\n  X-A: 1\n").unwrap();
+        assert!(check_rules(root).is_empty());
+    }
+}
