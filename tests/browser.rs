@@ -4,7 +4,8 @@
 //! a 304 answered from the browser's cache, with each of those revalidated or
 //! taken from the cache; a missing page the site's 404 page; after the file
 //! changes a reload is a 200 with the new page. Saves a screenshot under
-//! target/browser.
+//! target/browser. Then the rules of `_headers` and `_redirects` in the
+//! browser (tests/browser/site_rules.mjs).
 
 #[macro_use]
 mod support;
@@ -105,4 +106,73 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
     );
 }
 
-runtime_tests!(a_browser_revalidates_and_sees_changes,);
+/// The rules of `_headers` and `_redirects` in Chromium
+/// (tests/browser/site_rules.mjs): a Content-Security-Policy blocks an
+/// inline script and is still in force after a 304; a page on one origin
+/// reads JSON from the component on another origin only where `_headers`
+/// allows it, preflight included; a moved page moves the browser.
+fn the_site_rules_in_a_browser(runtime: Runtime) {
+    let root = harness::tools::workspace_root();
+    let chromium = match browser_tools(&root) {
+        Ok(chromium) => chromium,
+        Err(missing) => {
+            assert!(!tools_required(), "the browser test is required: {missing}");
+            eprintln!("skipped: {missing}");
+            return;
+        }
+    };
+    let rules_site = root.join("tests/browser/rules-site");
+    let copy = || {
+        let dir = tempfile::tempdir().unwrap();
+        harness::trees::copy_tree(&rules_site, dir.path()).unwrap();
+        site_build::build_site(dir.path()).unwrap();
+        dir
+    };
+    // The page's origin, then the API's, whose rules name the page's origin.
+    let pages = Served::start_in(runtime, copy(), Mounts::Copied, &[]);
+    let page_origin = format!("http://{}", pages.addr());
+    let api_site = copy();
+    let rules = api_site.path().join("_headers");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    std::fs::write(&rules, text.replace("ORIGIN_OF_THE_PAGE", &page_origin)).unwrap();
+    site_build::build_site(api_site.path()).unwrap();
+    let api = Served::start_in(runtime, api_site, Mounts::Copied, &[]);
+    let output = Command::new("node")
+        .current_dir(root.join("tests/browser"))
+        .env("CHROMIUM", &chromium)
+        .arg("site_rules.mjs")
+        .arg(format!("{page_origin}/"))
+        .arg(format!("http://{}/", api.addr()))
+        .output()
+        .expect("running node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{runtime}:\n{stdout}");
+    assert!(
+        output.status.success(),
+        "{runtime}: the browser script failed:\n{stdout}\n{stderr}"
+    );
+    for step in [
+        "csp: the inline script blocked",
+        "reload: 304, the policy still in force",
+        "no csp: the inline script ran",
+        "cors allowed: 200",
+        "cors refused:",
+        "redirect: /new-page.html",
+    ] {
+        assert!(stdout.contains(step), "{runtime}: missing {step:?}");
+    }
+    // The preflight reached the component, and was answered 204.
+    let log = api.access_log();
+    assert!(
+        log.iter().any(|l| l.contains("OPTIONS")
+            && l.contains("path=/api/data.json")
+            && l.contains("status=204")),
+        "{runtime}: no preflight in {log:#?}"
+    );
+}
+
+runtime_tests!(
+    a_browser_revalidates_and_sees_changes,
+    the_site_rules_in_a_browser,
+);

@@ -213,22 +213,37 @@ fn options_and_allow() {
     );
 }
 
-/// The site's own files are read when a request first needs them, and what
-/// is wrong with them goes to the log once, with that request.
+/// The site's `_headers` and `_redirects` are read as files: a refused
+/// rule goes to the log once per version of the file, with its file and
+/// line, and is never applied; an edit of a mounted site's rules is seen.
 #[test]
-fn the_cache_rules_are_read_when_first_needed_and_their_problems_logged_once() {
-    let mut site = fixture(&[]);
+fn refused_rules_are_logged_once_and_an_edit_is_seen() {
+    let every_time = [("FILE_CHECK_INTERVAL_MS", "0")];
+    let mut site = fixture(&every_time);
+    let headers = site.dir.path().join("_headers");
+    let redirects = site.dir.path().join("_redirects");
     fs::write(
-        site.dir.path().join(".cache-rules"),
-        "*.css\n*.txt public\n",
+        &headers,
+        "/*.txt\n  Cache-Control: public\n/css/*\n  ETag: \"x\"\n  X-A: 1\n",
     )
     .unwrap();
-    site.new_instance(&[]);
-    let redirect = site.get("/docs", &[]);
-    assert_eq!(redirect.error, None, "a redirect reads no rules");
+    fs::write(&redirects, "/gone /docs/ 410\n/was /about.html\n").unwrap();
+    site.new_instance(&every_time);
     let first = site.get("/css/site.css", &[]);
-    let logged = first.error.unwrap_or_default();
-    assert!(logged.contains(".cache-rules: line 1"), "{logged}");
+    let logged = first.error.clone().unwrap_or_default();
+    let headers_line = format!("error: {}:4: ETag cannot be set", headers.display());
+    let redirects_line = format!(
+        "error: {}:1: status \"410\" is not one of",
+        redirects.display()
+    );
+    assert!(logged.contains(&headers_line), "{logged}");
+    assert!(logged.contains(&redirects_line), "{logged}");
+    assert_eq!(
+        field(&first, "x-a"),
+        None,
+        "a refused rule is never applied in part"
+    );
+    assert_ne!(field(&first, "etag"), Some("\"x\""));
     let again = site.get("/docs/guide.txt", &[]);
     assert_eq!(again.error, None, "logged once");
     assert_eq!(
@@ -236,6 +251,26 @@ fn the_cache_rules_are_read_when_first_needed_and_their_problems_logged_once() {
         Some("public"),
         "the valid rule applies"
     );
+    assert_eq!(site.get("/gone", &[]).plan.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        site.get("/was", &[]).plan.status,
+        StatusCode::MOVED_PERMANENTLY
+    );
+    // An edit of the mounted rules is seen by the running instance.
+    support::replace_file(&headers, b"/*.txt\n  Cache-Control: private, max-age=9\n");
+    support::replace_file(&redirects, b"/was /index.html 302\n");
+    let edited = site.get("/docs/guide.txt", &[]);
+    assert_eq!(edited.error, None);
+    assert_eq!(field(&edited, "cache-control"), Some("private, max-age=9"));
+    let moved = site.get("/was", &[]);
+    assert_eq!(
+        (moved.plan.status, field(&moved, "location")),
+        (StatusCode::FOUND, Some("/index.html"))
+    );
+    // A site of an earlier version: `.cache-rules` is not read, and is never served.
+    fs::write(site.dir.path().join(".cache-rules"), "*.css private\n").unwrap();
+    let css = site.get("/css/site.css", &[]);
+    assert_ne!(field(&css, "cache-control"), Some("private"));
 }
 
 #[test]

@@ -223,7 +223,7 @@ fn names_that_say_a_content_coding() {
 #[test]
 fn cache_rules_by_path() {
     let mut site = built_fixture(&[("CACHE_CONTROL", "public, max-age=60")]);
-    let immutable = Some(http_caching_server::cache_rules::IMMUTABLE);
+    let immutable = Some(http_caching_server::cache_defaults::IMMUTABLE);
     for (target, expected) in [
         ("/js/app.3f9a2c1b.js", immutable),
         ("/index.html", Some("no-cache")),
@@ -232,7 +232,7 @@ fn cache_rules_by_path() {
         ("/docs/", Some("public, max-age=600")),
         ("/css/site.css", Some("public, max-age=60")),
         ("/missing.txt", Some("no-store")),
-        ("/.cache-rules", Some("no-store")),
+        ("/_headers", Some("no-store")),
     ] {
         let reply = site.get(target, &[]);
         assert_eq!(field(&reply, "cache-control"), expected, "{target}");
@@ -261,7 +261,11 @@ fn a_new_instance_answers_304_from_the_manifest_without_reading() {
     );
     assert_eq!(revalidated.plan.status, StatusCode::NOT_MODIFIED);
     assert_eq!(field(&revalidated, "etag"), Some(&tag[..]));
-    assert_eq!(site.server.cached_bytes(), 0, "nothing was read");
+    assert_eq!(
+        site.server.cached_bytes(),
+        rules_bytes(&site),
+        "nothing but the site's rules files was read"
+    );
     // A body is read when one is due.
     let whole = site.get("/js/big.js", &[("Accept-Encoding", "br")]);
     assert_eq!(&whole.body[..], &site.read("js/big.js.br")[..]);
@@ -318,19 +322,26 @@ fn a_variant_not_chosen_is_never_read() {
     site.new_instance(&[]);
     let plain = site.get("/js/big.js", &[]);
     assert_eq!(summary(&plain), (200, None, Some("Accept-Encoding")));
+    let rules = rules_bytes(&site);
     assert_eq!(
         site.server.cached_bytes(),
-        identity,
-        "the source alone was read"
+        identity + rules,
+        "the source alone was read, and the rules files"
     );
     site.new_instance(&[]);
     let gzip = site.get("/js/big.js", &[("Accept-Encoding", "gzip")]);
     assert_eq!(summary(&gzip), (200, Some("gzip"), Some("Accept-Encoding")));
     assert_eq!(
         site.server.cached_bytes(),
-        identity + gz,
+        identity + gz + rules,
         "the source, then the gzip variant"
     );
+}
+
+/// The bytes of the site's `_headers` and `_redirects`, which every instance
+/// reads (crate `site_rules`).
+fn rules_bytes(site: &Fixture) -> u64 {
+    (site.read("_headers").len() + site.read("_redirects").len()) as u64
 }
 
 /// The site the build would embed from the built directory `dir`, its table
@@ -349,7 +360,6 @@ fn embedded_site_of(dir: &std::path::Path) -> http_caching_server::embedded_site
             modified_secs: entry.modified_secs,
             content_type: leak(&entry.content_type),
             content_encoding: entry.content_encoding,
-            cache_control: entry.cache_control.as_deref().map(leak),
             made_from: entry.made_from.as_deref().map(leak),
         })
         .collect();
@@ -395,6 +405,9 @@ fn the_mounted_and_the_embedded_site_give_the_same_answers() {
                     .to_string()
             });
             requests.push(("GET", case.0.to_string(), fields));
+        }
+        for case in cases::site_rules() {
+            requests.push((case.method, case.target.to_string(), case.fields));
         }
         for case in cases::ENCODINGS {
             let fields: Vec<(&str, String)> = cases::accept_encoding(case.0)
@@ -446,4 +459,32 @@ fn a_file_changed_after_the_build_is_not_in_the_embedded_site() {
         b"body { color: red }\n"
     );
     assert_eq!(&embedded.get("/css/site.css", &[]).body[..], &built[..]);
+}
+
+/// The fixture site's `_headers` and `_redirects` in force, in process, for
+/// the mounted built site and the embedded site of the same build
+/// (`support::cases::site_rules`; tests/site_rules.rs runs the same table
+/// over HTTP).
+#[test]
+fn the_site_rules_in_force_mounted_and_embedded() {
+    let no_page = [("NOT_FOUND_PAGE", "")];
+    let mut mounted = built_fixture(&no_page);
+    let site = embedded_site_of(mounted.dir.path());
+    let server = Server::with_source(config_of(mounted.dir.path(), &no_page), Box::new(site));
+    let mut embedded = Fixture {
+        dir: tempfile::tempdir().unwrap(),
+        server,
+    };
+    for case in cases::site_rules() {
+        let fields: Vec<(&str, &str)> = case.fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        cases::check_rule_case(&case, &mounted.request(case.method, case.target, &fields));
+        cases::check_rule_case(&case, &embedded.request(case.method, case.target, &fields));
+    }
+    // A rewrite to nothing is logged, with the rule's paths.
+    let ghost = mounted.get("/ghost/x", &[]);
+    let logged = ghost.error.unwrap_or_default();
+    assert!(
+        logged.contains("the rewrite of /ghost/x to /nothing.html: no file there"),
+        "{logged}"
+    );
 }

@@ -95,6 +95,7 @@ fn plan(method: &Method, request: &HeaderMap) -> http_caching_server::response_p
         request,
         Answer::Representation(representation),
         None,
+        &HeaderMap::new(),
         &ResponsePolicy::default(),
         now(),
     )

@@ -1,6 +1,7 @@
 //! A real shared cache in front of the component: nginx (Debian) with
 //! proxy_cache and proxy_cache_revalidate, on loopback, in front of a page
-//! whose cache rule lets it store it for a second. Once its copy goes
+//! whose `_headers` rule lets it store it for a second (and gives it a
+//! field of its own, which the cache keeps after each 304). Once its copy goes
 //! stale it revalidates with the component's validators; the component
 //! answers 304 and the client still gets the page.
 
@@ -26,6 +27,10 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
     // one second of freshness, then revalidation.
     let dir = support::page_dir(&page);
     support::cache_html(dir.path(), "public, max-age=1");
+    let rules = dir.path().join("_headers");
+    let mut text = std::fs::read_to_string(&rules).unwrap();
+    text.push_str("/*\n  X-Frame-Options: DENY\n");
+    std::fs::write(&rules, text).unwrap();
     let served = Served::start_in(runtime, dir, Mounts::Direct, &[]);
     let work = tempfile::tempdir().unwrap();
     let nginx = Nginx::shared_cache(work.path(), &[served.addr()]).expect("starting nginx");
@@ -40,6 +45,11 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
         "{runtime}"
     );
     assert_eq!(first.body, page);
+    assert_eq!(
+        first.field("cache-control"),
+        Some("public, max-age=1"),
+        "{runtime}: the rule's"
+    );
     let hit = through_cache(&[]);
     assert_eq!(hit.field("x-cache-status"), Some("HIT"), "{runtime}");
     assert_eq!(
@@ -63,6 +73,11 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
             "{runtime}: the client gets the page from the cache"
         );
         assert_eq!(again.field("etag"), Some(etag_of(&page).as_str()));
+        assert_eq!(
+            again.field("x-frame-options"),
+            Some("DENY"),
+            "{runtime}: the rule's field after the 304"
+        );
         revalidations += 1;
     }
     let log = origin_lines();

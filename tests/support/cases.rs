@@ -265,7 +265,9 @@ pub const ENCODINGS: &[(Option<&str>, Option<&str>, &str)] = &[
     (Some("br;q=0, gzip;q=0"), None, "js/big.js"),
     (Some("identity"), None, "js/big.js"),
     (Some("identity;q=0"), None, "js/big.js"),
-    (Some("compress, zstd"), None, "js/big.js"),
+    (Some("compress, zstd"), Some("zstd"), "js/big.js.zst"),
+    (Some("zstd"), Some("zstd"), "js/big.js.zst"),
+    (Some("compress"), None, "js/big.js"),
     (Some(""), None, "js/big.js"),
 ];
 
@@ -516,5 +518,278 @@ pub fn check_conditional(case: &Conditional, answer: &impl Answered) {
             answer.field_value("etag").is_some(),
             "{what}: a 304 carries its validators"
         );
+    }
+}
+
+/// A case of the fixture site's `_headers` and `_redirects`: the request,
+/// the status, the fields the answer has (`Some`) or has not (`None`), and
+/// the file whose bytes and ETag it carries, if any.
+#[derive(Debug, Clone)]
+pub struct RuleCase {
+    pub method: &'static str,
+    pub target: &'static str,
+    pub fields: Vec<(&'static str, String)>,
+    pub status: u16,
+    pub expect: Vec<(&'static str, Option<&'static str>)>,
+    pub file: Option<&'static str>,
+}
+
+fn rule_case(
+    method: &'static str,
+    target: &'static str,
+    fields: &[(&'static str, &str)],
+    status: u16,
+    expect: &[(&'static str, Option<&'static str>)],
+    file: Option<&'static str>,
+) -> RuleCase {
+    RuleCase {
+        method,
+        target,
+        fields: fields.iter().map(|(n, v)| (*n, v.to_string())).collect(),
+        status,
+        expect: expect.to_vec(),
+        file,
+    }
+}
+
+/// The rules of the fixture site's `_headers` and `_redirects` in force:
+/// fields by path on 200, 304, 404, redirects and OPTIONS; a detached
+/// field; a placeholder in a value; Vary merged; CORS preflight; every
+/// redirect status, splats, placeholders and queries; rewrites with their
+/// target's validators; the rules files never served. For the built site
+/// (its variants written), with the default configuration.
+pub fn site_rules() -> Vec<RuleCase> {
+    let nosniff = ("x-content-type-options", Some("nosniff"));
+    let about_tag = etag_of(&fixture_file("about.html"));
+    let app_tag = etag_of(&fixture_file("app.html"));
+    let css_tag = etag_of(&fixture_file("css/site.css"));
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let (about_tag, app_tag, css_tag) = (leak(about_tag), leak(app_tag), leak(css_tag));
+    let origin = ("Origin", "http://app.example");
+    vec![
+        // Fields by path, on the 200 and the 304 of a file.
+        rule_case(
+            "GET",
+            "/",
+            &[],
+            200,
+            &[nosniff, ("cache-control", Some("no-cache"))],
+            Some("index.html"),
+        ),
+        rule_case(
+            "GET",
+            "/docs/guide.txt",
+            &[],
+            200,
+            &[nosniff, ("cache-control", Some("public, max-age=600"))],
+            Some("docs/guide.txt"),
+        ),
+        rule_case(
+            "GET",
+            "/about.html",
+            &[("If-None-Match", about_tag)],
+            304,
+            &[
+                ("x-content-type-options", None),
+                ("x-robots-tag", Some("noindex")),
+                ("etag", Some(about_tag)),
+            ],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/about.html",
+            &[],
+            200,
+            &[
+                ("x-content-type-options", None),
+                ("x-robots-tag", Some("noindex")),
+            ],
+            Some("about.html"),
+        ),
+        // CORS: Vary merged with the component's; the preflight answered.
+        rule_case(
+            "GET",
+            "/api/data.json",
+            &[origin, ("Accept-Encoding", "gzip")],
+            200,
+            &[
+                ("access-control-allow-origin", Some("http://app.example")),
+                ("vary", Some("Accept-Encoding, Origin")),
+                ("content-encoding", Some("gzip")),
+                nosniff,
+            ],
+            None,
+        ),
+        rule_case(
+            "OPTIONS",
+            "/api/data.json",
+            &[
+                origin,
+                ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "x-requested-with"),
+            ],
+            204,
+            &[
+                ("allow", Some("GET, HEAD, OPTIONS")),
+                ("access-control-allow-origin", Some("http://app.example")),
+                ("access-control-allow-methods", Some("GET, HEAD, OPTIONS")),
+                ("access-control-allow-headers", Some("X-Requested-With")),
+                ("access-control-max-age", Some("600")),
+            ],
+            None,
+        ),
+        rule_case(
+            "OPTIONS",
+            "/api/missing.json",
+            &[origin],
+            404,
+            &[("allow", None)],
+            None,
+        ),
+        rule_case(
+            "OPTIONS",
+            "*",
+            &[],
+            204,
+            &[
+                ("allow", Some("GET, HEAD, OPTIONS")),
+                ("x-content-type-options", None),
+            ],
+            None,
+        ),
+        // A 404: the fields of its path, a placeholder's value, no-store kept.
+        rule_case(
+            "GET",
+            "/team/ann",
+            &[],
+            404,
+            &[
+                ("x-member", Some("ann")),
+                nosniff,
+                ("cache-control", Some("no-store")),
+            ],
+            None,
+        ),
+        // Redirects: each status, the query kept unless the rule has one.
+        rule_case(
+            "GET",
+            "/old-about",
+            &[],
+            301,
+            &[("location", Some("/about.html")), nosniff],
+            None,
+        ),
+        rule_case(
+            "HEAD",
+            "/old-about?x=1",
+            &[],
+            301,
+            &[("location", Some("/about.html?x=1"))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/found",
+            &[],
+            302,
+            &[("location", Some("/about.html"))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/see-other",
+            &[],
+            303,
+            &[("location", Some("/about.html"))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/temporary",
+            &[],
+            307,
+            &[("location", Some("/about.html"))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/moved/a%20b/c.txt?v=1",
+            &[],
+            308,
+            &[("location", Some("/docs/a%20b/c.txt?v=1"))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/blog/2026/guide.txt?x=1",
+            &[],
+            302,
+            &[("location", Some("/docs/guide.txt?year=2026"))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/away",
+            &[],
+            301,
+            &[("location", Some("https://example.com/a%20b"))],
+            None,
+        ),
+        // Rewrites: the target's bytes and validators, so a 304 works.
+        rule_case(
+            "GET",
+            "/app-route/settings/x",
+            &[],
+            200,
+            &[nosniff, ("etag", Some(app_tag))],
+            Some("app.html"),
+        ),
+        rule_case(
+            "GET",
+            "/app-route/y",
+            &[("If-None-Match", app_tag)],
+            304,
+            &[nosniff, ("etag", Some(app_tag))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/css/old.css",
+            &[("If-None-Match", css_tag)],
+            304,
+            &[("etag", Some(css_tag))],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/ghost/x",
+            &[],
+            404,
+            &[("cache-control", Some("no-store"))],
+            None,
+        ),
+        // The rules files are never served.
+        rule_case("GET", "/_headers", &[], 404, &[("etag", None)], None),
+        rule_case("GET", "/_redirects", &[], 404, &[("etag", None)], None),
+        rule_case("GET", "/%5Fheaders", &[], 404, &[("etag", None)], None),
+    ]
+}
+
+/// Checks `answer` against a [`RuleCase`].
+pub fn check_rule_case(case: &RuleCase, answer: &impl Answered) {
+    let what = format!("{} {} {:?}", case.method, case.target, case.fields);
+    assert_eq!(answer.status(), case.status, "{what}: {answer:?}");
+    for (name, expected) in &case.expect {
+        assert_eq!(
+            answer.field_value(name).as_deref(),
+            *expected,
+            "{what}: {name}: {answer:?}"
+        );
+    }
+    if let Some(file) = case.file {
+        let bytes = fixture_file(file);
+        assert_eq!(answer.body(), &bytes[..], "{what}");
+        assert_eq!(answer.field_value("etag"), Some(etag_of(&bytes)), "{what}");
     }
 }

@@ -192,9 +192,13 @@ impl Served {
     /// The artifact with the built fixture site embedded
     /// (`embedded_artifact`), nothing mounted: no `--dir`, no `files`.
     pub fn start_embedded(runtime: Runtime, env: &[(&str, &str)]) -> Served {
-        let component = embedded_artifact(runtime.wasi);
+        Self::start_artifact(runtime, &embedded_artifact(runtime.wasi), env)
+    }
+
+    /// An embedded `component` (the site inside it), nothing mounted.
+    pub fn start_artifact(runtime: Runtime, component: &Path, env: &[(&str, &str)]) -> Served {
         let empty = tempfile::tempdir().expect("temporary directory");
-        Self::start_spec(runtime, &component, empty, Mounts::Copied, true, env)
+        Self::start_spec(runtime, component, empty, Mounts::Copied, true, env)
     }
 
     fn start_spec(
@@ -352,18 +356,50 @@ pub fn embedded_artifact(wasi: Wasi) -> PathBuf {
     .clone()
 }
 
+/// A copy of the demo site (`static/`) after the build step, its times an
+/// hour back, as a deployed site's.
+pub fn built_demo_site_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let demo = harness::tools::workspace_root().join("static");
+    harness::trees::copy_tree(&demo, dir.path()).expect("copying the demo site");
+    harness::trees::build_aged_site(dir.path()).expect("building the demo site");
+    dir
+}
+
+/// The artifact of `wasi` with the built demo site embedded, built once
+/// per process.
+pub fn embedded_demo_artifact(wasi: Wasi) -> PathBuf {
+    static SITE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    static P3: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    static P2: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let site = SITE.get_or_init(built_demo_site_dir).path();
+    let cell = match wasi {
+        Wasi::P3 => &P3,
+        Wasi::P2 => &P2,
+    };
+    cell.get_or_init(|| {
+        let label = format!("demo-{}", std::process::id());
+        harness::tools::build_embedded(wasi, site, &label).expect("building the embedded artifact")
+    })
+    .clone()
+}
+
 /// The bytes of a file of the fixture site.
 pub fn fixture_file(name: &str) -> Vec<u8> {
     let path = fixture_site().join(name);
     std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
-/// Gives the site's HTML `cache_control` with a rule in its `.cache-rules`
+/// Gives the site's pages `cache_control` with rules in its `_headers`
 /// (HTML is `no-cache` by default, which a shared cache does not store).
 pub fn cache_html(dir: &Path, cache_control: &str) {
-    let rules = format!("*.html {cache_control}\n");
-    std::fs::write(dir.join(http_caching_server::cache_rules::FILE_NAME), rules)
-        .expect("writing the cache rules");
+    let rules =
+        format!("/\n  Cache-Control: {cache_control}\n/*.html\n  Cache-Control: {cache_control}\n");
+    std::fs::write(
+        dir.join(http_caching_server::headers_file::FILE_NAME),
+        rules,
+    )
+    .expect("writing the header rules");
 }
 
 /// A temporary directory holding `page` as index.html.

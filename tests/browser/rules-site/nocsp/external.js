@@ -1,0 +1,1 @@
+window.externalRan = true; document.getElementById("external").textContent = "the external script ran";

@@ -1,0 +1,111 @@
+// Drives Debian's Chromium (playwright-core) against two running components,
+// for tests/browser.rs:
+//   node site_rules.mjs PAGE_URL API_URL
+// PAGE_URL and API_URL serve copies of tests/browser/rules-site on two ports,
+// two origins; the API's `_headers` names the page's origin. Asserts that:
+// - a page whose `_headers` rule sets `Content-Security-Policy: script-src
+//   'self'` has its inline script blocked and its own script run, and the
+//   same page without the rule runs both;
+// - on reload, answered 304, the policy is still in force;
+// - a page on one origin reads JSON from the other only where `_headers`
+//   gives Access-Control-Allow-Origin, a preflight included (a request with
+//   a custom header);
+// - a `_redirects` rule moves the browser to the new page.
+// Prints one line per step; exits non-zero on the first failed assertion.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const [pageUrl, apiUrl] = process.argv.slice(2);
+assert.ok(pageUrl && apiUrl, "usage: node site_rules.mjs PAGE_URL API_URL");
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+  ],
+});
+
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  // The status of each document as it came over the wire (a 304 shows as
+  // the cached 200 to the page).
+  const wire = new Map();
+  const documents = [];
+  cdp.on("Network.responseReceivedExtraInfo", (e) => wire.set(e.requestId, e.statusCode));
+  cdp.on("Network.responseReceived", (e) => {
+    if (e.type === "Document") documents.push({ id: e.requestId, url: e.response.url });
+  });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  const violations = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  const ran = () =>
+    page.evaluate(() => ({ inline: window.inlineRan === true, external: window.externalRan === true }));
+
+  // 1. The policy of `_headers` blocks the inline script, not the site's own.
+  await page.goto(new URL("/csp/page.html", pageUrl).href);
+  await settle();
+  assert.deepEqual(await ran(), { inline: false, external: true }, "with the rule");
+  assert.ok(violations.length > 0, "Chromium reports the violation");
+  console.log(`csp: the inline script blocked, the site's own ran (${violations.length} violation reported)`);
+
+  // 2. On reload, answered 304 over the wire, the policy is still in force.
+  await page.reload();
+  await settle();
+  const reload = documents.at(-1);
+  assert.equal(wire.get(reload.id), 304, "the reload is revalidated with a 304");
+  assert.deepEqual(await ran(), { inline: false, external: true }, "after the 304");
+  console.log("reload: 304, the policy still in force");
+
+  // 3. Without the rule, both run.
+  await page.goto(new URL("/nocsp/page.html", pageUrl).href);
+  await settle();
+  assert.deepEqual(await ran(), { inline: true, external: true }, "without the rule");
+  console.log("no csp: the inline script ran");
+
+  // 4. Cross-origin reads: allowed where `_headers` says so, with a preflight
+  // (the custom header makes the request not simple); refused elsewhere.
+  await page.goto(new URL("/", pageUrl).href);
+  const read = (target) =>
+    page.evaluate(async (url) => {
+      try {
+        const response = await fetch(url, { headers: { "X-Requested-With": "site-rules-test" } });
+        return { ok: true, status: response.status, body: await response.json() };
+      } catch (error) {
+        return { ok: false, error: String(error) };
+      }
+    }, new URL(target, apiUrl).href);
+  const allowed = await read("/api/data.json");
+  assert.ok(allowed.ok, `the allowed read: ${JSON.stringify(allowed)}`);
+  assert.equal(allowed.status, 200);
+  assert.equal(allowed.body.allowed, true);
+  console.log(`cors allowed: ${allowed.status} ${JSON.stringify(allowed.body)}`);
+  const refused = await read("/private/data.json");
+  assert.ok(!refused.ok, `the refused read: ${JSON.stringify(refused)}`);
+  console.log(`cors refused: ${refused.error}`);
+
+  // 5. A moved page: the browser follows the rule to the new one.
+  await page.goto(new URL("/old-page", pageUrl).href);
+  assert.equal(new URL(page.url()).pathname, "/new-page.html");
+  assert.equal(await page.title(), "the new page");
+  console.log(`redirect: ${new URL(page.url()).pathname}`);
+} finally {
+  await context.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}
