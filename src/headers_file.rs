@@ -413,6 +413,15 @@ mod tests {
             ),
             ("https://x.dev/*\n  X-A: 1\n", "names a host"),
             (long.as_str(), "_headers:2: longer than 2000 characters"),
+            ("/*\n  Accept-Ranges: none\n", "_headers:2: Accept-Ranges cannot be set"),
+            ("/*\n  Transfer-Encoding: chunked\n", "_headers:2: Transfer-Encoding cannot be set"),
+            ("/*\n  Connection: close\n", "_headers:2: Connection cannot be set"),
+            ("/*\n  Keep-Alive: timeout=5\n", "_headers:2: Keep-Alive cannot be set"),
+            ("/*\n  Upgrade: h2c\n", "_headers:2: Upgrade cannot be set"),
+            ("/*\n  Trailer: x\n", "_headers:2: Trailer cannot be set"),
+            ("/*\n  ! ETag\n", "_headers:2: ETag cannot be set"),
+            ("/*/x/*\n  X-A: 1\n", "_headers:1: \"/*/x/*\" has more than one splat"),
+            ("/x\n# only a comment\n", "_headers:1: a URL pattern without field lines; ignored"),
         ] {
             let (rules, problems) = HeaderRules::parse(text);
             assert_eq!(problems.len(), 1, "{text:?}: {problems:?}");
