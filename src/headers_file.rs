@@ -118,6 +118,8 @@ impl Rule {
 #[derive(Debug, Clone, Default)]
 pub struct HeaderRules {
     rules: Vec<Rule>,
+    /// Rules refused for the limit alone, reported in one line.
+    over_limit: usize,
 }
 
 /// A rule being read, with where it started and whether it is refused.
@@ -183,6 +185,12 @@ impl HeaderRules {
             }
         }
         rules.finish(current, &mut problems);
+        if rules.over_limit > 1 {
+            problems.push(format!(
+                "{FILE_NAME}: {} more rules after it refused for the limit",
+                rules.over_limit - 1
+            ));
+        }
         (rules, problems)
     }
 
@@ -199,10 +207,15 @@ impl HeaderRules {
         match (reading.pattern, reading.refusal) {
             (Err(why), _) => problems.push(refused(line, &why)),
             (Ok(_), Some((at, why))) => problems.push(refused(at, &why)),
-            (Ok(_), None) if self.rules.len() >= MAX_RULES => problems.push(refused(
-                line,
-                &format!("more than {MAX_RULES} rules (Cloudflare Pages' limit)"),
-            )),
+            (Ok(_), None) if self.rules.len() >= MAX_RULES => {
+                self.over_limit += 1;
+                if self.over_limit == 1 {
+                    problems.push(refused(
+                        line,
+                        &format!("more than {MAX_RULES} rules (Cloudflare Pages' limit)"),
+                    ));
+                }
+            }
             (Ok(_), None) if reading.fields.is_empty() => problems.push(format!(
                 "{FILE_NAME}:{line}: a URL pattern without field lines; ignored"
             )),
@@ -413,15 +426,33 @@ mod tests {
             ),
             ("https://x.dev/*\n  X-A: 1\n", "names a host"),
             (long.as_str(), "_headers:2: longer than 2000 characters"),
-            ("/*\n  Accept-Ranges: none\n", "_headers:2: Accept-Ranges cannot be set"),
-            ("/*\n  Transfer-Encoding: chunked\n", "_headers:2: Transfer-Encoding cannot be set"),
-            ("/*\n  Connection: close\n", "_headers:2: Connection cannot be set"),
-            ("/*\n  Keep-Alive: timeout=5\n", "_headers:2: Keep-Alive cannot be set"),
+            (
+                "/*\n  Accept-Ranges: none\n",
+                "_headers:2: Accept-Ranges cannot be set",
+            ),
+            (
+                "/*\n  Transfer-Encoding: chunked\n",
+                "_headers:2: Transfer-Encoding cannot be set",
+            ),
+            (
+                "/*\n  Connection: close\n",
+                "_headers:2: Connection cannot be set",
+            ),
+            (
+                "/*\n  Keep-Alive: timeout=5\n",
+                "_headers:2: Keep-Alive cannot be set",
+            ),
             ("/*\n  Upgrade: h2c\n", "_headers:2: Upgrade cannot be set"),
             ("/*\n  Trailer: x\n", "_headers:2: Trailer cannot be set"),
             ("/*\n  ! ETag\n", "_headers:2: ETag cannot be set"),
-            ("/*/x/*\n  X-A: 1\n", "_headers:1: \"/*/x/*\" has more than one splat"),
-            ("/x\n# only a comment\n", "_headers:1: a URL pattern without field lines; ignored"),
+            (
+                "/*/x/*\n  X-A: 1\n",
+                "_headers:1: \"/*/x/*\" has more than one splat",
+            ),
+            (
+                "/x\n# only a comment\n",
+                "_headers:1: a URL pattern without field lines; ignored",
+            ),
         ] {
             let (rules, problems) = HeaderRules::parse(text);
             assert_eq!(problems.len(), 1, "{text:?}: {problems:?}");
@@ -439,9 +470,13 @@ mod tests {
             .map(|i| format!("/p{i}\n  X-N: {i}\n"))
             .collect();
         let (rules, problems) = HeaderRules::parse(&text);
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 2, "one line, then a count: {problems:?}");
         assert!(
             problems[0].contains("_headers:201: more than 100 rules"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("1 more rules after it refused"),
             "{problems:?}"
         );
         assert_eq!(rules.fields_for("/p99")["x-n"], "99");

@@ -72,6 +72,8 @@ impl RedirectRules {
         let mut rules = RedirectRules::default();
         let mut problems = Vec::new();
         let (mut statics, mut dynamics) = (0, 0);
+        // Rules refused for a limit, past the first of each kind: one count.
+        let mut over_limit = 0;
         for (index, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -88,15 +90,24 @@ impl RedirectRules {
                 true => (&mut dynamics, MAX_DYNAMIC_RULES, "dynamic"),
                 false => (&mut statics, MAX_STATIC_RULES, "static"),
             };
-            if *count >= limit {
+            if *count > limit {
+                over_limit += 1;
+                continue;
+            }
+            *count += 1;
+            if *count > limit {
                 problems.push(format!(
                     "{FILE_NAME}:{}: more than {limit} {kind} rules (Cloudflare Pages' limit); refused",
                     index + 1
                 ));
                 continue;
             }
-            *count += 1;
             rules.rules.push(rule);
+        }
+        if over_limit > 0 {
+            problems.push(format!(
+                "{FILE_NAME}: {over_limit} more rules past a limit refused"
+            ));
         }
         (rules, problems)
     }
@@ -309,9 +320,17 @@ mod tests {
         let mut text: String = (0..MAX_STATIC_RULES + 1)
             .map(|i| format!("/s{i} /t\n"))
             .collect();
-        text.extend((0..MAX_DYNAMIC_RULES + 1).map(|i| format!("/d{i}/* /t\n")));
+        text.extend((0..MAX_DYNAMIC_RULES + 3).map(|i| format!("/d{i}/* /t\n")));
         let (rules, problems) = RedirectRules::parse(&text);
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(
+            problems.len(),
+            3,
+            "one line each, then a count: {problems:?}"
+        );
+        assert!(
+            problems[2].contains("2 more rules past a limit refused"),
+            "{problems:?}"
+        );
         assert!(problems[0].contains("_redirects:2001: more than 2000 static rules"));
         assert!(problems[1].contains("_redirects:2102: more than 100 dynamic rules"));
         assert!(rules.find("/s1999", None).is_some());

@@ -12,6 +12,9 @@ use crate::headers_file::{self, HeaderRules};
 use crate::redirects_file::{self, RedirectRules};
 use crate::site_source::SiteSource;
 
+/// The most lines about one rules file in one request's log.
+const MAX_LOGGED_PROBLEMS: usize = 20;
+
 /// Whether `relative` (from a checked path) is one of the rules files,
 /// which are never served.
 pub fn is_rules_file(relative: &str) -> bool {
@@ -84,6 +87,14 @@ fn refresh<T: Default>(
             let bytes = snapshot.content.clone().unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
             let (rules, mut found) = parse(&text);
+            // The log of one request stays readable: the first lines, then a count.
+            if found.len() > MAX_LOGGED_PROBLEMS {
+                let more = found.len() - MAX_LOGGED_PROBLEMS;
+                found.truncate(MAX_LOGGED_PROBLEMS);
+                found.push(format!(
+                    "{name}: {more} more problems (cargo xtask build lists them all)"
+                ));
+            }
             let place = source.path_of(name);
             // `_headers:12: ...` with the file's full place: `error: /site/_headers:12: ...`.
             problems.extend(

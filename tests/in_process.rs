@@ -434,3 +434,16 @@ fn a_changed_file_is_served_with_its_new_validators() {
         Some(&strong_etag(b"console.log('changed');\n")[..])
     );
 }
+
+/// A rules file with many refused lines: the first 20 in the log of the
+/// request that read it, then a count (the build step lists them all).
+#[test]
+fn many_refused_rules_are_counted_not_all_logged() {
+    let mut site = fixture(&[]);
+    let bad: String = (0..30).map(|i| format!("/r{i} /t 999\n")).collect();
+    fs::write(site.dir.path().join("_redirects"), bad).unwrap();
+    site.new_instance(&[]);
+    let logged = site.get("/", &[]).error.unwrap_or_default();
+    assert_eq!(logged.matches("status \"999\"").count(), 20, "{logged}");
+    assert!(logged.contains("_redirects: 10 more problems"), "{logged}");
+}
