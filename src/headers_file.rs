@@ -29,7 +29,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
-use crate::url_pattern::{Captures, UrlPattern, percent_encode};
+use crate::url_pattern::{Captures, UrlPattern, encode_captured};
 
 /// The file's name at the site root; it is never served.
 pub const FILE_NAME: &str = "_headers";
@@ -91,6 +91,24 @@ pub const OWNED_FIELDS: &[(&str, &str)] = &[
         "trailer",
         "connection framing, the runtime's (RFC 9110 section 6.6.2)",
     ),
+    (
+        "te",
+        "connection-specific, the runtime's (RFC 9110 section 10.1.4)",
+    ),
+    (
+        "proxy-connection",
+        "connection-specific; WASI HTTP refuses it",
+    ),
+    ("proxy-authenticate", "a proxy's; WASI HTTP refuses it"),
+    ("proxy-authorization", "a proxy's; WASI HTTP refuses it"),
+    (
+        "http2-settings",
+        "connection-specific; WASI HTTP refuses it",
+    ),
+    (
+        "host",
+        "a request field; WASI HTTP refuses it in a response",
+    ),
 ];
 
 /// One field line of a rule.
@@ -137,6 +155,7 @@ impl HeaderRules {
         let mut rules = HeaderRules::default();
         let mut problems = Vec::new();
         let mut current: Option<Reading> = None;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (index, raw) in text.lines().enumerate() {
             let number = index + 1;
             let trimmed = raw.trim();
@@ -252,7 +271,8 @@ impl HeaderRules {
                 if detached {
                     continue;
                 }
-                let value = captures.substitute(template, |v| percent_encode(v, "%"));
+                let value =
+                    captures.substitute(template, |name, v| encode_captured(v, name == "splat"));
                 match values.iter_mut().find(|(n, _)| n == name) {
                     Some((_, list)) => list.push(value),
                     None => values.push((name.clone(), vec![value])),
@@ -339,7 +359,7 @@ mod tests {
         \x20 Content-Security-Policy: frame-ancestors https://:splat\n\
         /users/:id\n\
         \x20 X-User: :id\n\
-        \x20 Set-Cookie: a=1\n\
+        \x20 Set-Cookie: a=1; who=:id\n\
         /users/*\n\
         \x20 Set-Cookie: b=2\n";
 
@@ -381,6 +401,17 @@ mod tests {
         assert!(user.contains(&("x-user".into(), "42".into())), "{user:?}");
         let cookies: Vec<_> = user.iter().filter(|(n, _)| n == "set-cookie").collect();
         assert_eq!(cookies.len(), 2, "one line each: {user:?}");
+        // What a placeholder captured stays data: no attribute added.
+        let injected = fields(SITE, "/users/x; Domain=evil");
+        assert!(
+            injected.contains(&("set-cookie".into(), "a=1; who=x%3B%20Domain%3Devil".into())),
+            "{injected:?}"
+        );
+        // A byte order mark at the start is not part of the first line.
+        assert_eq!(
+            fields("\u{feff}/a\n  X-A: 1\n", "/a"),
+            pairs(&[("x-a", "1")])
+        );
     }
 
     #[test]
@@ -444,6 +475,24 @@ mod tests {
             ),
             ("/*\n  Upgrade: h2c\n", "_headers:2: Upgrade cannot be set"),
             ("/*\n  Trailer: x\n", "_headers:2: Trailer cannot be set"),
+            ("/*\n  TE: trailers\n", "_headers:2: TE cannot be set"),
+            (
+                "/*\n  Proxy-Connection: x\n",
+                "_headers:2: Proxy-Connection cannot be set",
+            ),
+            (
+                "/*\n  Proxy-Authenticate: x\n",
+                "_headers:2: Proxy-Authenticate cannot be set",
+            ),
+            (
+                "/*\n  Proxy-Authorization: x\n",
+                "_headers:2: Proxy-Authorization cannot be set",
+            ),
+            (
+                "/*\n  HTTP2-Settings: x\n",
+                "_headers:2: HTTP2-Settings cannot be set",
+            ),
+            ("/*\n  Host: x\n", "_headers:2: Host cannot be set"),
             ("/*\n  ! ETag\n", "_headers:2: ETag cannot be set"),
             (
                 "/*/x/*\n  X-A: 1\n",

@@ -27,7 +27,7 @@
 
 use http::StatusCode;
 
-use crate::url_pattern::{UrlPattern, percent_encode};
+use crate::url_pattern::{UrlPattern, encode_captured, percent_encode};
 
 /// The file's name at the site root; it is never served.
 pub const FILE_NAME: &str = "_redirects";
@@ -71,6 +71,7 @@ impl RedirectRules {
     pub fn parse(text: &str) -> (RedirectRules, Vec<String>) {
         let mut rules = RedirectRules::default();
         let mut problems = Vec::new();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let (mut statics, mut dynamics) = (0, 0);
         // Rules refused for a limit, past the first of each kind: one count.
         let mut over_limit = 0;
@@ -119,21 +120,54 @@ impl RedirectRules {
     /// What the first matching rule makes of the request for `path`
     /// (decoded, from `/`) with `query` (as received, without `?`).
     pub fn find(&self, path: &str, query: Option<&str>) -> Option<Redirection> {
-        self.rules.iter().find_map(|rule| {
+        self.matching(path, query).next()
+    }
+
+    /// What each matching rule makes of the request, in the file's order:
+    /// the resolve step takes the first that applies (a rewrite does not
+    /// where a file is at the path).
+    pub fn matching<'a>(
+        &'a self,
+        path: &'a str,
+        query: Option<&'a str>,
+    ) -> impl Iterator<Item = Redirection> + 'a {
+        self.rules.iter().filter_map(move |rule| {
             let captures = rule.from.matches(path)?;
             // Written characters a URI cannot hold are encoded; what the
             // pattern captured is encoded whole, `/` aside.
-            let to = captures.substitute(&percent_encode(&rule.to, ""), |value| {
-                percent_encode(value, "?#%")
+            let to = captures.substitute(&written_target(&rule.to), |name, value| {
+                encode_captured(value, name == "splat")
             });
             if rule.status == StatusCode::OK {
-                return Some(Redirection::Rewrite { path: to });
+                // The file at the path: a query or fragment names no file.
+                let path = to.split(['?', '#']).next().unwrap_or_default();
+                return Some(Redirection::Rewrite {
+                    path: path.to_string(),
+                });
             }
             Some(Redirection::Redirect {
                 status: rule.status,
                 location: with_query(to, query),
             })
         })
+    }
+}
+
+/// A rule's target as written, with every character a URI reference cannot
+/// hold percent-encoded (RFC 3986): in the path, query and fragment `[` and
+/// `]` too, which only an IPv6 host may have.
+fn written_target(to: &str) -> String {
+    let authority_end = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| to.strip_prefix(scheme).map(|rest| (scheme.len(), rest)))
+        .map(|(scheme, rest)| scheme + rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    match authority_end {
+        Some(end) => format!(
+            "{}{}",
+            percent_encode(&to[..end], ""),
+            percent_encode(&to[end..], "[]")
+        ),
+        None => percent_encode(to, "[]"),
     }
 }
 
@@ -196,7 +230,8 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
             "{to:?} is neither a path from the root nor an http(s) URL"
         ));
     }
-    if !from.is_dynamic() && from.matches(to).is_some() && !is_url {
+    let to_path = to.split(['?', '#']).next().unwrap_or_default();
+    if !from.is_dynamic() && from.matches(to_path).is_some() && !is_url {
         return Err(format!("{to:?} redirects to itself"));
     }
     Ok(Rule {
@@ -221,7 +256,10 @@ mod tests {
         /blog/:year/:slug /posts/:slug?y=:year 302\n\
         /docs/* https://docs.example.com/:splat 308\n\
         /app/* /app/index.html 200\n\
-        /caf\u{e9} /nouveau-caf\u{e9}\n";
+        /caf\u{e9} /nouveau-caf\u{e9}\n\
+        /search/:q /find?q=:q\n\
+        /v6 http://[::1]:8080/a[1]\n\
+        /spa/* /spa/index.html?x=1 200\n";
 
     fn found(path: &str, query: Option<&str>) -> Option<Redirection> {
         let (rules, problems) = RedirectRules::parse(SITE);
@@ -277,6 +315,22 @@ mod tests {
             found("/caf\u{e9}", None),
             redirect(301, "/nouveau-caf%C3%A9")
         );
+        // What was captured stays data: no parameter added to the query.
+        assert_eq!(
+            found("/search/a&admin=1", None),
+            redirect(301, "/find?q=a%26admin%3D1")
+        );
+        assert_eq!(found("/search/c++", None), redirect(301, "/find?q=c%2B%2B"));
+        assert_eq!(
+            found("/v6", None),
+            redirect(301, "http://[::1]:8080/a%5B1%5D")
+        );
+        assert_eq!(
+            found("/spa/x", None),
+            Some(Redirection::Rewrite {
+                path: "/spa/index.html".into()
+            })
+        );
         assert_eq!(found("/other", None), None);
         assert_eq!(found("/old-page/", None), None, "the path as it is");
     }
@@ -302,6 +356,7 @@ mod tests {
             ("a /b\n", "\"a\" is not a path from the root"),
             ("https://x.dev/a /b\n", "names a host"),
             ("/a /a\n", "\"/a\" redirects to itself"),
+            ("/a /a?x=1\n", "\"/a?x=1\" redirects to itself"),
             (
                 &format!("/a /{}\n", "b".repeat(MAX_LINE_CHARS)),
                 "longer than 1000 characters",

@@ -242,37 +242,62 @@ impl Resolver {
         clock: Clock,
     ) -> Resolution {
         if is_rules_file(path.relative()) {
+            // Never the app shell either: the 404 as for a path that is not a page.
             return self
-                .not_found(request, Some(path), clock)
+                .not_found(request, None, clock)
                 .refused("a rules file of the site, never served");
         }
-        let rewrite = match self.rules.redirects().find(url_path, request.query) {
-            Some(Redirection::Redirect { status, location }) => {
-                return match HeaderValue::try_from(location) {
-                    Ok(location) => Resolution::of(Target::Redirect {
-                        status,
-                        location,
-                        cache_control: self.settings.cache_control.clone(),
-                    }),
-                    // Never: the location is percent-encoded.
-                    Err(_) => Resolution::of(Target::Text(StatusCode::INTERNAL_SERVER_ERROR)),
-                };
-            }
-            Some(Redirection::Rewrite { path }) => Some(path),
-            None => None,
-        };
-        let found = match self.find(path, clock) {
-            Ok(Found::Missing(problem)) if rewrite.is_some() => {
-                match self.rewritten(rewrite.as_deref().unwrap_or_default(), url_path, clock) {
-                    Ok(Found::Missing(rewrite_problem)) => {
-                        Found::Missing(log_lines(problem, rewrite_problem))
-                    }
-                    Ok(found) => found,
-                    Err((relative, err)) => return self.failed(&relative, &err),
+        let matching: Vec<Redirection> = self
+            .rules
+            .redirects()
+            .matching(url_path, request.query)
+            .collect();
+        // What is at the path, looked at once, when a rewrite asks.
+        let mut here = None;
+        for redirection in matching {
+            match redirection {
+                Redirection::Redirect { status, location } => {
+                    return match HeaderValue::try_from(location) {
+                        Ok(location) => Resolution::of(Target::Redirect {
+                            status,
+                            location,
+                            cache_control: self.settings.cache_control.clone(),
+                        }),
+                        // Never: the location is percent-encoded.
+                        Err(_) => Resolution::of(Target::Text(StatusCode::INTERNAL_SERVER_ERROR)),
+                    };
+                }
+                Redirection::Rewrite { path: target } => {
+                    let found = match here.take() {
+                        Some(found) => found,
+                        None => match self.find(path, clock) {
+                            Ok(found) => found,
+                            Err((relative, err)) => return self.failed(&relative, &err),
+                        },
+                    };
+                    // A rewrite applies only where nothing is; else the
+                    // next rule that matches may.
+                    let Found::Missing(problem) = found else {
+                        here = Some(found);
+                        continue;
+                    };
+                    here = Some(match self.rewritten(&target, url_path, clock) {
+                        Ok(Found::Missing(rewrite_problem)) => {
+                            Found::Missing(log_lines(problem, rewrite_problem))
+                        }
+                        Ok(found) => found,
+                        Err((relative, err)) => return self.failed(&relative, &err),
+                    });
+                    break;
                 }
             }
-            Ok(found) => found,
-            Err((relative, err)) => return self.failed(&relative, &err),
+        }
+        let found = match here {
+            Some(found) => found,
+            None => match self.find(path, clock) {
+                Ok(found) => found,
+                Err((relative, err)) => return self.failed(&relative, &err),
+            },
         };
         let method = request.method;
         match found {
@@ -321,6 +346,13 @@ impl Resolver {
                 ))));
             }
         };
+        if is_rules_file(target_path.relative()) {
+            return Ok(Found::Missing(Some(format!(
+                "error: _redirects: the rewrite of {} to {}: a rules file, never served",
+                escaped(url_path),
+                escaped(target)
+            ))));
+        }
         match self.find(&target_path, clock)? {
             found @ Found::File(..) => Ok(found),
             _ => Ok(Found::Missing(Some(format!(

@@ -118,8 +118,10 @@ fn finish(
 /// (`crate::headers_file`, which refuses the fields the component owns), on
 /// every response to it, with three exceptions, each to keep caching right:
 /// - An error (4xx, 5xx) keeps its `Cache-Control: no-store` and gets no
-///   `Expires`: a rule's caching is for the files, and an error stored as
-///   the file would be served in its place.
+///   caching field of a rule (`Expires`, `Surrogate-Control`, any
+///   `*-Cache-Control` such as `CDN-Cache-Control`, RFC 9213): a rule's
+///   caching is for the files, and an error stored as the file would be
+///   served in its place.
 /// - `Content-Type` goes only on a 200 or 206, the responses with the
 ///   representation's bytes; a 304 has none (RFC 9110 section 15.4.5).
 /// - `Vary` is merged with the component's own (in [`finish`]).
@@ -134,7 +136,7 @@ fn add_site_fields(plan: &mut ResponsePlan, site_fields: &HeaderMap) {
     let has_bytes = matches!(plan.status, StatusCode::OK | StatusCode::PARTIAL_CONTENT);
     for name in site_fields.keys() {
         let skip = name == header::VARY
-            || (error && (name == header::CACHE_CONTROL || name == header::EXPIRES))
+            || (error && is_caching_field(name))
             || (name == header::CONTENT_TYPE && !has_bytes);
         if skip {
             continue;
@@ -144,6 +146,16 @@ fn add_site_fields(plan: &mut ResponsePlan, site_fields: &HeaderMap) {
             plan.headers.append(name.clone(), value.clone());
         }
     }
+}
+
+/// A field that tells a cache whether and how long to store the response:
+/// `Cache-Control`, `Expires`, `Surrogate-Control`, and the targeted
+/// `*-Cache-Control` fields of RFC 9213 (`CDN-Cache-Control`,
+/// `Cloudflare-CDN-Cache-Control`, ...).
+fn is_caching_field(name: &http::HeaderName) -> bool {
+    name == header::EXPIRES
+        || name.as_str() == "surrogate-control"
+        || name.as_str().ends_with("cache-control")
 }
 
 /// The Vary values as one list, each field name once (compared without

@@ -989,6 +989,7 @@ fn site_fields_on_each_kind_of_response() {
         HeaderValue::from_static("public, max-age=600"),
     );
     site.insert(header::EXPIRES, HeaderValue::from_static(LM));
+    site.insert("cdn-cache-control", HeaderValue::from_static("max-age=600"));
     site.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/rss+xml"),
@@ -1119,6 +1120,11 @@ fn site_fields_on_each_kind_of_response() {
         );
         let error = status >= 400;
         assert_eq!(plan.headers.contains_key(header::EXPIRES), !error, "{name}");
+        assert_eq!(
+            plan.headers.contains_key("cdn-cache-control"),
+            !error,
+            "{name}"
+        );
         assert_eq!(
             plan.headers.get_all(header::CACHE_CONTROL).iter().count(),
             1,

@@ -180,7 +180,12 @@ impl Server {
                     // The lines the resolve step logged stay, the failure's after them.
                     let failed = self.resolver.failed(&file.name, &err);
                     let problem = log_lines(resolution.problem.take(), failed.problem);
-                    *resolution = Resolution { problem, ..failed };
+                    let site_fields = std::mem::take(&mut resolution.site_fields);
+                    *resolution = Resolution {
+                        problem,
+                        site_fields,
+                        ..failed
+                    };
                     *plan = self.decide(request, resolution, clock);
                 }
             }

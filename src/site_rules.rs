@@ -16,9 +16,11 @@ use crate::site_source::SiteSource;
 const MAX_LOGGED_PROBLEMS: usize = 20;
 
 /// Whether `relative` (from a checked path) is one of the rules files,
-/// which are never served.
+/// which are never served: compared without case, as a case-insensitive
+/// file system (macOS, Windows) would open `_HEADERS` as `_headers`.
 pub fn is_rules_file(relative: &str) -> bool {
-    relative == headers_file::FILE_NAME || relative == redirects_file::FILE_NAME
+    relative.eq_ignore_ascii_case(headers_file::FILE_NAME)
+        || relative.eq_ignore_ascii_case(redirects_file::FILE_NAME)
 }
 
 /// One rules file as last parsed, with the MD5 of the bytes it was parsed

@@ -39,15 +39,49 @@ fn browser_tools(root: &Path) -> Result<PathBuf, String> {
     Ok(chromium)
 }
 
-fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
-    let root = harness::tools::workspace_root();
-    let chromium = match browser_tools(&root) {
-        Ok(chromium) => chromium,
+/// Chromium's path, or None when a tool is missing and the test may skip
+/// (it fails when the tools are required).
+fn chromium_or_skip(root: &Path) -> Option<PathBuf> {
+    match browser_tools(root) {
+        Ok(chromium) => Some(chromium),
         Err(missing) => {
             assert!(!tools_required(), "the browser test is required: {missing}");
             eprintln!("skipped: {missing}");
-            return;
+            None
         }
+    }
+}
+
+/// Runs a script of tests/browser with node and `args`; its output, after
+/// asserting that it succeeded.
+fn run_script(
+    runtime: Runtime,
+    root: &Path,
+    chromium: &Path,
+    script: &str,
+    args: &[&std::ffi::OsStr],
+) -> String {
+    let output = Command::new("node")
+        .current_dir(root.join("tests/browser"))
+        .env("CHROMIUM", chromium)
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("running node");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{runtime}:\n{stdout}");
+    assert!(
+        output.status.success(),
+        "{runtime}: {script} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
+    let root = harness::tools::workspace_root();
+    let Some(chromium) = chromium_or_skip(&root) else {
+        return;
     };
     // The demo site after the build step: its precompressed variants and
     // manifest.
@@ -58,21 +92,14 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
     std::fs::create_dir_all(&shots).unwrap();
     let served = Served::start_in(runtime, site, Mounts::Direct, &[]);
     let screenshot = shots.join(format!("page-{runtime}.png"));
-    let output = Command::new("node")
-        .current_dir(root.join("tests/browser"))
-        .env("CHROMIUM", &chromium)
-        .arg("reload.mjs")
-        .arg(format!("http://{}/", served.addr()))
-        .arg(served.path("index.html"))
-        .arg(&screenshot)
-        .output()
-        .expect("running node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{runtime}:\n{stdout}");
-    assert!(
-        output.status.success(),
-        "{runtime}: the browser script failed:\n{stdout}\n{stderr}"
+    let page_url = format!("http://{}/", served.addr());
+    let page_file = served.path("index.html");
+    let stdout = run_script(
+        runtime,
+        &root,
+        &chromium,
+        "reload.mjs",
+        &[page_url.as_ref(), page_file.as_ref(), screenshot.as_ref()],
     );
     for step in [
         "first load: 200",
@@ -113,13 +140,8 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
 /// allows it, preflight included; a moved page moves the browser.
 fn the_site_rules_in_a_browser(runtime: Runtime) {
     let root = harness::tools::workspace_root();
-    let chromium = match browser_tools(&root) {
-        Ok(chromium) => chromium,
-        Err(missing) => {
-            assert!(!tools_required(), "the browser test is required: {missing}");
-            eprintln!("skipped: {missing}");
-            return;
-        }
+    let Some(chromium) = chromium_or_skip(&root) else {
+        return;
     };
     let rules_site = root.join("tests/browser/rules-site");
     let copy = || {
@@ -137,20 +159,14 @@ fn the_site_rules_in_a_browser(runtime: Runtime) {
     std::fs::write(&rules, text.replace("ORIGIN_OF_THE_PAGE", &page_origin)).unwrap();
     site_build::build_site(api_site.path()).unwrap();
     let api = Served::start_in(runtime, api_site, Mounts::Copied, &[]);
-    let output = Command::new("node")
-        .current_dir(root.join("tests/browser"))
-        .env("CHROMIUM", &chromium)
-        .arg("site_rules.mjs")
-        .arg(format!("{page_origin}/"))
-        .arg(format!("http://{}/", api.addr()))
-        .output()
-        .expect("running node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{runtime}:\n{stdout}");
-    assert!(
-        output.status.success(),
-        "{runtime}: the browser script failed:\n{stdout}\n{stderr}"
+    let page_url = format!("{page_origin}/");
+    let api_url = format!("http://{}/", api.addr());
+    let stdout = run_script(
+        runtime,
+        &root,
+        &chromium,
+        "site_rules.mjs",
+        &[page_url.as_ref(), api_url.as_ref()],
     );
     for step in [
         "csp: the inline script blocked",

@@ -447,3 +447,21 @@ fn many_refused_rules_are_counted_not_all_logged() {
     assert_eq!(logged.matches("status \"999\"").count(), 20, "{logged}");
     assert!(logged.contains("_redirects: 10 more problems"), "{logged}");
 }
+
+/// The rules files are a 404 even where the app shell would answer a page
+/// (`/_headers` has no extension), and their names in any case.
+#[test]
+fn the_rules_files_are_never_the_app_shell() {
+    let mut site = fixture(&[("FALLBACK_PAGE", "/app.html"), ("NOT_FOUND_PAGE", "")]);
+    for target in ["/_headers", "/_redirects", "/_Headers"] {
+        let reply = site.get(target, &[("Accept", support::cases::HTML)]);
+        assert_eq!(reply.plan.status, StatusCode::NOT_FOUND, "{target}");
+        assert_eq!(field(&reply, "etag"), None, "{target}");
+    }
+    assert_eq!(
+        site.get("/page", &[("Accept", support::cases::HTML)])
+            .plan
+            .status,
+        StatusCode::OK
+    );
+}

@@ -14,44 +14,32 @@ use http_caching_server::redirects_file::{self, RedirectRules};
 /// The lines about the rules files of the site at `site`, each starting
 /// with the file's path: `site/_headers:12: ETag cannot be set: ...`.
 pub fn check_rules(site: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
-    let read = |name: &str| std::fs::read_to_string(site.join(name));
-    let place =
-        |name: &str, line: String| line.replacen(name, &site.join(name).display().to_string(), 1);
-    match read(headers_file::FILE_NAME) {
-        Ok(text) => problems.extend(
-            HeaderRules::parse(&text)
-                .1
-                .into_iter()
-                .map(|line| place(headers_file::FILE_NAME, line)),
-        ),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => problems.push(format!(
-            "{}: {err}",
-            site.join(headers_file::FILE_NAME).display()
-        )),
-    }
-    match read(redirects_file::FILE_NAME) {
-        Ok(text) => problems.extend(
-            RedirectRules::parse(&text)
-                .1
-                .into_iter()
-                .map(|line| place(redirects_file::FILE_NAME, line)),
-        ),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => problems.push(format!(
-            "{}: {err}",
-            site.join(redirects_file::FILE_NAME).display()
-        )),
-    }
-    if site.join(cache_defaults::OLD_RULES_FILE).exists() {
-        problems.push(format!(
-            "{}: {}",
-            site.join(cache_defaults::OLD_RULES_FILE).display(),
-            cache_defaults::old_rules_message()
-        ));
+    let mut problems = check_file(site, headers_file::FILE_NAME, |text| {
+        HeaderRules::parse(text).1
+    });
+    problems.extend(check_file(site, redirects_file::FILE_NAME, |text| {
+        RedirectRules::parse(text).1
+    }));
+    let old = site.join(cache_defaults::OLD_RULES_FILE);
+    if old.exists() {
+        let message = cache_defaults::old_rules_message();
+        problems.push(format!("{}: {message}", old.display()));
     }
     problems
+}
+
+/// The problems `parse` finds in the rules file `name` of the site, each
+/// with the file's path in place of its name; none when there is no file.
+fn check_file(site: &Path, name: &str, parse: impl Fn(&str) -> Vec<String>) -> Vec<String> {
+    let path = site.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse(&text)
+            .into_iter()
+            .map(|line| line.replacen(name, &path.display().to_string(), 1))
+            .collect(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(err) => vec![format!("{}: {err}", path.display())],
+    }
 }
 
 #[cfg(test)]

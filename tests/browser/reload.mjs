@@ -10,29 +10,12 @@
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [url, pageFile, screenshot] = process.argv.slice(2);
 assert.ok(url && pageFile && screenshot, "usage: node reload.mjs URL PAGE_FILE SCREENSHOT");
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1100, height: 1250 },
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-});
+const { context, close } = await launch({ viewport: { width: 1100, height: 1250 } });
 
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -188,6 +171,5 @@ try {
   assert.equal(await heading(), "This page has just changed");
   console.log(`after change: ${wireStatus.get(after.id)}, ETag ${field(after.headers, "etag")}`);
 } finally {
-  await context.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }

@@ -14,29 +14,12 @@
 // Prints one line per step; exits non-zero on the first failed assertion.
 
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [pageUrl, apiUrl] = process.argv.slice(2);
 assert.ok(pageUrl && apiUrl, "usage: node site_rules.mjs PAGE_URL API_URL");
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-});
+const { context, close } = await launch();
 
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -106,6 +89,5 @@ try {
   assert.equal(await page.title(), "the new page");
   console.log(`redirect: ${new URL(page.url()).pathname}`);
 } finally {
-  await context.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }

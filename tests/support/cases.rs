@@ -773,6 +773,33 @@ pub fn site_rules() -> Vec<RuleCase> {
         rule_case("GET", "/_headers", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/_redirects", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/%5Fheaders", &[], 404, &[("etag", None)], None),
+        rule_case("GET", "/_HEADERS", &[], 404, &[("etag", None)], None),
+        rule_case("GET", "/rules/_headers", &[], 404, &[("etag", None)], None),
+        rule_case(
+            "GET",
+            "/rules/_Redirects",
+            &[],
+            404,
+            &[("etag", None)],
+            None,
+        ),
+        rule_case(
+            "GET",
+            "/rules/index.html",
+            &[],
+            200,
+            &[],
+            Some("index.html"),
+        ),
+        // A rewrite does not apply where a file is; the next rule does.
+        rule_case(
+            "GET",
+            "/kept.txt",
+            &[],
+            302,
+            &[("location", Some("/about.html"))],
+            None,
+        ),
     ]
 }
 

@@ -1,1 +1,0 @@
-window.externalRan = true; document.getElementById("external").textContent = "the external script ran";
