@@ -8,7 +8,7 @@
 //!    section 3.2). The asterisk target `*`: OPTIONS on the server as a
 //!    whole, and 400 with any other method (RFC 9112 section 3.2.4).
 //! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404;
-//!    so are the site's rules files, `_headers` and `_redirects`.
+//!    the site's rules files, `_headers` and `_redirects`, are among them.
 //! 2. A redirect of `_redirects` (see [`crate::redirects_file`]): it
 //!    applies whether or not a file is at the path, so that a moved page
 //!    whose old file is still there moves. A rewrite (200) applies only
@@ -44,7 +44,7 @@ use crate::redirects_file::Redirection;
 use crate::request::RequestHead;
 use crate::response_plan::{Answer, Representation};
 use crate::site_path::{Refusal, SitePath};
-use crate::site_rules::{SiteRules, is_rules_file};
+use crate::site_rules::SiteRules;
 use crate::site_source::SiteSource;
 
 /// The file a directory serves.
@@ -241,17 +241,16 @@ impl Resolver {
         url_path: &str,
         clock: Clock,
     ) -> Resolution {
-        if is_rules_file(path.relative()) {
-            // Never the app shell either: the 404 as for a path that is not a page.
-            return self
-                .not_found(request, None, clock)
-                .refused("a rules file of the site, never served");
+        // The rules that match, up to the first redirect, which applies:
+        // the rewrites before it may not.
+        let mut matching = Vec::new();
+        for redirection in self.rules.redirects().matching(url_path, request.query) {
+            let is_redirect = matches!(redirection, Redirection::Redirect { .. });
+            matching.push(redirection);
+            if is_redirect {
+                break;
+            }
         }
-        let matching: Vec<Redirection> = self
-            .rules
-            .redirects()
-            .matching(url_path, request.query)
-            .collect();
         // What is at the path, looked at once, when a rewrite asks.
         let mut here = None;
         for redirection in matching {
@@ -346,13 +345,6 @@ impl Resolver {
                 ))));
             }
         };
-        if is_rules_file(target_path.relative()) {
-            return Ok(Found::Missing(Some(format!(
-                "error: _redirects: the rewrite of {} to {}: a rules file, never served",
-                escaped(url_path),
-                escaped(target)
-            ))));
-        }
         match self.find(&target_path, clock)? {
             found @ Found::File(..) => Ok(found),
             _ => Ok(Found::Missing(Some(format!(

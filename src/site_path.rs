@@ -11,7 +11,9 @@
 //! - **404 Not Found** when it is well-formed but no file of the site can have
 //!   that name: an encoded slash (`%2F`: a name never holds `/`), a backslash,
 //!   a drive prefix (`C:`), an empty segment (`//`), a segment longer than a
-//!   file name can be, and dot-files (hidden, except `/.well-known/`). These
+//!   file name can be, dot-files (hidden, except `/.well-known/`), and the
+//!   site's rules files at the root, `_headers` and `_redirects` in any case
+//!   (`crate::site_rules`), also as a rewrite's target. These
 //!   answer exactly as a missing file does, so they tell nothing about what
 //!   the directory holds.
 
@@ -82,6 +84,11 @@ impl SitePath {
             }
             check_segment(&segment, index == 0)?;
             segments.push(segment);
+        }
+        if let [only] = &segments[..]
+            && crate::site_rules::is_rules_file(only)
+        {
+            return Err(Refusal::NotServed("a rules file of the site"));
         }
         Ok(SitePath {
             relative: segments.join("/"),
@@ -252,6 +259,10 @@ mod tests {
             ("/%2egit/config", Gone("dot-file")),
             ("/a/.well-known/x", Gone("dot-file")),
             ("/.well-known/.secret", Gone("dot-file")),
+            ("/_headers", Gone("a rules file of the site")),
+            ("/_REDIRECTS", Gone("a rules file of the site")),
+            ("/%5Fheaders", Gone("a rules file of the site")),
+            ("/_headers/", Gone("a rules file of the site")),
         ] {
             assert_eq!(SitePath::parse(raw), Err(expected), "{raw:?}");
         }
