@@ -148,10 +148,10 @@ impl FileStore {
         std::mem::take(&mut self.problems.borrow_mut())
     }
 
-    /// The text of a file of the site's own (the manifest, the cache rules)
+    /// The text of a file of the site's own (the manifest)
     /// at the root: None when the site has none, the line for the log when
     /// it cannot be read.
-    pub fn read_site_file(&self, name: &str) -> Result<Option<String>, String> {
+    fn read_site_file(&self, name: &str) -> Result<Option<String>, String> {
         let path = self.root.join(name);
         match fs::read_to_string(&path) {
             Ok(text) => Ok(Some(text)),

@@ -245,11 +245,6 @@ impl HeaderRules {
         }
     }
 
-    /// Whether the file has no rule.
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     /// The fields the rules give `path` (decoded, from `/`), each name once,
     /// in the order first set.
     pub fn fields_for(&self, path: &str) -> HeaderMap {

@@ -241,61 +241,45 @@ impl Resolver {
         url_path: &str,
         clock: Clock,
     ) -> Resolution {
-        // The rules that match, up to the first redirect, which applies:
-        // the rewrites before it may not.
-        let mut matching = Vec::new();
+        // The first rewrite and the first redirect among the rules that
+        // match, the rewrite only if it comes first. A rewrite applies only
+        // where nothing is at the path (which all rewrites share, so the
+        // first decides); else the redirect after it, if any.
+        let (mut rewrite, mut redirect) = (None, None);
         for redirection in self.rules.redirects().matching(url_path, request.query) {
-            let is_redirect = matches!(redirection, Redirection::Redirect { .. });
-            matching.push(redirection);
-            if is_redirect {
-                break;
-            }
-        }
-        // What is at the path, looked at once, when a rewrite asks.
-        let mut here = None;
-        for redirection in matching {
             match redirection {
-                Redirection::Redirect { status, location } => {
-                    return match HeaderValue::try_from(location) {
-                        Ok(location) => Resolution::of(Target::Redirect {
-                            status,
-                            location,
-                            cache_control: self.settings.cache_control.clone(),
-                        }),
-                        // Never: the location is percent-encoded.
-                        Err(_) => Resolution::of(Target::Text(StatusCode::INTERNAL_SERVER_ERROR)),
-                    };
+                Redirection::Rewrite { path } => {
+                    rewrite.get_or_insert(path);
                 }
-                Redirection::Rewrite { path: target } => {
-                    let found = match here.take() {
-                        Some(found) => found,
-                        None => match self.find(path, clock) {
-                            Ok(found) => found,
-                            Err((relative, err)) => return self.failed(&relative, &err),
-                        },
-                    };
-                    // A rewrite applies only where nothing is; else the
-                    // next rule that matches may.
-                    let Found::Missing(problem) = found else {
-                        here = Some(found);
-                        continue;
-                    };
-                    here = Some(match self.rewritten(&target, url_path, clock) {
-                        Ok(Found::Missing(rewrite_problem)) => {
-                            Found::Missing(log_lines(problem, rewrite_problem))
-                        }
-                        Ok(found) => found,
-                        Err((relative, err)) => return self.failed(&relative, &err),
-                    });
+                Redirection::Redirect { status, location } => {
+                    redirect = Some((status, location));
                     break;
                 }
             }
         }
-        let found = match here {
-            Some(found) => found,
-            None => match self.find(path, clock) {
-                Ok(found) => found,
-                Err((relative, err)) => return self.failed(&relative, &err),
+        if let (None, Some((status, location))) = (&rewrite, &redirect) {
+            // Never invalid: the location is percent-encoded.
+            return self.redirect_to(*status, location.clone(), StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        let found = match self.find(path, clock) {
+            Ok(found) => found,
+            Err((relative, err)) => return self.failed(&relative, &err),
+        };
+        let found = match (found, rewrite) {
+            (Found::Missing(problem), Some(target)) => {
+                match self.rewritten(&target, url_path, clock) {
+                    Ok(Found::Missing(rewrite_problem)) => {
+                        Found::Missing(log_lines(problem, rewrite_problem))
+                    }
+                    Ok(found) => found,
+                    Err((relative, err)) => return self.failed(&relative, &err),
+                }
+            }
+            (found, _) => match redirect {
+                Some((status, location)) => {
+                    return self.redirect_to(status, location, StatusCode::INTERNAL_SERVER_ERROR);
+                }
+                None => found,
             },
         };
         let method = request.method;
@@ -314,16 +298,26 @@ impl Resolver {
                     Some(query) => format!("{}/?{query}", request.path),
                     None => format!("{}/", request.path),
                 };
-                match HeaderValue::try_from(location) {
-                    Ok(location) => Resolution::of(Target::Redirect {
-                        status: StatusCode::PERMANENT_REDIRECT,
-                        location,
-                        cache_control: self.settings.cache_control.clone(),
-                    }),
-                    Err(_) => Resolution::of(Target::Text(StatusCode::BAD_REQUEST)),
-                }
+                self.redirect_to(
+                    StatusCode::PERMANENT_REDIRECT,
+                    location,
+                    StatusCode::BAD_REQUEST,
+                )
             }
             Found::Missing(problem) => self.missing(request, path, problem, clock),
+        }
+    }
+
+    /// A redirect with `status` to `location`, cached as the files are (the
+    /// configured Cache-Control); `invalid` when `location` is no field value.
+    fn redirect_to(&self, status: StatusCode, location: String, invalid: StatusCode) -> Resolution {
+        match HeaderValue::try_from(location) {
+            Ok(location) => Resolution::of(Target::Redirect {
+                status,
+                location,
+                cache_control: self.settings.cache_control.clone(),
+            }),
+            Err(_) => Resolution::of(Target::Text(invalid)),
         }
     }
 

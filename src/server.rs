@@ -73,9 +73,10 @@ pub struct Server {
 
 impl Server {
     /// A server of the files under `config.document_root`. Nothing is read
-    /// yet: the site manifest and the cache rules are read when a request
-    /// first needs them, and what is wrong with them goes with that
-    /// request's error lines.
+    /// yet: the site manifest is read when a request first needs it, the
+    /// site's `_headers` and `_redirects` with the first request for a path
+    /// of the site, and what is wrong with them goes with that request's
+    /// error lines.
     pub fn new(config: Config) -> Server {
         let limits = StoreLimits {
             check_interval: config.check_interval,
