@@ -26,7 +26,15 @@ fuzz_target!(|data: &[u8]| {
         validators: &validators,
     };
     let now = modified + Duration::from_secs(86_400);
-    let plan = decide(&method, &request, Answer::Representation(representation), None, &ResponsePolicy::default(), now);
+    let plan = decide(
+        &method,
+        &request,
+        Answer::Representation(representation),
+        None,
+        &http::HeaderMap::new(),
+        &ResponsePolicy::default(),
+        now,
+    );
     if let Err(problem) = invariants::check_plan(
         &method,
         &request,
