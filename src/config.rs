@@ -38,6 +38,9 @@ pub const DEFAULT_CACHE_MAX_BYTES: u64 = 32 * 1024 * 1024;
 /// The component's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Cache-Control of a file no default or rule gives one, and of
+    /// redirects (RFC 9111 section 5.2).
+    pub cache_control: HeaderValue,
     pub policy: ResponsePolicy,
     pub check_interval: Duration,
     pub document_root: String,
@@ -54,6 +57,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            cache_control: HeaderValue::from_static("no-cache"),
             policy: ResponsePolicy::default(),
             check_interval: DEFAULT_CHECK_INTERVAL,
             document_root: "/".to_string(),
@@ -76,7 +80,7 @@ impl Config {
         let mut problems = Vec::new();
         if let Some(value) = lookup(CACHE_CONTROL) {
             match HeaderValue::try_from(value.trim()) {
-                Ok(v) if !v.is_empty() => config.policy.cache_control = v,
+                Ok(v) if !v.is_empty() => config.cache_control = v,
                 _ => problems.push(invalid(CACHE_CONTROL, &value, "a header field value")),
             }
         }
@@ -185,7 +189,7 @@ mod tests {
     fn defaults() {
         let (config, problems) = from(&[]);
         assert!(problems.is_empty());
-        assert_eq!(config.policy.cache_control, "no-cache");
+        assert_eq!(config.cache_control, "no-cache");
         assert!(config.policy.last_modified);
         assert_eq!(config.check_interval, Duration::from_secs(1));
         assert_eq!(config.document_root, "/");
@@ -207,7 +211,7 @@ mod tests {
             (CLEAN_URLS, "on"),
         ]);
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(config.policy.cache_control, "public, max-age=60");
+        assert_eq!(config.cache_control, "public, max-age=60");
         assert_eq!(config.check_interval, Duration::ZERO);
         assert!(!config.policy.last_modified);
         assert_eq!(config.document_root, "/site");
@@ -232,7 +236,7 @@ mod tests {
         assert_eq!(problems.len(), 6, "{problems:?}");
         assert_eq!(config.not_found_page, None);
         assert_eq!(config.fallback_page, None);
-        assert_eq!(config.policy.cache_control, "no-cache");
+        assert_eq!(config.cache_control, "no-cache");
         assert_eq!(config.check_interval, DEFAULT_CHECK_INTERVAL);
         assert!(config.policy.last_modified);
     }

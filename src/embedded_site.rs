@@ -79,7 +79,7 @@ fn snapshot(file: &EmbeddedFile) -> Arc<Snapshot> {
 }
 
 impl SiteSource for EmbeddedSite {
-    fn head(&mut self, relative: &str, _clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+    fn look_up(&mut self, relative: &str, _clock: Clock) -> Result<Arc<Snapshot>, FileError> {
         match self.file(relative) {
             Some(file) => Ok(snapshot(file)),
             None if self.directories.binary_search(&relative).is_ok() => Err(FileError::Directory),
@@ -87,8 +87,8 @@ impl SiteSource for EmbeddedSite {
         }
     }
 
-    fn get(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
-        self.head(relative, clock)
+    fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        self.look_up(relative, clock)
     }
 
     fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64> {

@@ -55,7 +55,7 @@ pub struct Snapshot {
     /// gzip), from [`crate::content_type::for_file_name`].
     pub content_encoding: Option<&'static str>,
     /// The bytes, whose MD5 the ETag is. None when the site manifest vouched
-    /// for the file and no body has been needed yet ([`FileStore::head`]).
+    /// for the file and no body has been needed yet ([`FileStore::look_up`]).
     pub content: Option<Bytes>,
 }
 
@@ -111,7 +111,7 @@ impl FileStore {
             limits,
             entries: LruCache::unbounded(),
             cached_bytes: 0,
-            // Unbounded in the map, bounded in `head` (REMEMBERED_MISSES): a bounded
+            // Unbounded in the map, bounded in `look_up` (REMEMBERED_MISSES): a bounded
             // LruCache allocates all of its room up front, and an instance
             // (one per request for the WASIp2 artifact) rarely needs it.
             misses: LruCache::unbounded(),
@@ -197,26 +197,26 @@ impl FileStore {
     /// The current snapshot of the file at `relative` (segments joined with
     /// `/`, from a checked [`crate::site_path::SitePath`]), with its bytes.
     /// `clock` is the request's (see [`Clock`]).
-    pub fn get(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
-        let snapshot = self.head(relative, clock)?;
+    pub fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        let snapshot = self.look_up(relative, clock)?;
         if snapshot.content.is_some() {
             return Ok(snapshot);
         }
         // Vouched for by the manifest, never read: read it now. Its ETag
         // comes from the bytes read, whatever the manifest said.
         let result = resolve_under(&self.root, relative)
-            .and_then(|(path, _)| self.read(relative, &path, clock));
+            .and_then(|(path, _)| self.read_and_keep(relative, &path, clock));
         if result.is_err() {
             self.forget(relative);
         }
         result
     }
 
-    /// Like [`FileStore::get`], but a file the site manifest vouches for
+    /// Like [`FileStore::read`], but a file the site manifest vouches for
     /// (same length and time to the nanosecond as recorded, not modified
     /// within the racy window) comes back without its bytes, its validators
     /// taken from the manifest: enough for a 304, without reading the file.
-    pub fn head(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+    pub fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
         let now = clock.monotonic;
         let within_interval =
             |at: &Instant| now.saturating_duration_since(*at) < self.limits.check_interval;
@@ -281,12 +281,12 @@ impl FileStore {
             self.remember(relative, entry);
             return Ok(snapshot);
         }
-        self.read(relative, &path, clock)
+        self.read_and_keep(relative, &path, clock)
     }
 
     /// Reads the file at `path` (see [`crate::file_read`]) and keeps the
     /// snapshot of what was read.
-    fn read(
+    fn read_and_keep(
         &mut self,
         relative: &str,
         path: &Path,
@@ -403,7 +403,7 @@ mod tests {
         });
         let mut store = store(dir.path(), Duration::ZERO);
         let snapshot = store
-            .get("index.html", at(Instant::now(), SystemTime::now()))
+            .read("index.html", at(Instant::now(), SystemTime::now()))
             .unwrap();
         assert!(test_hook::has_run(), "the rewrite happened during the read");
         assert!(
@@ -444,7 +444,9 @@ mod tests {
     }
 
     fn etag(store: &mut FileStore, now: Instant) -> String {
-        let snapshot = store.get("index.html", at(now, SystemTime::now())).unwrap();
+        let snapshot = store
+            .read("index.html", at(now, SystemTime::now()))
+            .unwrap();
         assert_eq!(
             snapshot.validators.etag(),
             crate::validators::strong_etag(content_of(&snapshot))
@@ -534,24 +536,24 @@ mod tests {
         let wall = SystemTime::now();
         let now = Instant::now();
         assert!(matches!(
-            store.get("index.html", at(now, wall)),
+            store.read("index.html", at(now, wall)),
             Err(FileError::NotFound)
         ));
         fs::create_dir(dir.path().join("index.html")).unwrap();
         assert!(matches!(
-            store.get("index.html", at(now, wall)),
+            store.read("index.html", at(now, wall)),
             Err(FileError::Directory)
         ));
         fs::remove_dir(dir.path().join("index.html")).unwrap();
         fs::write(dir.path().join("index.html"), b"123456789").unwrap();
         assert!(matches!(
-            store.get("index.html", at(now, wall)),
+            store.read("index.html", at(now, wall)),
             Err(FileError::TooLarge { len: 9, limit: 8 })
         ));
         // A symbolic link to itself cannot be opened, even by root.
         fs::remove_file(dir.path().join("index.html")).unwrap();
         std::os::unix::fs::symlink("index.html", dir.path().join("index.html")).unwrap();
-        let err = store.get("index.html", at(now, wall)).unwrap_err();
+        let err = store.read("index.html", at(now, wall)).unwrap_err();
         assert!(matches!(err, FileError::Unreadable(_)), "{err:?}");
     }
 
@@ -565,7 +567,7 @@ mod tests {
         etag(&mut store, now);
         fs::remove_file(&path).unwrap();
         assert!(matches!(
-            store.get("index.html", at(now, SystemTime::now())),
+            store.read("index.html", at(now, SystemTime::now())),
             Err(FileError::NotFound)
         ));
         fs::write(&path, b"back").unwrap();
@@ -590,7 +592,7 @@ mod tests {
         assert!(store.load_manifest().is_empty());
         let wall = SystemTime::now();
         let last_modified = |store: &mut FileStore| {
-            let snapshot = store.get("index.html", at(Instant::now(), wall)).unwrap();
+            let snapshot = store.read("index.html", at(Instant::now(), wall)).unwrap();
             snapshot.validators.last_modified_at(wall)
         };
         assert_eq!(last_modified(&mut store), Some(recorded_secs));
@@ -616,25 +618,25 @@ mod tests {
             },
         );
         let (now, wall) = (Instant::now(), SystemTime::now());
-        store.get("a", at(now, wall)).unwrap();
-        store.get("b", at(now, wall)).unwrap();
+        store.read("a", at(now, wall)).unwrap();
+        store.read("b", at(now, wall)).unwrap();
         assert_eq!(store.cached_bytes(), 800);
-        store.get("a", at(now, wall)).unwrap(); // a is now the most recently used
-        store.get("c", at(now, wall)).unwrap(); // b goes
+        store.read("a", at(now, wall)).unwrap(); // a is now the most recently used
+        store.read("c", at(now, wall)).unwrap(); // b goes
         assert_eq!(store.cached_bytes(), 800);
         // Within the check interval a kept file is not looked at: a and c
         // are still served after their files are gone; b is read again.
         for name in ["a", "b", "c"] {
             fs::remove_file(dir.path().join(name)).unwrap();
         }
-        assert!(store.get("a", at(now, wall)).is_ok());
-        assert!(store.get("c", at(now, wall)).is_ok());
+        assert!(store.read("a", at(now, wall)).is_ok());
+        assert!(store.read("c", at(now, wall)).is_ok());
         assert!(matches!(
-            store.get("b", at(now, wall)),
+            store.read("b", at(now, wall)),
             Err(FileError::NotFound)
         ));
         // Larger than the bound: served, never kept.
-        let big = store.get("big", at(now, wall)).unwrap();
+        let big = store.read("big", at(now, wall)).unwrap();
         assert_eq!(content_of(&big).len(), 1001);
         assert_eq!(store.cached_bytes(), 800);
     }
@@ -649,14 +651,14 @@ mod tests {
         std::os::unix::fs::symlink("../../secret.txt", root.join("css/up.css")).unwrap();
         let mut store = store(&root, Duration::ZERO);
         let (now, wall) = (Instant::now(), SystemTime::now());
-        let css = store.get("css/site.css", at(now, wall)).unwrap();
+        let css = store.read("css/site.css", at(now, wall)).unwrap();
         assert_eq!(css.content_type, "text/css; charset=utf-8");
         assert!(matches!(
-            store.get("css/up.css", at(now, wall)),
+            store.read("css/up.css", at(now, wall)),
             Err(FileError::OutsideRoot)
         ));
         assert!(matches!(
-            store.get("css", at(now, wall)),
+            store.read("css", at(now, wall)),
             Err(FileError::Directory)
         ));
     }

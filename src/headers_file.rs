@@ -169,7 +169,7 @@ impl HeaderRules {
                         reading.refusal.get_or_insert((number, why));
                     }
                     _ => {
-                        rules.finish(current.take(), &mut problems);
+                        rules.end_rule(current.take(), &mut problems);
                         current = Some(Reading {
                             line: number,
                             pattern: Err(why),
@@ -181,7 +181,7 @@ impl HeaderRules {
                 continue;
             }
             if !raw.starts_with(char::is_whitespace) {
-                rules.finish(current.take(), &mut problems);
+                rules.end_rule(current.take(), &mut problems);
                 current = Some(Reading {
                     line: number,
                     pattern: UrlPattern::parse(trimmed),
@@ -203,7 +203,7 @@ impl HeaderRules {
                 }
             }
         }
-        rules.finish(current, &mut problems);
+        rules.end_rule(current, &mut problems);
         if rules.over_limit > 1 {
             problems.push(format!(
                 "{FILE_NAME}: {} more rules after it refused for the limit",
@@ -213,7 +213,7 @@ impl HeaderRules {
         (rules, problems)
     }
 
-    fn finish(&mut self, reading: Option<Reading>, problems: &mut Vec<String>) {
+    fn end_rule(&mut self, reading: Option<Reading>, problems: &mut Vec<String>) {
         let Some(reading) = reading else { return };
         let line = reading.line;
         let refused = |at: usize, why: &str| {

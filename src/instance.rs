@@ -3,7 +3,7 @@
 //! first request, the error lines on stderr, the access-log line on stdout.
 //! Both runtime entry points (the `http-caching-server-wasip3` and
 //! `http-caching-server-wasip2` crate) only translate their runtime's types
-//! and call [`answer`].
+//! and call [`handle`].
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -43,13 +43,13 @@ pub fn embedded_server(site: EmbeddedSite) -> Server {
 
 /// Answers one request with this instance's server of the mounted
 /// directory, and logs it.
-pub fn answer(head: &RequestHead<'_>) -> Reply {
-    answer_with(head, mounted_server)
+pub fn handle(head: &RequestHead<'_>) -> Reply {
+    handle_with(head, mounted_server)
 }
 
 /// Answers one request with this instance's server, made by `make` on the
 /// instance's first request, and logs it.
-pub fn answer_with(head: &RequestHead<'_>, make: impl FnOnce() -> Server) -> Reply {
+pub fn handle_with(head: &RequestHead<'_>, make: impl FnOnce() -> Server) -> Reply {
     let clock = Clock::now();
     let (reply, access_log) = SERVER.with(|cell| {
         let mut cell = cell.borrow_mut();

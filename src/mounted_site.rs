@@ -26,12 +26,12 @@ impl MountedSite {
 }
 
 impl SiteSource for MountedSite {
-    fn head(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
-        self.store.head(relative, clock)
+    fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        self.store.look_up(relative, clock)
     }
 
-    fn get(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
-        self.store.get(relative, clock)
+    fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        self.store.read(relative, clock)
     }
 
     fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64> {

@@ -32,6 +32,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
@@ -42,7 +43,7 @@ use crate::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::preconditions::is_get_or_head;
 use crate::redirects_file::Redirection;
 use crate::request::RequestHead;
-use crate::response_plan::{Answer, Representation};
+use crate::response_plan::{Outcome, Representation};
 use crate::site_path::{Refusal, SitePath};
 use crate::site_rules::SiteRules;
 use crate::site_source::SiteSource;
@@ -72,7 +73,10 @@ pub(crate) struct Resolver {
 
 /// What the site answers a request with, and what to log about it.
 pub(crate) struct Resolution {
-    pub target: Target,
+    /// The answer, as the decision takes it.
+    pub outcome: Outcome,
+    /// Where the bytes of the outcome's body are.
+    pub content: Content,
     /// Vary (RFC 9110 section 12.5.5): the request fields whose values chose
     /// this answer among others.
     pub vary: Option<HeaderValue>,
@@ -84,43 +88,22 @@ pub(crate) struct Resolution {
     pub problem: Option<String>,
 }
 
-/// The answer itself.
-pub(crate) enum Target {
-    /// A file's representation in the chosen encoding.
-    File(ChosenFile),
-    /// A page of the site sent with an error status; its bytes are read.
-    Page(StatusCode, Arc<Snapshot>),
-    /// A short text naming an error status.
-    Text(StatusCode),
-    /// A redirect to `location`: 308 for a directory named without its
-    /// slash, or a rule's of `_redirects`; stored by caches as the files are
-    /// (`cache_control`, the configured one, unless `_headers` sets one).
-    Redirect {
-        status: StatusCode,
-        location: HeaderValue,
-        cache_control: HeaderValue,
-    },
-    NoContent,
-    Options,
-    MethodNotAllowed,
-}
-
-/// The representation chosen for a file: its bytes (or, when the site
-/// manifest vouched for them, their validators alone), type, coding and
-/// Cache-Control.
-pub(crate) struct ChosenFile {
-    /// The file that holds the bytes: the file itself or its variant.
-    pub name: String,
-    pub snapshot: Arc<Snapshot>,
-    pub content_type: HeaderValue,
-    pub content_encoding: Option<&'static str>,
-    pub cache_control: HeaderValue,
+/// Where the bytes of a body are.
+pub(crate) enum Content {
+    /// At hand: a file read or kept, an embedded file, the 404 page.
+    Bytes(Bytes),
+    /// In the file of this name, not read yet: the site manifest vouched for
+    /// its validators, so a 304 needs no read ([`Resolver::read_body`]).
+    Unread(String),
+    /// None: the outcome has no bytes of the site.
+    None,
 }
 
 impl Resolution {
-    fn of(target: Target) -> Resolution {
+    fn of(outcome: Outcome) -> Resolution {
         Resolution {
-            target,
+            outcome,
+            content: Content::None,
             vary: None,
             site_fields: HeaderMap::new(),
             refusal: None,
@@ -138,36 +121,6 @@ impl Resolution {
             self.problem = problem;
         }
         self
-    }
-
-    /// The answer as the decision takes it.
-    pub fn answer(&self) -> Answer<'_> {
-        match &self.target {
-            Target::File(file) => Answer::Representation(Representation {
-                content_type: &file.content_type,
-                content_encoding: file.content_encoding,
-                len: file.snapshot.len,
-                validators: &file.snapshot.validators,
-            }),
-            Target::Page(status, page) => Answer::ErrorPage {
-                status: *status,
-                content_type: &page.content_type,
-                len: page.len,
-            },
-            Target::Text(status) => Answer::Text(*status),
-            Target::Redirect {
-                status,
-                location,
-                cache_control,
-            } => Answer::Redirect {
-                status: *status,
-                location,
-                cache_control,
-            },
-            Target::NoContent => Answer::NoContent,
-            Target::Options => Answer::Options,
-            Target::MethodNotAllowed => Answer::MethodNotAllowed,
-        }
     }
 }
 
@@ -190,7 +143,7 @@ impl Resolver {
     /// What the site answers `request` with (the module's list, in order),
     /// with the lines about the site's own files that answering read.
     pub(crate) fn resolve(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
-        let mut resolution = self.answer(request, clock);
+        let mut resolution = self.resolve_request(request, clock);
         let problems = self.source.take_problems();
         if !problems.is_empty() {
             resolution.problem = log_lines(resolution.problem.take(), Some(problems.join("\n")));
@@ -198,17 +151,17 @@ impl Resolver {
         resolution
     }
 
-    fn answer(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
+    fn resolve_request(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
         let method = request.method;
         if let Some(problem) = host_problem(request) {
-            return Resolution::of(Target::Text(StatusCode::BAD_REQUEST)).refused(problem);
+            return Resolution::of(Outcome::Text(StatusCode::BAD_REQUEST)).refused(problem);
         }
         if request.path == ASTERISK {
             // RFC 9112 section 3.2.4: the asterisk form names the server as
             // a whole, and only OPTIONS has it (RFC 9110 section 9.3.7).
             return match method == Method::OPTIONS {
-                true => Resolution::of(Target::Options),
-                false => Resolution::of(Target::Text(StatusCode::BAD_REQUEST))
+                true => Resolution::of(Outcome::Options),
+                false => Resolution::of(Outcome::Text(StatusCode::BAD_REQUEST))
                     .refused("the asterisk form `*` is only for OPTIONS"),
             };
         }
@@ -216,7 +169,7 @@ impl Resolver {
             Ok(path) => path,
             Err(refusal) => {
                 let resolution = match refusal {
-                    Refusal::Malformed(_) => Resolution::of(Target::Text(StatusCode::BAD_REQUEST)),
+                    Refusal::Malformed(_) => Resolution::of(Outcome::Text(StatusCode::BAD_REQUEST)),
                     Refusal::NotServed(_) => self.not_found(request, None, clock),
                 };
                 return resolution.refused(refusal);
@@ -224,7 +177,7 @@ impl Resolver {
         };
         let problems = self.rules.refresh(&mut *self.source, clock);
         let url_path = url_path(&path);
-        let mut resolution = self.answer_path(request, &path, &url_path, clock);
+        let mut resolution = self.resolve_path(request, &path, &url_path, clock);
         resolution.site_fields = self.rules.headers().fields_for(&url_path);
         if !problems.is_empty() {
             resolution.problem = log_lines(Some(problems.join("\n")), resolution.problem.take());
@@ -234,7 +187,7 @@ impl Resolver {
 
     /// Steps 1 to 4 of the module's list for a checked path, `url_path` as
     /// the rules files match it.
-    fn answer_path(
+    fn resolve_path(
         &mut self,
         request: &RequestHead<'_>,
         path: &SitePath,
@@ -285,10 +238,10 @@ impl Resolver {
         let method = request.method;
         match found {
             Found::File(..) | Found::Directory if method == Method::OPTIONS => {
-                Resolution::of(Target::Options)
+                Resolution::of(Outcome::Options)
             }
             Found::File(..) | Found::Directory if !is_get_or_head(method) => {
-                Resolution::of(Target::MethodNotAllowed)
+                Resolution::of(Outcome::MethodNotAllowed)
             }
             Found::File(relative, snapshot) => {
                 self.representation(request.headers, &relative, &snapshot, false, clock)
@@ -312,12 +265,12 @@ impl Resolver {
     /// configured Cache-Control); `invalid` when `location` is no field value.
     fn redirect_to(&self, status: StatusCode, location: String, invalid: StatusCode) -> Resolution {
         match HeaderValue::try_from(location) {
-            Ok(location) => Resolution::of(Target::Redirect {
+            Ok(location) => Resolution::of(Outcome::Redirect {
                 status,
                 location,
                 cache_control: self.settings.cache_control.clone(),
             }),
-            Err(_) => Resolution::of(Target::Text(invalid)),
+            Err(_) => Resolution::of(Outcome::Text(invalid)),
         }
     }
 
@@ -376,7 +329,7 @@ impl Resolver {
     }
 
     fn lookup(&mut self, relative: &str, clock: Clock) -> Result<Found, (String, FileError)> {
-        match self.source.head(relative, clock) {
+        match self.source.look_up(relative, clock) {
             Ok(snapshot) => Ok(Found::File(relative.to_string(), snapshot)),
             Err(FileError::Directory) => Ok(Found::Directory),
             Err(FileError::NotFound) => Ok(Found::Missing(None)),
@@ -414,22 +367,27 @@ impl Resolver {
                 Some((coding, name, variant)) => (Some(coding), name, variant),
                 None => (None, relative.to_string(), source.clone()),
             };
-        let file = ChosenFile {
-            name,
-            snapshot,
+        let representation = Representation {
             content_type: source.content_type.clone(),
             // The negotiated variant's coding, else the one the file's name
             // says (`.svgz`), RFC 9110 section 8.4.
             content_encoding: encoding.map(Encoding::token).or(source.content_encoding),
+            len: snapshot.len,
+            validators: snapshot.validators.clone(),
             // `_headers` may set another (crate::response_plan::decide).
             cache_control: cache_defaults::default_for(relative, &source.content_type).map_or_else(
                 || self.settings.cache_control.clone(),
                 HeaderValue::from_static,
             ),
         };
+        let content = match &snapshot.content {
+            Some(bytes) => Content::Bytes(bytes.clone()),
+            None => Content::Unread(name),
+        };
         Resolution {
+            content,
             vary: vary_value(vary_accept, !candidates.is_empty()),
-            ..Resolution::of(Target::File(file))
+            ..Resolution::of(Outcome::Representation(representation))
         }
     }
 
@@ -452,7 +410,7 @@ impl Resolver {
         let mut left = candidates.to_vec();
         while let Some(coding) = choose_encoding(request, &left) {
             let name = coding.variant_name(relative);
-            if let Ok(variant) = self.source.head(&name, clock)
+            if let Ok(variant) = self.source.look_up(&name, clock)
                 && self.source.proves_variant(&name, &variant, source)
             {
                 return Some((coding, name, variant));
@@ -479,8 +437,8 @@ impl Resolver {
         }
         if path.relative() == FAVICON_FILE && !path.is_directory() {
             return Resolution::of(match is_get_or_head(request.method) {
-                true => Target::NoContent,
-                false => Target::MethodNotAllowed,
+                true => Outcome::NoContent,
+                false => Outcome::MethodNotAllowed,
             });
         }
         self.not_found(request, Some(path), clock)
@@ -497,7 +455,7 @@ impl Resolver {
         clock: Clock,
     ) -> Resolution {
         if !is_get_or_head(request.method) {
-            return Resolution::of(Target::Text(StatusCode::NOT_FOUND));
+            return Resolution::of(Outcome::Text(StatusCode::NOT_FOUND));
         }
         // The answer depends on Accept only for a path that looks like a
         // page, when there is an app shell: say so to caches (RFC 9110
@@ -507,39 +465,83 @@ impl Resolver {
         let mut problem = None;
         if varies && accepts_html(request.headers) {
             let shell = self.settings.fallback_page.clone().unwrap_or_default();
-            match self.source.head(&shell, clock) {
+            match self.source.look_up(&shell, clock) {
                 Ok(snapshot) => {
                     return self.representation(request.headers, &shell, &snapshot, true, clock);
                 }
                 Err(err) => problem = Some(self.error_line(&shell, &err)),
             }
         }
-        let target = match self.settings.not_found_page.clone() {
-            Some(page) => match self.source.get(&page, clock) {
-                Ok(snapshot) => Target::Page(StatusCode::NOT_FOUND, snapshot),
+        let mut resolution = Resolution::of(Outcome::Text(StatusCode::NOT_FOUND));
+        if let Some(page) = self.settings.not_found_page.clone() {
+            match self.source.read(&page, clock) {
+                Ok(snapshot) => {
+                    resolution.outcome = Outcome::ErrorPage {
+                        status: StatusCode::NOT_FOUND,
+                        content_type: snapshot.content_type.clone(),
+                        len: snapshot.len,
+                    };
+                    resolution.content =
+                        Content::Bytes(snapshot.content.clone().unwrap_or_default());
+                }
                 Err(err) => {
                     problem.get_or_insert(self.error_line(&page, &err));
-                    Target::Text(StatusCode::NOT_FOUND)
                 }
-            },
-            None => Target::Text(StatusCode::NOT_FOUND),
-        };
+            }
+        }
         Resolution {
             vary: vary_value(varies, false),
             problem,
-            ..Resolution::of(target)
+            ..resolution
+        }
+    }
+
+    /// Step 3's I/O: the bytes of a file that were not read when it was
+    /// resolved (the site manifest vouched for it), now that a body is due.
+    /// True when the outcome changed and must be decided again: the bytes
+    /// read are not those it was resolved for (the file changed since), so
+    /// that an ETag always names the bytes sent; or the file could not be
+    /// read, which makes it a 500 or 503 with the site's fields and the
+    /// lines logged so far kept.
+    pub(crate) fn read_body(&mut self, resolution: &mut Resolution, clock: Clock) -> bool {
+        let (Outcome::Representation(representation), Content::Unread(name)) =
+            (&mut resolution.outcome, &resolution.content)
+        else {
+            return false;
+        };
+        match self.source.read(name, clock) {
+            Ok(read) => {
+                let same =
+                    read.validators == representation.validators && read.len == representation.len;
+                representation.validators = read.validators.clone();
+                representation.len = read.len;
+                resolution.content = Content::Bytes(read.content.clone().unwrap_or_default());
+                !same
+            }
+            Err(err) => {
+                let failed = self.failed(name, &err);
+                // The lines the resolve step logged stay, the failure's after them.
+                let problem = log_lines(resolution.problem.take(), failed.problem);
+                let site_fields = std::mem::take(&mut resolution.site_fields);
+                *resolution = Resolution {
+                    problem,
+                    site_fields,
+                    ..failed
+                };
+                true
+            }
         }
     }
 
     /// 500, or 503 for a file being rewritten, with a line for the error log.
-    pub(crate) fn failed(&self, relative: &str, err: &FileError) -> Resolution {
+    fn failed(&self, relative: &str, err: &FileError) -> Resolution {
         let status = match err {
             FileError::Unsettled => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Resolution {
             problem: Some(self.error_line(relative, err)),
-            ..Resolution::of(Target::Text(status))
+            ..Resolution::of(Outcome::Text(status))
         }
     }
 

@@ -1,5 +1,5 @@
 //! The pure HTTP decision: given the request's method and fields and what
-//! the site has to answer with ([`Answer`], found by `crate::resolve`), which
+//! the site has to answer with ([`Outcome`], found by `crate::resolve`), which
 //! status, header fields and body to send. [`decide`] is the one entry
 //! point; it adds what every response carries once, last: the fields of the
 //! site's `_headers` rules, Date (RFC 9110 section 6.6.1), Vary (section
@@ -14,37 +14,45 @@ use crate::preconditions::{DecidedBy, Precondition, evaluate_preconditions};
 use crate::range::{ByteRange, RangeDecision, decide_range};
 use crate::validators::{Validators, date_now_header};
 
-/// A representation the component can send: its type, coding, length and
-/// validators.
-#[derive(Debug, Clone, Copy)]
-pub struct Representation<'a> {
-    pub content_type: &'a HeaderValue,
+/// A representation of a file (RFC 9110 section 3.2) as the decision needs
+/// it: its type, coding, length, validators and how caches may store it.
+#[derive(Debug, Clone)]
+pub struct Representation {
+    pub content_type: HeaderValue,
     /// The content coding of the bytes (`br`, `gzip`) of a precompressed
     /// variant, or the one the file's name says (`.svgz`); None otherwise.
     pub content_encoding: Option<&'static str>,
+    /// In bytes.
     pub len: u64,
-    pub validators: &'a Validators,
+    pub validators: Validators,
+    /// Cache-Control of its 200, 206 and 304 (RFC 9111 section 5.2): the
+    /// default for its name or the configured one; a `_headers` rule may
+    /// set another ([`add_site_fields`]).
+    pub cache_control: HeaderValue,
 }
 
-/// What the site answers a request with, as the decision needs it.
-#[derive(Debug, Clone, Copy)]
-pub enum Answer<'a> {
+/// What the site answers a request with: the outcome of the resolve step
+/// (`crate::resolve`), which the decision borrows.
+#[derive(Debug, Clone)]
+pub enum Outcome {
     /// A file's representation, with its preconditions and ranges.
-    Representation(Representation<'a>),
-    /// A page of the site sent with an error status (the 404 page).
+    Representation(Representation),
+    /// A page of the site sent with an error status (the 404 page); `len`
+    /// in bytes.
     ErrorPage {
         status: StatusCode,
-        content_type: &'a HeaderValue,
+        content_type: HeaderValue,
         len: u64,
     },
     /// A short text that names an error status (400, 404, 500, 503).
     Text(StatusCode),
     /// A redirect (3xx) to `location`: a directory's URL with its slash, or
-    /// a rule's of `_redirects`.
+    /// a rule's of `_redirects`; stored by caches as the files are
+    /// (`cache_control`, the configured one, unless `_headers` sets one).
     Redirect {
         status: StatusCode,
-        location: &'a HeaderValue,
-        cache_control: &'a HeaderValue,
+        location: HeaderValue,
+        cache_control: HeaderValue,
     },
     /// 204: a one-page site's missing favicon.
     NoContent,
@@ -55,39 +63,39 @@ pub enum Answer<'a> {
 }
 
 /// The response to `method` with the `request` fields, when the site answers
-/// with `answer`; `vary` names the request fields whose values chose that
-/// answer among others (RFC 9110 section 12.5.5), sent with every response
+/// with `outcome`; `vary` names the request fields whose values chose that
+/// outcome among others (RFC 9110 section 12.5.5), sent with every response
 /// to it; `site_fields` are what the site's `_headers` gives the request's
 /// path (see [`add_site_fields`]). The one entry point of the decision.
 pub fn decide(
     method: &Method,
     request: &HeaderMap,
-    answer: Answer<'_>,
+    outcome: &Outcome,
     vary: Option<&HeaderValue>,
     site_fields: &HeaderMap,
     policy: &ResponsePolicy,
     now: SystemTime,
 ) -> ResponsePlan {
-    let plan = match answer {
-        Answer::Representation(representation) => {
+    let plan = match outcome {
+        Outcome::Representation(representation) => {
             representation_plan(method, request, representation, policy, now)
         }
-        Answer::ErrorPage {
+        Outcome::ErrorPage {
             status,
             content_type,
             len,
-        } => error_page(status, content_type, len),
-        Answer::Text(status) => text(status, None),
-        Answer::Redirect {
+        } => error_page(*status, content_type, *len),
+        Outcome::Text(status) => text(*status, None),
+        Outcome::Redirect {
             status,
             location,
             cache_control,
-        } => redirect(status, location, cache_control),
-        Answer::NoContent => plan(StatusCode::NO_CONTENT, HeaderMap::new(), Body::Empty, None),
-        Answer::Options => options(),
-        Answer::MethodNotAllowed => method_not_allowed(),
+        } => redirect(*status, location, cache_control),
+        Outcome::NoContent => plan(StatusCode::NO_CONTENT, HeaderMap::new(), Body::Empty, None),
+        Outcome::Options => options(),
+        Outcome::MethodNotAllowed => method_not_allowed(),
     };
-    finish(plan, method, vary, site_fields, now)
+    add_fields_of_every_response(plan, method, vary, site_fields, now)
 }
 
 /// What every response carries, added once, last: the site's fields, Date
@@ -95,7 +103,7 @@ pub fn decide(
 /// (section 12.5.5: the component's own and the site's, as one list), and
 /// for HEAD the same fields as GET, Content-Length included, and no body
 /// (section 9.3.2).
-fn finish(
+fn add_fields_of_every_response(
     mut plan: ResponsePlan,
     method: &Method,
     vary: Option<&HeaderValue>,
@@ -124,7 +132,8 @@ fn finish(
 ///   served in its place.
 /// - `Content-Type` goes only on a 200 or 206, the responses with the
 ///   representation's bytes; a 304 has none (RFC 9110 section 15.4.5).
-/// - `Vary` is merged with the component's own (in [`finish`]).
+/// - `Vary` is merged with the component's own (in
+///   [`add_fields_of_every_response`]).
 ///
 /// Everything else, a 304 included: RFC 9110 section 15.4.5 asks a 304 for
 /// the Cache-Control, Expires and Vary a 200 would have, and a cache updates
@@ -175,11 +184,9 @@ fn merged_vary<'a>(values: impl Iterator<Item = &'a HeaderValue>) -> Option<Head
     (!names.is_empty()).then(|| header_value(names.join(", ")))
 }
 
-/// The response fields that come from configuration.
+/// What the configuration decides of every response.
 #[derive(Debug, Clone)]
 pub struct ResponsePolicy {
-    /// Cache-Control of 200, 206 and 304 responses (RFC 9111 section 5.2).
-    pub cache_control: HeaderValue,
     /// Whether Last-Modified is sent and If-Modified-Since honoured.
     pub last_modified: bool,
 }
@@ -187,7 +194,6 @@ pub struct ResponsePolicy {
 impl Default for ResponsePolicy {
     fn default() -> Self {
         ResponsePolicy {
-            cache_control: HeaderValue::from_static("no-cache"),
             last_modified: true,
         }
     }
@@ -206,6 +212,14 @@ pub enum Body {
     Text(&'static str),
 }
 
+impl Body {
+    /// Whether the body is bytes of the representation or page, which step
+    /// 3 may have to read.
+    pub fn sends_content(self) -> bool {
+        matches!(self, Body::Whole | Body::Part(_))
+    }
+}
+
 /// The decision: status, header fields and body. Content-Length is already in
 /// `headers` wherever the response has one, also for HEAD.
 #[derive(Debug, Clone)]
@@ -222,13 +236,13 @@ pub struct ResponsePlan {
 fn representation_plan(
     method: &Method,
     request: &HeaderMap,
-    representation: Representation<'_>,
+    representation: &Representation,
     policy: &ResponsePolicy,
     now: SystemTime,
 ) -> ResponsePlan {
     let without_date;
     let validators = if policy.last_modified {
-        representation.validators
+        &representation.validators
     } else {
         without_date = representation.validators.without_date();
         &without_date
@@ -243,7 +257,7 @@ fn representation_plan(
             // cache freshens its stored copy from it (RFC 9111 section 4.3.4).
             // A 304 carries Vary too (section 15.4.5), but not
             // Content-Encoding, which describes a body.
-            insert_validators(&mut headers, validators, policy, now);
+            insert_validators(&mut headers, validators, &representation.cache_control, now);
             return plan(StatusCode::NOT_MODIFIED, headers, Body::Empty, Some(field));
         }
         Precondition::Failed(field) => {
@@ -251,7 +265,7 @@ fn representation_plan(
         }
         Precondition::Passed => {}
     }
-    insert_validators(&mut headers, validators, policy, now);
+    insert_validators(&mut headers, validators, &representation.cache_control, now);
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CONTENT_TYPE, representation.content_type.clone());
     if let Some(coding) = representation.content_encoding {
@@ -377,17 +391,18 @@ fn status_text(status: StatusCode) -> &'static str {
     }
 }
 
+/// The validators and Cache-Control of a 200, 206 or 304.
 fn insert_validators(
     headers: &mut HeaderMap,
     validators: &Validators,
-    policy: &ResponsePolicy,
+    cache_control: &HeaderValue,
     now: SystemTime,
 ) {
     headers.insert(header::ETAG, validators.etag_header());
     if let Some(last_modified) = validators.last_modified_header(now) {
         headers.insert(header::LAST_MODIFIED, last_modified);
     }
-    headers.insert(header::CACHE_CONTROL, policy.cache_control.clone());
+    headers.insert(header::CACHE_CONTROL, cache_control.clone());
 }
 
 /// Values built here are ASCII digits and ranges, always valid.

@@ -725,18 +725,38 @@ fn request_fields(fields: &[(&str, &[u8])]) -> HeaderMap {
     headers
 }
 
-fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
-    let validators = validators();
-    let representation = Representation {
-        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
+/// The representation the table's requests are for, with `validators`.
+fn representation_with(validators: Validators) -> Representation {
+    Representation {
+        content_type: HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
         len: LEN,
-        validators: &validators,
-    };
+        validators,
+        cache_control: HeaderValue::from_static("no-cache"),
+    }
+}
+
+/// The decision for `outcome` at `now()`, with `request`'s fields.
+fn decide_at_now(method: &Method, request: &HeaderMap, outcome: &Outcome) -> ResponsePlan {
+    let policy = ResponsePolicy::default();
+    decide(
+        method,
+        request,
+        outcome,
+        None,
+        &HeaderMap::new(),
+        &policy,
+        now(),
+    )
+}
+
+fn run(case: &Case, policy: &ResponsePolicy) -> ResponsePlan {
+    let outcome = Outcome::Representation(representation_with(validators()));
+    let request = request_fields(&case.fields);
     decide(
         &case.method,
-        &request_fields(&case.fields),
-        Answer::Representation(representation),
+        &request,
+        &outcome,
         None,
         &HeaderMap::new(),
         policy,
@@ -862,7 +882,6 @@ fn head_has_the_fields_of_get() {
 fn last_modified_off_sends_no_date_and_ignores_ims() {
     let policy = ResponsePolicy {
         last_modified: false,
-        ..ResponsePolicy::default()
     };
     let plan = run(
         &get(
@@ -881,12 +900,12 @@ fn last_modified_off_sends_no_date_and_ignores_ims() {
 
 #[test]
 fn configured_cache_control_is_sent_on_200_and_304() {
-    let policy = ResponsePolicy {
+    let outcome = Outcome::Representation(Representation {
         cache_control: HeaderValue::from_static("public, max-age=60"),
-        ..ResponsePolicy::default()
-    };
+        ..representation_with(validators())
+    });
     for fields in [vec![], vec![("if-none-match", ETAG.as_bytes())]] {
-        let plan = run(&get("cc", fields, 0, None, Expect::Whole), &policy);
+        let plan = decide_at_now(&Method::GET, &request_fields(&fields), &outcome);
         assert_eq!(
             field(&plan, header::CACHE_CONTROL),
             Some("public, max-age=60")
@@ -898,21 +917,8 @@ fn configured_cache_control_is_sent_on_200_and_304() {
 fn future_file_time_is_sent_as_now() {
     // RFC 9110 section 8.8.2.1.
     let validators = Validators::new(ETAG.to_string(), Some(now() + Duration::from_secs(3600)));
-    let representation = Representation {
-        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
-        content_encoding: None,
-        len: LEN,
-        validators: &validators,
-    };
-    let plan = decide(
-        &Method::GET,
-        &HeaderMap::new(),
-        Answer::Representation(representation),
-        None,
-        &HeaderMap::new(),
-        &ResponsePolicy::default(),
-        now(),
-    );
+    let outcome = Outcome::Representation(representation_with(validators));
+    let plan = decide_at_now(&Method::GET, &HeaderMap::new(), &outcome);
     assert_eq!(
         field(&plan, header::LAST_MODIFIED),
         field(&plan, header::DATE)
@@ -922,38 +928,16 @@ fn future_file_time_is_sent_as_now() {
 #[test]
 fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
     let validators = Validators::new(ETAG.to_string(), None);
-    let representation = Representation {
-        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
-        content_encoding: None,
-        len: LEN,
-        validators: &validators,
-    };
-    let mut request = HeaderMap::new();
-    request.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static(LM));
-    let plan = decide(
-        &Method::GET,
-        &request,
-        Answer::Representation(representation),
-        None,
-        &HeaderMap::new(),
-        &ResponsePolicy::default(),
-        now(),
-    );
+    let outcome = Outcome::Representation(representation_with(validators));
+    let request = request_fields(&[("if-modified-since", LM.as_bytes())]);
+    let plan = decide_at_now(&Method::GET, &request, &outcome);
     assert_eq!(plan.status, StatusCode::OK);
     assert_eq!(field(&plan, header::LAST_MODIFIED), None);
 }
 
 #[test]
 fn method_not_allowed_names_the_allowed_methods() {
-    let plan = decide(
-        &Method::POST,
-        &HeaderMap::new(),
-        Answer::MethodNotAllowed,
-        None,
-        &HeaderMap::new(),
-        &ResponsePolicy::default(),
-        now(),
-    );
+    let plan = decide_at_now(&Method::POST, &HeaderMap::new(), &Outcome::MethodNotAllowed);
     assert_eq!(plan.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(field(&plan, header::ALLOW), Some("GET, HEAD, OPTIONS"));
     assert!(matches!(plan.body, Body::Text(_)));
@@ -998,24 +982,18 @@ fn site_fields_on_each_kind_of_response() {
         header::VARY,
         HeaderValue::from_static("Origin, accept-encoding"),
     );
-    let validators = validators();
-    let html = HeaderValue::from_static("text/html; charset=utf-8");
-    let representation = Answer::Representation(Representation {
-        content_type: &html,
+    let representation = Outcome::Representation(Representation {
         content_encoding: Some("br"),
-        len: LEN,
-        validators: &validators,
+        ..representation_with(validators())
     });
-    let location = HeaderValue::from_static("/new");
-    let no_cache = HeaderValue::from_static("no-cache");
-    let redirect = Answer::Redirect {
+    let redirect = Outcome::Redirect {
         status: StatusCode::MOVED_PERMANENTLY,
-        location: &location,
-        cache_control: &no_cache,
+        location: HeaderValue::from_static("/new"),
+        cache_control: HeaderValue::from_static("no-cache"),
     };
-    let page = Answer::ErrorPage {
+    let page = Outcome::ErrorPage {
         status: StatusCode::NOT_FOUND,
-        content_type: &html,
+        content_type: HeaderValue::from_static("text/html; charset=utf-8"),
         len: 10,
     };
     let own_vary = HeaderValue::from_static("Accept-Encoding");
@@ -1027,7 +1005,7 @@ fn site_fields_on_each_kind_of_response() {
     // Content-Type expected.
     type Row<'a, 'b> = (
         &'static str,
-        Answer<'a>,
+        &'a Outcome,
         &'b [(header::HeaderName, &'static str)],
         u16,
         Option<&'static str>,
@@ -1036,7 +1014,7 @@ fn site_fields_on_each_kind_of_response() {
     let table: [Row<'_, '_>; 7] = [
         (
             "200",
-            representation,
+            &representation,
             &none,
             200,
             Some("public, max-age=600"),
@@ -1044,7 +1022,7 @@ fn site_fields_on_each_kind_of_response() {
         ),
         (
             "206",
-            representation,
+            &representation,
             &range,
             206,
             Some("public, max-age=600"),
@@ -1052,7 +1030,7 @@ fn site_fields_on_each_kind_of_response() {
         ),
         (
             "304",
-            representation,
+            &representation,
             &inm,
             304,
             Some("public, max-age=600"),
@@ -1060,7 +1038,7 @@ fn site_fields_on_each_kind_of_response() {
         ),
         (
             "412",
-            representation,
+            &representation,
             &if_match,
             412,
             Some("no-store"),
@@ -1068,7 +1046,7 @@ fn site_fields_on_each_kind_of_response() {
         ),
         (
             "301",
-            redirect,
+            &redirect,
             &none,
             301,
             Some("public, max-age=600"),
@@ -1076,7 +1054,7 @@ fn site_fields_on_each_kind_of_response() {
         ),
         (
             "404 page",
-            page,
+            &page,
             &none,
             404,
             Some("no-store"),
@@ -1084,14 +1062,14 @@ fn site_fields_on_each_kind_of_response() {
         ),
         (
             "OPTIONS",
-            Answer::Options,
+            &Outcome::Options,
             &none,
             204,
             Some("public, max-age=600"),
             None,
         ),
     ];
-    for (name, answer, fields, status, cache_control, content_type) in table {
+    for (name, outcome, fields, status, cache_control, content_type) in table {
         let mut request = HeaderMap::new();
         for (field, value) in fields {
             request.insert(field.clone(), HeaderValue::from_static(value));
@@ -1099,7 +1077,7 @@ fn site_fields_on_each_kind_of_response() {
         let plan = decide(
             &Method::GET,
             &request,
-            answer,
+            outcome,
             Some(&own_vary),
             &site,
             &ResponsePolicy::default(),
@@ -1141,7 +1119,7 @@ fn vary_star_wins_and_names_are_kept_once() {
     let plan = decide(
         &Method::GET,
         &HeaderMap::new(),
-        Answer::Options,
+        &Outcome::Options,
         Some(&own),
         &site,
         &ResponsePolicy::default(),

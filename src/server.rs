@@ -7,11 +7,12 @@
 //! 2. **decide** (`crate::response_plan::decide`, pure): status, fields and
 //!    which part of the body, by RFC 9110's preconditions and ranges; Date,
 //!    Vary and HEAD's empty body are added there, once, last.
-//! 3. **fill** (I/O only when a body is due): the bytes of the body. A file
-//!    known from the manifest alone is read now; if the bytes read are not
-//!    those decided on (the file changed since it was looked at), the
-//!    decision is made again for them, so an ETag always names the bytes sent.
-//! 4. **finish**: the reply, with the lines for the error log.
+//! 3. **fill** (`Resolver::read_body`, I/O only when a body is due): the
+//!    bytes of the body. A file known from the manifest alone is read now;
+//!    if the bytes read are not those decided on (the file changed since it
+//!    was looked at), the decision is made again for them, so an ETag always
+//!    names the bytes sent.
+//! 4. **finish** (`into_reply`): the reply, with the lines for the error log.
 //!
 //! One [`Clock`] value, read when the request arrives, is carried through.
 //! The runtime entry points (the `wasip3` and `wasip2` crates) only receive
@@ -24,7 +25,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::file_store::StoreLimits;
 use crate::mounted_site::MountedSite;
-use crate::resolve::{Resolution, Resolver, Settings, Target, log_lines};
+use crate::resolve::{Content, Resolution, Resolver, Settings, log_lines};
 use crate::response_plan::{Body, ResponsePlan, decide};
 use crate::site_source::SiteSource;
 
@@ -91,7 +92,7 @@ impl Server {
     /// the configuration's settings.
     pub fn with_source(config: Config, source: Box<dyn SiteSource>) -> Server {
         let settings = Settings {
-            cache_control: config.policy.cache_control.clone(),
+            cache_control: config.cache_control.clone(),
             clean_urls: config.clean_urls,
             not_found_page: config.not_found_page.clone(),
             fallback_page: config.fallback_page.clone(),
@@ -118,91 +119,38 @@ impl Server {
     pub fn handle(&mut self, request: &RequestHead<'_>, clock: Clock) -> Reply {
         let mut resolution = self.resolver.resolve(request, clock);
         let mut plan = self.decide(request, &resolution, clock);
-        let body = self.fill(request, &mut resolution, &mut plan, clock);
-        finish(request, resolution, plan, body)
+        if plan.body.sends_content() && self.resolver.read_body(&mut resolution, clock) {
+            plan = self.decide(request, &resolution, clock);
+        }
+        into_reply(request, resolution, plan)
     }
 
-    /// Step 2: the pure decision, with the policy of the chosen file.
+    /// Step 2: the pure decision.
     fn decide(
         &self,
         request: &RequestHead<'_>,
         resolution: &Resolution,
         clock: Clock,
     ) -> ResponsePlan {
-        let policy;
-        let policy = match &resolution.target {
-            Target::File(file) => {
-                policy = crate::response_plan::ResponsePolicy {
-                    cache_control: file.cache_control.clone(),
-                    ..self.config.policy.clone()
-                };
-                &policy
-            }
-            _ => &self.config.policy,
-        };
-        let answer = resolution.answer();
-        let vary = resolution.vary.as_ref();
         decide(
             request.method,
             request.headers,
-            answer,
-            vary,
+            &resolution.outcome,
+            resolution.vary.as_ref(),
             &resolution.site_fields,
-            policy,
+            &self.config.policy,
             clock.wall,
         )
-    }
-
-    /// Step 3: the bytes of the body the plan sends. A file the site
-    /// manifest vouched for is read only now, when a body is due; the plan is
-    /// made again when the bytes read are not those it was made for, and a
-    /// file that cannot be read becomes a 500 or 503.
-    fn fill(
-        &mut self,
-        request: &RequestHead<'_>,
-        resolution: &mut Resolution,
-        plan: &mut ResponsePlan,
-        clock: Clock,
-    ) -> Bytes {
-        if let (Body::Whole | Body::Part(_), Target::File(file)) =
-            (plan.body, &mut resolution.target)
-            && file.snapshot.content.is_none()
-        {
-            match self.resolver.source.get(&file.name, clock) {
-                Ok(read) => {
-                    let same = read.validators == file.snapshot.validators
-                        && read.len == file.snapshot.len;
-                    file.snapshot = read;
-                    if !same {
-                        *plan = self.decide(request, resolution, clock);
-                    }
-                }
-                Err(err) => {
-                    // The lines the resolve step logged stay, the failure's after them.
-                    let failed = self.resolver.failed(&file.name, &err);
-                    let problem = log_lines(resolution.problem.take(), failed.problem);
-                    let site_fields = std::mem::take(&mut resolution.site_fields);
-                    *resolution = Resolution {
-                        problem,
-                        site_fields,
-                        ..failed
-                    };
-                    *plan = self.decide(request, resolution, clock);
-                }
-            }
-        }
-        let content = match &resolution.target {
-            Target::File(file) => file.snapshot.content.clone(),
-            Target::Page(_, page) => page.content.clone(),
-            _ => None,
-        };
-        body_bytes(plan.body, content.unwrap_or_default())
     }
 }
 
 /// The bytes of `body` from `content`, the whole of what a file's plan
 /// sends (a plan that sends a file's bytes always has them: step 3).
-fn body_bytes(body: Body, content: Bytes) -> Bytes {
+fn body_bytes(body: Body, content: Content) -> Bytes {
+    let content = match content {
+        Content::Bytes(bytes) => bytes,
+        Content::Unread(_) | Content::None => Bytes::new(),
+    };
     match body {
         Body::Whole => content,
         Body::Part(range) => content.slice(range.first as usize..=range.last as usize),
@@ -213,12 +161,7 @@ fn body_bytes(body: Body, content: Bytes) -> Bytes {
 
 /// Step 4: the reply, with the error-log lines: why the request was refused,
 /// with the status it got, then what else went wrong answering it.
-fn finish(
-    request: &RequestHead<'_>,
-    resolution: Resolution,
-    plan: ResponsePlan,
-    body: Bytes,
-) -> Reply {
+fn into_reply(request: &RequestHead<'_>, resolution: Resolution, plan: ResponsePlan) -> Reply {
     let refusal = resolution.refusal.map(|reason| {
         format!(
             "refused: path={}: {reason} ({})",
@@ -227,5 +170,6 @@ fn finish(
         )
     });
     let error = log_lines(refusal, resolution.problem);
+    let body = body_bytes(plan.body, resolution.content);
     Reply { plan, body, error }
 }

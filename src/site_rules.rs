@@ -80,7 +80,7 @@ fn refresh<T: Default>(
     clock: Clock,
     problems: &mut Vec<String>,
 ) {
-    match source.get(name, clock) {
+    match source.read(name, clock) {
         Ok(snapshot) => {
             let md5 = snapshot.validators.md5_hex();
             if parsed.md5.as_deref() == Some(md5) {

@@ -17,10 +17,10 @@ pub trait SiteSource {
     /// The file at `relative`, its bytes possibly not at hand yet (a mounted
     /// file the site manifest vouches for): enough for a 304.
     /// `FileError::Directory` for a directory, `NotFound` for nothing.
-    fn head(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
+    fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
 
     /// The file at `relative` with its bytes.
-    fn get(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
+    fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
 
     /// The length of a precompressed variant at `variant_name` recorded as
     /// made from `source`'s bytes, if there is one: a candidate, known

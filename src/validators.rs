@@ -11,8 +11,7 @@ use md5::{Digest, Md5};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Validators {
     /// A strong entity tag, quoted: `"` + the MD5 of the exact bytes, in hex, + `"`
-    /// (RFC 9110 section 8.8.3).
-    etag: String,
+    /// (RFC 9110 section 8.8.3), as a field value (cloned without copying).
     etag_header: HeaderValue,
     /// The file's modification time, if the runtime gave a usable one
     /// (RFC 9110 section 8.8.2): its whole seconds and their IMF-fixdate.
@@ -21,14 +20,13 @@ pub struct Validators {
 
 impl Validators {
     pub fn new(etag: String, modified: Option<SystemTime>) -> Self {
-        let etag_header = HeaderValue::try_from(etag.as_str())
-            .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        let etag_header =
+            HeaderValue::try_from(etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
         let modified = modified.and_then(|time| {
             let secs = whole_seconds(time).filter(|&secs| secs > 0)?;
             Some((secs, date_header(secs)))
         });
         Validators {
-            etag,
             etag_header,
             modified,
         }
@@ -53,12 +51,13 @@ impl Validators {
     }
 
     pub fn etag(&self) -> &str {
-        &self.etag
+        // Built from a String, and only visible ASCII is accepted: never "".
+        self.etag_header.to_str().unwrap_or_default()
     }
 
     /// The MD5 the entity tag quotes, in hex.
     pub fn md5_hex(&self) -> &str {
-        self.etag.trim_matches('"')
+        self.etag().trim_matches('"')
     }
 
     pub fn etag_header(&self) -> HeaderValue {

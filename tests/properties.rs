@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use http_caching_server::preconditions::{Precondition, evaluate_preconditions};
 use http_caching_server::range::{RangeSpec, parse_range};
-use http_caching_server::response_plan::{Answer, Representation, ResponsePolicy, decide};
+use http_caching_server::response_plan::{Outcome, Representation, ResponsePolicy, decide};
 use http_caching_server::site_path::SitePath;
 use http_caching_server::validators::{EntityTagList, Validators, parse_http_date, strong_etag};
 use proptest::prelude::*;
@@ -83,20 +83,21 @@ fn request() -> impl Strategy<Value = (Method, HeaderMap)> {
 }
 
 fn plan(method: &Method, request: &HeaderMap) -> http_caching_server::response_plan::ResponsePlan {
-    let validators = validators();
-    let representation = Representation {
-        content_type: &HeaderValue::from_static("text/html; charset=utf-8"),
+    let outcome = Outcome::Representation(Representation {
+        content_type: HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
         len: LEN,
-        validators: &validators,
-    };
+        validators: validators(),
+        cache_control: HeaderValue::from_static("no-cache"),
+    });
+    let policy = ResponsePolicy::default();
     decide(
         method,
         request,
-        Answer::Representation(representation),
+        &outcome,
         None,
         &HeaderMap::new(),
-        &ResponsePolicy::default(),
+        &policy,
         now(),
     )
 }

@@ -5,7 +5,8 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use http_caching_server::response_plan::{Answer, Representation, ResponsePolicy, decide};
+use http::{HeaderMap, HeaderValue};
+use http_caching_server::response_plan::{Outcome, Representation, ResponsePolicy, decide};
 use http_caching_server::validators::Validators;
 use libfuzzer_sys::fuzz_target;
 
@@ -18,21 +19,22 @@ fuzz_target!(|data: &[u8]| {
     let (method, request) = invariants::request_from_bytes(data);
     let modified = UNIX_EPOCH + Duration::from_secs(784_111_777);
     let validators = Validators::of_content(CONTENT, Some(modified));
-    let content_type = http::HeaderValue::from_static("text/html; charset=utf-8");
-    let representation = Representation {
-        content_type: &content_type,
+    let outcome = Outcome::Representation(Representation {
+        content_type: HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,
         len: CONTENT.len() as u64,
-        validators: &validators,
-    };
+        validators: validators.clone(),
+        cache_control: HeaderValue::from_static("no-cache"),
+    });
     let now = modified + Duration::from_secs(86_400);
+    let policy = ResponsePolicy::default();
     let plan = decide(
         &method,
         &request,
-        Answer::Representation(representation),
+        &outcome,
         None,
-        &http::HeaderMap::new(),
-        &ResponsePolicy::default(),
+        &HeaderMap::new(),
+        &policy,
         now,
     );
     if let Err(problem) = invariants::check_plan(

@@ -1,5 +1,5 @@
 //! The `wasi:http/incoming-handler@0.2.0` export: the request as a
-//! `RequestHead`, answered by `instance::answer`, sent by [`crate::send`].
+//! `RequestHead`, answered by `instance::handle`, sent by [`crate::send`].
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use http_caching_server::request::RequestHead;
@@ -25,11 +25,11 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
             headers: &headers,
         };
         #[cfg(feature = "embedded")]
-        let reply = http_caching_server::instance::answer_with(&head, || {
+        let reply = http_caching_server::instance::handle_with(&head, || {
             http_caching_server::instance::embedded_server(http_caching_server_embedded::site())
         });
         #[cfg(not(feature = "embedded"))]
-        let reply = http_caching_server::instance::answer(&head);
+        let reply = http_caching_server::instance::handle(&head);
         crate::send(reply, response_out);
     }
 }

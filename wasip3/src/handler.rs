@@ -1,7 +1,7 @@
 //! The `wasi:http/handler@0.3.0` export (spin-sdk 7), built for wasm only
 //! and only with the `export` feature (on by default; the benchmark's floor
 //! component links the crate without it): the request as a `RequestHead`,
-//! answered and logged by `instance::answer`, sent by [`into_wasi_response`].
+//! answered and logged by `instance::handle`, sent by [`into_wasi_response`].
 
 use spin_sdk::http::Request;
 use spin_sdk::wasip3::http::types::{ErrorCode, Response};
@@ -24,10 +24,10 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
         headers: request.headers(),
     };
     #[cfg(feature = "embedded")]
-    let reply = instance::answer_with(&head, || {
+    let reply = instance::handle_with(&head, || {
         instance::embedded_server(http_caching_server_embedded::site())
     });
     #[cfg(not(feature = "embedded"))]
-    let reply = instance::answer(&head);
+    let reply = instance::handle(&head);
     into_wasi_response(reply)
 }

@@ -2,7 +2,7 @@
 //! `wasi:http/handler@0.3.0` (spin-sdk 7), for Spin 4.1 or later and
 //! `wasmtime serve` 48. Like the WASIp2 entry (`wasip2/`) it only
 //! translates: the runtime's request into a `RequestHead` (`handler`),
-//! `instance::answer` for the reply, the reply into a WASIp3 response whose
+//! `instance::handle` for the reply, the reply into a WASIp3 response whose
 //! body is streamed from the kept bytes (`response`). Built for wasm only; on
 //! the host it is empty.
 

@@ -15,7 +15,7 @@ impl wasi::exports::http::incoming_handler::Guest for Floor {
         let headers = request.headers();
         let validator = headers.has(&"if-none-match".to_string())
             || headers.has(&"if-modified-since".to_string());
-        http_caching_server_wasip2::send(reply::answer(validator), response_out);
+        http_caching_server_wasip2::send(reply::fixed_reply(validator), response_out);
     }
 }
 

@@ -14,5 +14,5 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
     let headers = request.headers();
     let validator =
         headers.contains_key("if-none-match") || headers.contains_key("if-modified-since");
-    into_wasi_response(reply::answer(validator))
+    into_wasi_response(reply::fixed_reply(validator))
 }

@@ -80,7 +80,7 @@ pub fn fixed_200() -> Reply {
 
 /// The floor's answer: 304 when the request has a validator, else the
 /// fixed 200.
-pub fn answer(has_validator: bool) -> Reply {
+pub fn fixed_reply(has_validator: bool) -> Reply {
     if has_validator {
         fixed_304()
     } else {
