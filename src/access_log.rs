@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::preconditions::DecidedBy;
+use crate::decision::preconditions::DecidedBy;
 
 /// Longest part of a request path that is written to the log.
 const MAX_LOGGED_PATH: usize = 200;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
-use crate::response_plan::ResponsePolicy;
-use crate::site_path::SitePath;
+use crate::decision::ResponsePolicy;
+use crate::resolve::site_path::SitePath;
 
 /// Cache-Control of the page's 200, 206 and 304 responses.
 pub const CACHE_CONTROL: &str = "CACHE_CONTROL";

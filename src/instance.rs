@@ -10,9 +10,9 @@ use std::io::Write;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::embedded_site::EmbeddedSite;
 use crate::request::RequestHead;
 use crate::server::{Reply, Server};
+use crate::site::embedded::EmbeddedSite;
 
 thread_local! {
     // A wasm instance is single-threaded; nothing awaits while this is

@@ -1,51 +1,67 @@
-//! http-caching-server: a Spin HTTP component that serves a static site with
+//! http-caching-server: a WASI HTTP component that serves a static site with
 //! correct HTTP validators (RFC 9110 sections 8.8 and 13).
 //!
 //! A plain library: the runtime entry points are crates of their own,
 //! `wasip3/` (`wasi:http/handler@0.3.0`) and `wasip2/`
 //! (`wasi:http/incoming-handler@0.2.0`), and each only translates its
-//! runtime's types. The tree shows the layers:
-//! - [`instance`]: what an instance keeps, and answering and logging a
-//!   request: all that both entry points share.
-//! - [`server`]: one request from start to end, without the runtime: what a
-//!   path serves (files, directories, the 404 page, the app shell).
-//! - [`site_path`]: a request path checked and decoded once.
-//! - [`negotiation`]: what the request's Accept and Accept-Encoding allow.
-//! - [`site_rules`]: the site's `_headers` ([`headers_file`]) and
-//!   `_redirects` ([`redirects_file`]), by [`url_pattern`];
-//!   [`cache_defaults`]: the Cache-Control of a file no rule names.
-//! - [`file_store`]: the site's files remembered between requests, with
-//!   change detection and a byte bound; [`file_read`]: reading one whole
-//!   version of a file; [`confined_path`]: never leaving the document root.
-//! - [`response_plan`]: the pure HTTP decision: status, fields, body.
-//! - [`preconditions`], [`range`], [`validators`]: the RFC 9110 rules.
-//! - [`content_type`]: Content-Type from a file name.
-//! - [`site_manifest`]: the times and hashes the build step recorded.
-//! - [`config`], [`access_log`]: environment variables and the log line.
+//! runtime's types. The folders are the layers, each using only those
+//! below it:
+//! - `instance`, `server`: what an instance keeps; one request as four
+//!   steps (resolve, decide, read the body, reply), with `request`, `clock`,
+//!   `config`, `access_log` and `log_lines` beside them.
+//! - `resolve/`: step 1, what the site answers a request with (a file in an
+//!   encoding, a redirect, a page, a refusal), from a path checked once
+//!   (`site_path`).
+//! - `rules/`: the site's `_headers` and `_redirects`, their URL patterns,
+//!   and the Cache-Control of a file no rule names.
+//! - `site/`: where files come from, a trait beside its two
+//!   implementations: `mounted/` (the file store, reading, confinement, the
+//!   build's site manifest) and `embedded` (the table the build made).
+//! - `decision/`: the pure HTTP decision of RFC 9110 (preconditions,
+//!   ranges, validators, negotiation, content types); it imports nothing
+//!   else of the crate and does no I/O.
+//!
+//! Modules are private; what the entry points, the build step, the tests
+//! and the tools use is re-exported here.
 
-pub(crate) mod access_log;
-pub mod cache_defaults;
-pub mod clock;
-pub mod config;
-pub mod confined_path;
-pub mod content_type;
-pub mod embedded_site;
-pub mod file_read;
-pub mod file_store;
-pub mod headers_file;
-pub mod instance;
-pub mod mounted_site;
-pub mod negotiation;
-pub mod preconditions;
-pub mod range;
-pub mod redirects_file;
-pub mod request;
-pub(crate) mod resolve;
-pub mod response_plan;
-pub mod server;
-pub mod site_manifest;
-pub mod site_path;
-pub mod site_rules;
-pub mod site_source;
-pub mod url_pattern;
-pub mod validators;
+mod access_log;
+mod clock;
+mod config;
+mod decision;
+mod instance;
+mod request;
+mod resolve;
+mod rules;
+mod server;
+mod site;
+
+// The runtime entry points: one request in, one reply out.
+pub use clock::Clock;
+pub use config::{Config, DOCUMENT_ROOT};
+pub use instance::{embedded_server, handle, handle_with};
+pub use request::RequestHead;
+pub use server::{Reply, Server};
+
+// The pure decision, for the fuzz target and the property tests.
+pub use decision::content_type::{
+    UNKNOWN as UNKNOWN_CONTENT_TYPE, for_file_name as content_type_of_name, is_compressible,
+};
+pub use decision::negotiation::Encoding;
+pub use decision::preconditions::{Precondition, evaluate_preconditions};
+pub use decision::range::{RangeSpec, parse_range};
+pub use decision::validators::{
+    EntityTagList, Validators, date_now_header, md5_hex, parse_http_date, strong_etag,
+    whole_seconds,
+};
+pub use decision::{Body, Outcome, Representation, ResponsePlan, ResponsePolicy, decide};
+
+// The site's files and rules as the build step writes and checks them.
+pub use resolve::site_path::SitePath;
+pub use rules::cache_defaults::{IMMUTABLE, OLD_RULES_FILE, old_rules_message};
+pub use rules::headers_file::{FILE_NAME as HEADERS_FILE, HeaderRules};
+pub use rules::is_rules_file;
+pub use rules::redirects_file::{FILE_NAME as REDIRECTS_FILE, RedirectRules};
+pub use site::FileError;
+pub use site::embedded::{EmbeddedFile, EmbeddedSite};
+pub use site::mounted::confined_path::resolve_under;
+pub use site::mounted::manifest::{FILE_NAME as MANIFEST_FILE, Recorded, SiteManifest};

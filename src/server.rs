@@ -4,7 +4,7 @@
 //! 1. **resolve** (`crate::resolve`, I/O): what the site answers with:
 //!    which file, in which encoding, or which page, redirect or refusal; the
 //!    bytes of a file are not read when the site manifest vouches for them.
-//! 2. **decide** (`crate::response_plan::decide`, pure): status, fields and
+//! 2. **decide** (`crate::decision::decide`, pure): status, fields and
 //!    which part of the body, by RFC 9110's preconditions and ranges; Date,
 //!    Vary and HEAD's empty body are added there, once, last.
 //! 3. **fill** (`Resolver::read_body`, I/O only when a body is due): the
@@ -23,11 +23,10 @@ use bytes::Bytes;
 use crate::access_log::{AccessLogLine, escaped};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::file_store::StoreLimits;
-use crate::mounted_site::MountedSite;
+use crate::decision::{Body, ResponsePlan, decide};
 use crate::resolve::{Content, Resolution, Resolver, Settings, log_lines};
-use crate::response_plan::{Body, ResponsePlan, decide};
-use crate::site_source::SiteSource;
+use crate::site::SiteSource;
+use crate::site::mounted::{FileStore, StoreLimits};
 
 use crate::request::RequestHead;
 
@@ -84,7 +83,7 @@ impl Server {
             max_file_bytes: config.max_file_bytes,
             max_cached_bytes: config.cache_max_bytes,
         };
-        let site = MountedSite::new(&config.document_root, limits);
+        let site = FileStore::new(&config.document_root, limits);
         Server::with_source(config, Box::new(site))
     }
 

@@ -10,8 +10,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use http_caching_server::site_manifest::{self, SiteManifest};
-use http_caching_server::validators::md5_hex;
+use http_caching_server::md5_hex;
+use http_caching_server::{MANIFEST_FILE, SiteManifest};
 
 /// Copies the files of the checkout at `from` that git knows (tracked, and
 /// new ones it does not ignore) into `to`: a fresh checkout, with no build
@@ -74,7 +74,7 @@ fn two_checkouts_sharing_a_target_directory_each_build_their_own() {
         build_step(checkout, &shared_target);
     }
     for (checkout, mark) in [(&a, "checkout a"), (&b, "checkout b")] {
-        let manifest_path = checkout.join("static").join(site_manifest::FILE_NAME);
+        let manifest_path = checkout.join("static").join(MANIFEST_FILE);
         let text = std::fs::read_to_string(&manifest_path)
             .unwrap_or_else(|err| panic!("{}: {err}", manifest_path.display()));
         let (manifest, problems) = SiteManifest::parse(&text);

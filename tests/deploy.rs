@@ -116,7 +116,7 @@ mod spin_only {
         // The same validators as the project served locally (copied mounts,
         // as `spin up` does), and 304 to them.
         let site = tempfile::tempdir().unwrap();
-        for name in ["index.html", http_caching_server::site_manifest::FILE_NAME] {
+        for name in ["index.html", http_caching_server::MANIFEST_FILE] {
             std::fs::copy(root.join("static").join(name), site.path().join(name)).unwrap();
         }
         let local = Served::start_in(support::spin_runtime(wasi), site, Mounts::Copied, &[]);

@@ -219,7 +219,7 @@ fn names_that_say_a_content_coding(runtime: Runtime) {
 /// made from `css/new.css`. Without a manifest (no build step run) neither
 /// is sent; with one, only the proven one is.
 fn a_variant_is_sent_only_when_proven(runtime: Runtime) {
-    use http_caching_server::negotiation::Encoding;
+    use http_caching_server::Encoding;
     let current = b"body { color: green; margin: 0 auto; }\n".repeat(30);
     let older = b"body { color: red; }\n".repeat(30);
     let dir = tempfile::tempdir().unwrap();

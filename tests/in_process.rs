@@ -7,11 +7,11 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use http_caching_server::clock::Clock;
-use http_caching_server::config::{self, Config};
-use http_caching_server::request::RequestHead;
-use http_caching_server::server::{Reply, Server};
-use http_caching_server::validators::strong_etag;
+use http_caching_server::Clock;
+use http_caching_server::RequestHead;
+use http_caching_server::strong_etag;
+use http_caching_server::{Config, DOCUMENT_ROOT};
+use http_caching_server::{Reply, Server};
 
 #[path = "in_process_built.rs"]
 mod built;
@@ -45,7 +45,7 @@ fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
 fn config_of(dir: &std::path::Path, env: &[(&str, &str)]) -> Config {
     let root = dir.to_str().unwrap().to_string();
     let (config, problems) = Config::from_lookup(|name| {
-        if name == config::DOCUMENT_ROOT {
+        if name == DOCUMENT_ROOT {
             return Some(root.clone());
         }
         env.iter()

@@ -205,7 +205,7 @@ fn names_that_say_a_content_coding() {
     for (target, content_type) in [
         ("/docs/archive.tar.gz", "application/gzip"),
         ("/js/big.js.gz", "application/gzip"),
-        ("/js/big.js.br", http_caching_server::content_type::UNKNOWN),
+        ("/js/big.js.br", http_caching_server::UNKNOWN_CONTENT_TYPE),
     ] {
         let bytes = site.read(&target[1..]);
         let reply = site.get(target, &[("Accept-Encoding", "gzip, deflate, br")]);
@@ -223,7 +223,7 @@ fn names_that_say_a_content_coding() {
 #[test]
 fn cache_rules_by_path() {
     let mut site = built_fixture(&[("CACHE_CONTROL", "public, max-age=60")]);
-    let immutable = Some(http_caching_server::cache_defaults::IMMUTABLE);
+    let immutable = Some(http_caching_server::IMMUTABLE);
     for (target, expected) in [
         ("/js/app.3f9a2c1b.js", immutable),
         ("/index.html", Some("no-cache")),
@@ -339,15 +339,15 @@ fn a_variant_not_chosen_is_never_read() {
 }
 
 /// The bytes of the site's `_headers` and `_redirects`, which every instance
-/// reads (crate `site_rules`).
+/// reads (the core's `rules` module).
 fn rules_bytes(site: &Fixture) -> u64 {
     (site.read("_headers").len() + site.read("_redirects").len()) as u64
 }
 
 /// The site the build would embed from the built directory `dir`, its table
 /// kept for the rest of the process as the generated statics would be.
-fn embedded_site_of(dir: &std::path::Path) -> http_caching_server::embedded_site::EmbeddedSite {
-    use http_caching_server::embedded_site::{EmbeddedFile, EmbeddedSite};
+fn embedded_site_of(dir: &std::path::Path) -> http_caching_server::EmbeddedSite {
+    use http_caching_server::{EmbeddedFile, EmbeddedSite};
     let leak = |text: &str| -> &'static str { Box::leak(text.to_string().into_boxed_str()) };
     let table = site_build::embed::table(dir).unwrap();
     let files: Vec<EmbeddedFile> = table

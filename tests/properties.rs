@@ -8,11 +8,11 @@ mod invariants;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use http_caching_server::preconditions::{Precondition, evaluate_preconditions};
-use http_caching_server::range::{RangeSpec, parse_range};
-use http_caching_server::response_plan::{Outcome, Representation, ResponsePolicy, decide};
-use http_caching_server::site_path::SitePath;
-use http_caching_server::validators::{EntityTagList, Validators, parse_http_date, strong_etag};
+use http_caching_server::SitePath;
+use http_caching_server::{EntityTagList, Validators, parse_http_date, strong_etag};
+use http_caching_server::{Outcome, Representation, ResponsePolicy, decide};
+use http_caching_server::{Precondition, evaluate_preconditions};
+use http_caching_server::{RangeSpec, parse_range};
 use proptest::prelude::*;
 
 const LEN: u64 = 1000;
@@ -82,7 +82,7 @@ fn request() -> impl Strategy<Value = (Method, HeaderMap)> {
     })
 }
 
-fn plan(method: &Method, request: &HeaderMap) -> http_caching_server::response_plan::ResponsePlan {
+fn plan(method: &Method, request: &HeaderMap) -> http_caching_server::ResponsePlan {
     let outcome = Outcome::Representation(Representation {
         content_type: HeaderValue::from_static("text/html; charset=utf-8"),
         content_encoding: None,

@@ -3,7 +3,7 @@
 //! entry crates' `embedded` feature serves it instead of a mounted
 //! directory.
 
-use http_caching_server::embedded_site::EmbeddedSite;
+use http_caching_server::EmbeddedSite;
 
 include!(concat!(env!("OUT_DIR"), "/site.rs"));
 

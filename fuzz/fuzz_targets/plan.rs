@@ -6,8 +6,8 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue};
-use http_caching_server::response_plan::{Outcome, Representation, ResponsePolicy, decide};
-use http_caching_server::validators::Validators;
+use http_caching_server::Validators;
+use http_caching_server::{Outcome, Representation, ResponsePolicy, decide};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../tests/support/invariants.rs"]

@@ -84,7 +84,7 @@ mod tests {
             build.join().unwrap().unwrap();
         }
         let text = fs::read_to_string(site.path().join(".site-manifest")).unwrap();
-        let (manifest, problems) = http_caching_server::site_manifest::SiteManifest::parse(&text);
+        let (manifest, problems) = http_caching_server::SiteManifest::parse(&text);
         assert!(problems.is_empty(), "{problems:?}");
         for i in 0..8 {
             for name in [

@@ -1,6 +1,6 @@
 //! The build step's record of the site: writes the site manifest (MD5,
 //! length, modification time per file, and for each precompressed variant
-//! the source it decodes to; see `http_caching_server::site_manifest`) into
+//! the source it decodes to; see `http_caching_server::SiteManifest`) into
 //! the site directory, so that every copy of the site (Spin copies `files` at
 //! start; replicas; a registry push) sends the same Last-Modified, and only
 //! proven variants are sent.
@@ -8,11 +8,11 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use http_caching_server::confined_path::resolve_under;
-use http_caching_server::file_read::FileError;
-use http_caching_server::negotiation::Encoding;
-use http_caching_server::site_manifest::{self, Recorded, SiteManifest};
-use http_caching_server::validators::md5_hex;
+use http_caching_server::Encoding;
+use http_caching_server::FileError;
+use http_caching_server::md5_hex;
+use http_caching_server::resolve_under;
+use http_caching_server::{MANIFEST_FILE, Recorded, SiteManifest};
 
 /// Records every regular file under `site` (but the manifest itself) and
 /// writes the manifest there. Returns how many files it records.
@@ -26,7 +26,7 @@ pub fn write_manifest(site: &Path) -> Result<usize> {
     record_dir(site, site, &mut manifest, &mut count)?;
     // Written aside and renamed into place: a server, or another build
     // running at once, never reads half a manifest.
-    let path = site.join(site_manifest::FILE_NAME);
+    let path = site.join(MANIFEST_FILE);
     let aside = crate::aside::aside_path(&path);
     std::fs::write(&aside, manifest.render())
         .with_context(|| format!("writing {}", aside.display()))?;
@@ -88,7 +88,7 @@ fn record_dir(
             .map(|part| part.to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if !metadata.is_file() || name == site_manifest::FILE_NAME {
+        if !metadata.is_file() || name == MANIFEST_FILE {
             continue;
         }
         let content =
@@ -138,7 +138,7 @@ fn made_from(manifest: &SiteManifest, name: &str, content: &[u8]) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http_caching_server::validators::whole_seconds;
+    use http_caching_server::whole_seconds;
 
     #[test]
     fn every_file_is_recorded_with_its_md5_and_time() {
@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(write_manifest(site.path()).unwrap(), 2);
         // Written again over its own output: the manifest does not record itself.
         assert_eq!(write_manifest(site.path()).unwrap(), 2);
-        let text = std::fs::read_to_string(site.path().join(site_manifest::FILE_NAME)).unwrap();
+        let text = std::fs::read_to_string(site.path().join(MANIFEST_FILE)).unwrap();
         let (manifest, problems) = SiteManifest::parse(&text);
         assert!(problems.is_empty());
         let css = manifest.get("css/site.css").expect("css/site.css recorded");
@@ -188,7 +188,7 @@ mod tests {
         )
         .unwrap();
         write_manifest(site.path()).unwrap();
-        let text = std::fs::read_to_string(site.path().join(site_manifest::FILE_NAME)).unwrap();
+        let text = std::fs::read_to_string(site.path().join(MANIFEST_FILE)).unwrap();
         let (manifest, problems) = SiteManifest::parse(&text);
         assert!(problems.is_empty(), "{problems:?}");
         let source = md5_hex(&css);

@@ -7,22 +7,19 @@
 
 use std::path::Path;
 
-use http_caching_server::cache_defaults;
-use http_caching_server::headers_file::{self, HeaderRules};
-use http_caching_server::redirects_file::{self, RedirectRules};
+use http_caching_server::{HEADERS_FILE, HeaderRules};
+use http_caching_server::{REDIRECTS_FILE, RedirectRules};
 
 /// The lines about the rules files of the site at `site`, each starting
 /// with the file's path: `site/_headers:12: ETag cannot be set: ...`.
 pub fn check_rules(site: &Path) -> Vec<String> {
-    let mut problems = check_file(site, headers_file::FILE_NAME, |text| {
-        HeaderRules::parse(text).1
-    });
-    problems.extend(check_file(site, redirects_file::FILE_NAME, |text| {
+    let mut problems = check_file(site, HEADERS_FILE, |text| HeaderRules::parse(text).1);
+    problems.extend(check_file(site, REDIRECTS_FILE, |text| {
         RedirectRules::parse(text).1
     }));
-    let old = site.join(cache_defaults::OLD_RULES_FILE);
+    let old = site.join(http_caching_server::OLD_RULES_FILE);
     if old.exists() {
-        let message = cache_defaults::old_rules_message();
+        let message = http_caching_server::old_rules_message();
         problems.push(format!("{}: {message}", old.display()));
     }
     problems

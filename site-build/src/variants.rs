@@ -11,9 +11,9 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use http_caching_server::content_type::is_compressible;
-use http_caching_server::negotiation::Encoding;
-use http_caching_server::site_rules::is_rules_file;
+use http_caching_server::Encoding;
+use http_caching_server::is_compressible;
+use http_caching_server::is_rules_file;
 
 /// The zstd level: high, as the work is done once, at build time.
 const ZSTD_LEVEL: i32 = 19;

@@ -3,7 +3,7 @@
 //! rules (RFC 9110 sections 8.6, 13.2.2, 14, 15).
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use http_caching_server::response_plan::{Body, ResponsePlan};
+use http_caching_server::{Body, ResponsePlan};
 
 /// The precondition and range fields a request can carry.
 pub const FIELDS: [HeaderName; 6] = [

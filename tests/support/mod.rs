@@ -395,11 +395,8 @@ pub fn fixture_file(name: &str) -> Vec<u8> {
 pub fn cache_html(dir: &Path, cache_control: &str) {
     let rules =
         format!("/\n  Cache-Control: {cache_control}\n/*.html\n  Cache-Control: {cache_control}\n");
-    std::fs::write(
-        dir.join(http_caching_server::headers_file::FILE_NAME),
-        rules,
-    )
-    .expect("writing the header rules");
+    std::fs::write(dir.join(http_caching_server::HEADERS_FILE), rules)
+        .expect("writing the header rules");
 }
 
 /// A temporary directory holding `page` as index.html.

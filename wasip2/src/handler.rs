@@ -2,7 +2,7 @@
 //! `RequestHead`, answered by `instance::handle`, sent by [`crate::send`].
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use http_caching_server::request::RequestHead;
+use http_caching_server::RequestHead;
 use wasi::http::types::{IncomingRequest, Method as WasiMethod, ResponseOutparam};
 
 struct Component;
@@ -25,11 +25,11 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
             headers: &headers,
         };
         #[cfg(feature = "embedded")]
-        let reply = http_caching_server::instance::handle_with(&head, || {
-            http_caching_server::instance::embedded_server(http_caching_server_embedded::site())
+        let reply = http_caching_server::handle_with(&head, || {
+            http_caching_server::embedded_server(http_caching_server_embedded::site())
         });
         #[cfg(not(feature = "embedded"))]
-        let reply = http_caching_server::instance::handle(&head);
+        let reply = http_caching_server::handle(&head);
         crate::send(reply, response_out);
     }
 }

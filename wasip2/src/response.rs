@@ -1,7 +1,7 @@
 //! A `Reply` as a `wasi:http/types@0.2.0` outgoing response, its body
 //! written with back-pressure.
 
-use http_caching_server::server::Reply;
+use http_caching_server::Reply;
 use wasi::http::types::{Fields, OutgoingBody, OutgoingResponse, ResponseOutparam};
 use wasi::io::streams::{OutputStream, StreamError};
 

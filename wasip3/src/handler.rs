@@ -6,8 +6,7 @@
 use spin_sdk::http::Request;
 use spin_sdk::wasip3::http::types::{ErrorCode, Response};
 
-use http_caching_server::instance;
-use http_caching_server::request::RequestHead;
+use http_caching_server::RequestHead;
 
 use crate::response::into_wasi_response;
 
@@ -24,10 +23,10 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
         headers: request.headers(),
     };
     #[cfg(feature = "embedded")]
-    let reply = instance::handle_with(&head, || {
-        instance::embedded_server(http_caching_server_embedded::site())
+    let reply = http_caching_server::handle_with(&head, || {
+        http_caching_server::embedded_server(http_caching_server_embedded::site())
     });
     #[cfg(not(feature = "embedded"))]
-    let reply = instance::handle(&head);
+    let reply = http_caching_server::handle(&head);
     into_wasi_response(reply)
 }

@@ -5,7 +5,7 @@
 use spin_sdk::wasip3::http::types::{ErrorCode, Fields, Response};
 use spin_sdk::wasip3::{wit_future, wit_stream};
 
-use http_caching_server::server::Reply;
+use http_caching_server::Reply;
 
 /// How much of a body is copied out for the runtime at a time.
 const BODY_PIECE_BYTES: usize = 64 * 1024;

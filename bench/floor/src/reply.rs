@@ -6,9 +6,9 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use http_caching_server::response_plan::{Body, ResponsePlan};
-use http_caching_server::server::Reply;
-use http_caching_server::validators::date_now_header;
+use http_caching_server::Reply;
+use http_caching_server::date_now_header;
+use http_caching_server::{Body, ResponsePlan};
 
 pub fn fixed_304() -> Reply {
     let mut headers = HeaderMap::new();

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use harness::runtime::{self, Runtime, Wasi};
 use harness::tools;
-use http_caching_server::negotiation::Encoding;
+use http_caching_server::Encoding;
 
 use crate::install::{self, Tool};
 use crate::load::{self, LoadResult};

@@ -11,7 +11,7 @@ use harness::runtime::{RunningServer, Runtime, ServerSpec, Wasi};
 use harness::tools;
 use serde::Serialize;
 
-use http_caching_server::negotiation::Encoding;
+use http_caching_server::Encoding;
 
 use super::workloads::{Dataset, Validator, Workload};
 

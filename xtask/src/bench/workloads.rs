@@ -1,6 +1,6 @@
 //! What is measured: the two sites and the kinds of request.
 
-use http_caching_server::negotiation::Encoding;
+use http_caching_server::Encoding;
 use serde::Serialize;
 
 /// The page of about 20 KB and the file of 1 MiB.

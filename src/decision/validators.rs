@@ -64,12 +64,6 @@ impl Validators {
         self.etag_header.clone()
     }
 
-    /// The modification time in whole seconds since the epoch, as recorded
-    /// (not clamped to any clock).
-    pub fn modified_secs(&self) -> Option<u64> {
-        self.modified.as_ref().map(|(secs, _)| *secs)
-    }
-
     /// The Last-Modified date to send with a response made at `now`, in whole
     /// seconds since the epoch.
     ///

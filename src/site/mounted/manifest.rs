@@ -28,7 +28,7 @@
 //!   the manifest records it, with exactly its bytes, as made from exactly
 //!   the source's current bytes: a variant that is stale, hand-made from
 //!   other bytes, or not recorded (no build step ran) is never sent; the
-//!   source is (see `crate::server`). Times cannot prove this: Spin's copy
+//!   source is (see `crate::resolve`). Times cannot prove this: Spin's copy
 //!   gives every file the same time.
 //!
 //! Format, one file a line, `#` starts a comment:

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, Method, header};
 
-use crate::validators::{EntityTag, EntityTagList, Validators, parse_http_date};
+use crate::decision::validators::{EntityTag, EntityTagList, Validators, parse_http_date};
 
 /// What one precondition field says about the selected representation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,10 @@ pub enum Condition {
 
 /// The precondition field that decided a 304 or a 412.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the fields' own names, RFC 9110 section 13.1"
+)]
 pub enum DecidedBy {
     IfMatch,
     IfUnmodifiedSince,
@@ -84,7 +88,7 @@ pub fn evaluate_preconditions(
             Precondition::Failed(field)
         };
     }
-    // Step 5 (Range with If-Range) is in `crate::range`, as it only selects
+    // Step 5 (Range with If-Range) is in `crate::decision::range`, as it only selects
     // which part of the representation is sent.
     Precondition::Passed
 }
@@ -139,7 +143,7 @@ pub fn if_modified_since(
     ) else {
         return Condition::Absent;
     };
-    let now_secs = crate::validators::whole_seconds(now).unwrap_or(0);
+    let now_secs = crate::decision::validators::whole_seconds(now).unwrap_or(0);
     if since > now_secs {
         return Condition::Absent;
     }
@@ -181,7 +185,7 @@ pub(crate) fn is_get_or_head(method: &Method) -> bool {
 fn entity_tag_lists(
     headers: &HeaderMap,
     name: header::HeaderName,
-) -> Option<Result<Vec<EntityTagList<'_>>, crate::validators::Malformed>> {
+) -> Option<Result<Vec<EntityTagList<'_>>, crate::decision::validators::Malformed>> {
     let lines: Vec<&[u8]> = headers
         .get_all(name)
         .iter()

@@ -1,5 +1,5 @@
 //! The Cache-Control a file gets when no rule of the site's `_headers`
-//! sets one (RFC 9111 section 5.2.2; `crate::headers_file` for the rules):
+//! sets one (RFC 9111 section 5.2.2; `crate::rules::headers_file` for the rules):
 //! 1. a fingerprinted name, with a hash of 8 or more hex digits between dots
 //!    or dashes (`app.3f9a2c1b.js`, `logo-9f86d081.svg`): the name changes
 //!    with the content, so it never needs asking again:

@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, Method, header};
 
-use crate::preconditions::{Condition, single_date};
-use crate::validators::{Malformed, Validators, parse_entity_tag};
+use crate::decision::preconditions::{Condition, single_date};
+use crate::decision::validators::{Malformed, Validators, parse_entity_tag};
 
 /// A range of bytes, `first..=last`, within a representation of known length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,16 +1,21 @@
 //! The site's own rules files at its root, `_headers`
-//! ([`crate::headers_file`]) and `_redirects` ([`crate::redirects_file`]),
+//! ([`crate::rules::headers_file`]) and `_redirects` ([`crate::rules::redirects_file`]),
 //! read through the site source like any file: a mounted site's are
 //! re-read when they change (the file store's change detection), an
 //! embedded site's are files of its table. Each version is parsed once per
 //! instance, and what is wrong with it goes to the log of the request that
 //! parsed it. Neither file is ever served.
 
+pub mod cache_defaults;
+pub mod headers_file;
+pub mod redirects_file;
+pub mod url_pattern;
+
 use crate::clock::Clock;
-use crate::file_read::FileError;
-use crate::headers_file::{self, HeaderRules};
-use crate::redirects_file::{self, RedirectRules};
-use crate::site_source::SiteSource;
+use crate::site::FileError;
+use crate::site::SiteSource;
+use headers_file::HeaderRules;
+use redirects_file::RedirectRules;
 
 /// The most lines about one rules file in one request's log.
 const MAX_LOGGED_PROBLEMS: usize = 20;

@@ -13,7 +13,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::file_read::FileError;
+use crate::site::FileError;
 
 /// The most links followed for one path, as the kernel's own limit (ELOOP).
 const MAX_LINKS: u32 = 40;

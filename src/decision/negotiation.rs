@@ -1,5 +1,5 @@
 //! Proactive negotiation (RFC 9110 section 12): what the request's Accept
-//! and Accept-Encoding fields allow. Pure; `crate::server` decides with it.
+//! and Accept-Encoding fields allow. Pure; `crate::resolve` chooses with it.
 
 use http::{HeaderMap, header};
 

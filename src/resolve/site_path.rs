@@ -13,7 +13,7 @@
 //!   a drive prefix (`C:`), an empty segment (`//`), a segment longer than a
 //!   file name can be, dot-files (hidden, except `/.well-known/`), and the
 //!   site's rules files at the root, `_headers` and `_redirects` in any case
-//!   (`crate::site_rules`), also as a rewrite's target. These
+//!   (`crate::rules`), also as a rewrite's target. These
 //!   answer exactly as a missing file does, so they tell nothing about what
 //!   the directory holds.
 
@@ -86,7 +86,7 @@ impl SitePath {
             segments.push(segment);
         }
         if let [only] = &segments[..]
-            && crate::site_rules::is_rules_file(only)
+            && crate::rules::is_rules_file(only)
         {
             return Err(Refusal::NotServed("a rules file of the site"));
         }

@@ -12,7 +12,7 @@
 //!   ! X-Frame-Options
 //! ```
 //!
-//! A pattern line (see [`crate::url_pattern`]) starts a rule; the indented
+//! A pattern line (see [`crate::rules::url_pattern`]) starts a rule; the indented
 //! `Name: value` lines under it are its fields, and `! Name` detaches a
 //! field that another matching rule sets. Every rule whose pattern matches
 //! the request's path applies, in the file's order; a name that several
@@ -29,7 +29,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
-use crate::url_pattern::{Captures, UrlPattern, encode_captured};
+use crate::rules::url_pattern::{Captures, UrlPattern, encode_captured};
 
 /// The file's name at the site root; it is never served.
 pub const FILE_NAME: &str = "_headers";

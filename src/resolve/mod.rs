@@ -1,15 +1,15 @@
 //! The first step of a request: what the site answers it with. All the I/O
 //! of deciding lives here (looking files up, their precompressed variants,
 //! the 404 page, the app shell), and none of the HTTP decision: the result,
-//! a [`Resolution`], is handed to [`crate::response_plan::decide`].
+//! a [`Resolution`], is handed to [`crate::decision::decide`].
 //!
 //! What a request resolves to, in order:
 //! 0. More than one Host field line, or a Host that is a list: 400 (RFC 9112
 //!    section 3.2). The asterisk target `*`: OPTIONS on the server as a
 //!    whole, and 400 with any other method (RFC 9112 section 3.2.4).
-//! 1. A refused path (see [`crate::site_path`]): 400, or the site's 404;
+//! 1. A refused path (see [`crate::resolve::site_path`]): 400, or the site's 404;
 //!    the site's rules files, `_headers` and `_redirects`, are among them.
-//! 2. A redirect of `_redirects` (see [`crate::redirects_file`]): it
+//! 2. A redirect of `_redirects` (see [`crate::rules::redirects_file`]): it
 //!    applies whether or not a file is at the path, so that a moved page
 //!    whose old file is still there moves. A rewrite (200) applies only
 //!    where nothing is at the path, so that `/* /index.html 200` keeps the
@@ -27,8 +27,10 @@
 //!    a short text.
 //!
 //! The fields `_headers` gives the request's path (see
-//! [`crate::headers_file`]) go with the resolution, whatever it is; the
-//! decision adds them (`crate::response_plan::decide`).
+//! [`crate::rules::headers_file`]) go with the resolution, whatever it is; the
+//! decision adds them (`crate::decision::decide`).
+
+pub mod site_path;
 
 use std::sync::Arc;
 
@@ -36,17 +38,17 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
-use crate::cache_defaults;
 use crate::clock::Clock;
-use crate::file_store::{FileError, Snapshot};
-use crate::negotiation::{Encoding, accepts_html, choose_encoding};
-use crate::preconditions::is_get_or_head;
-use crate::redirects_file::Redirection;
+use crate::decision::negotiation::{Encoding, accepts_html, choose_encoding};
+use crate::decision::preconditions::is_get_or_head;
+use crate::decision::{Outcome, Representation};
 use crate::request::RequestHead;
-use crate::response_plan::{Outcome, Representation};
-use crate::site_path::{Refusal, SitePath};
-use crate::site_rules::SiteRules;
-use crate::site_source::SiteSource;
+use crate::resolve::site_path::{Refusal, SitePath};
+use crate::rules::SiteRules;
+use crate::rules::cache_defaults;
+use crate::rules::redirects_file::Redirection;
+use crate::site::SiteSource;
+use crate::site::{FileError, Snapshot};
 
 /// The file a directory serves.
 pub const INDEX_FILE: &str = "index.html";
@@ -374,7 +376,7 @@ impl Resolver {
             content_encoding: encoding.map(Encoding::token).or(source.content_encoding),
             len: snapshot.len,
             validators: snapshot.validators.clone(),
-            // `_headers` may set another (crate::response_plan::decide).
+            // `_headers` may set another (crate::decision::decide).
             cache_control: cache_defaults::default_for(relative, &source.content_type).map_or_else(
                 || self.settings.cache_control.clone(),
                 HeaderValue::from_static,
@@ -536,7 +538,7 @@ impl Resolver {
     /// 500, or 503 for a file being rewritten, with a line for the error log.
     fn failed(&self, relative: &str, err: &FileError) -> Resolution {
         let status = match err {
-            FileError::Unsettled => StatusCode::SERVICE_UNAVAILABLE,
+            FileError::Unsettled { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Resolution {

@@ -15,7 +15,7 @@
 //!   is 302), 302, 303, 307, 308, or 200: a rewrite, the response of the
 //!   target file with that file's own validators, so a 304 works on the
 //!   rewritten URL. A rewrite's target is a path of the site.
-//! - `*` and `:name` in `from` (see [`crate::url_pattern`]) are `:splat` and
+//! - `*` and `:name` in `from` (see [`crate::rules::url_pattern`]) are `:splat` and
 //!   `:name` in `to`. The first rule that matches wins.
 //! - The request's query is kept unless `to` has one.
 //! - Location is a valid URI reference (RFC 3986): what the pattern captured
@@ -27,7 +27,7 @@
 
 use http::StatusCode;
 
-use crate::url_pattern::{UrlPattern, encode_captured, percent_encode};
+use crate::rules::url_pattern::{UrlPattern, encode_captured, percent_encode};
 
 /// The file's name at the site root; it is never served.
 pub const FILE_NAME: &str = "_redirects";

@@ -4,7 +4,7 @@
 //! Content-Type and coding, which variants exist and what they were made
 //! from). A request costs a lookup and the RFC 9110 decision: no read, no
 //! hash, no manifest. The site's `_headers` and `_redirects` are files of
-//! the table, parsed once per instance (`crate::site_rules`). The
+//! the table, parsed once per instance (`crate::rules`). The
 //! bytes are the component's data segments, which both runtimes map
 //! copy-on-write, so a new instance does not copy them.
 //!
@@ -19,10 +19,10 @@ use bytes::Bytes;
 use http::HeaderValue;
 
 use crate::clock::Clock;
-use crate::file_read::FileError;
-use crate::file_store::Snapshot;
-use crate::site_source::SiteSource;
-use crate::validators::Validators;
+use crate::decision::validators::Validators;
+use crate::site::FileError;
+use crate::site::SiteSource;
+use crate::site::Snapshot;
 
 /// One file of an embedded site, as the build decided it.
 #[derive(Debug, Clone, Copy)]

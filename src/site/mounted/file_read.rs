@@ -13,6 +13,8 @@ use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use crate::site::FileError;
+
 /// How many reads a file that is being written gets before the component
 /// stops trying to read one whole version of it for this request.
 pub const READ_ATTEMPTS: u32 = 8;
@@ -22,56 +24,6 @@ pub const READ_PIECE_BYTES: usize = 64 * 1024;
 
 /// A file modified this recently is never trusted by its metadata alone.
 pub const RACY_WINDOW: Duration = Duration::from_secs(2);
-
-/// Why a file could not be served.
-#[derive(Debug)]
-pub enum FileError {
-    /// There is no such file under the document root.
-    NotFound,
-    /// The path names a directory.
-    Directory,
-    /// The path names something that is neither a file nor a directory.
-    NotAFile,
-    /// The path leads out of the document root through a symbolic link.
-    OutsideRoot,
-    /// The file is larger than the configured limit.
-    TooLarge { len: u64, limit: u64 },
-    /// Reading failed (permissions, I/O).
-    Unreadable(io::Error),
-    /// The file changed during every read: no read was one whole version.
-    Unsettled,
-}
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FileError::NotFound => write!(f, "no such file"),
-            FileError::Directory => write!(f, "a directory"),
-            FileError::NotAFile => write!(f, "not a regular file"),
-            FileError::OutsideRoot => write!(f, "a symbolic link out of the document root"),
-            FileError::TooLarge { len, limit } => {
-                write!(f, "{len} bytes is over the limit of {limit} bytes")
-            }
-            FileError::Unreadable(err) => write!(f, "cannot be read: {err}"),
-            FileError::Unsettled => write!(
-                f,
-                "changed during each of {READ_ATTEMPTS} reads (written in place?)"
-            ),
-        }
-    }
-}
-
-impl From<io::Error> for FileError {
-    fn from(err: io::Error) -> Self {
-        match err.kind() {
-            io::ErrorKind::NotFound
-            | io::ErrorKind::NotADirectory
-            | io::ErrorKind::InvalidFilename => FileError::NotFound,
-            io::ErrorKind::IsADirectory => FileError::Directory,
-            _ => FileError::Unreadable(err),
-        }
-    }
-}
 
 /// What the metadata says of a file's content, for change detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

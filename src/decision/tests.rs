@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 
 use super::*;
-use crate::preconditions::DecidedBy::{self, *};
+use crate::decision::preconditions::DecidedBy::{self, *};
 
 const ETAG: &str = "\"0123456789abcdef0123456789abcdef\"";
 const WEAK_ETAG: &str = "W/\"0123456789abcdef0123456789abcdef\"";
@@ -949,7 +949,7 @@ fn preconditions_on_other_methods_fail_instead_of_304() {
     // methods other than GET and HEAD.
     let mut request = HeaderMap::new();
     request.insert(header::IF_NONE_MATCH, HeaderValue::from_static(ETAG));
-    let outcome = crate::preconditions::evaluate_preconditions(
+    let outcome = crate::decision::preconditions::evaluate_preconditions(
         &Method::DELETE,
         &request,
         &validators(),
@@ -957,7 +957,7 @@ fn preconditions_on_other_methods_fail_instead_of_304() {
     );
     assert_eq!(
         outcome,
-        crate::preconditions::Precondition::Failed(IfNoneMatch)
+        crate::decision::preconditions::Precondition::Failed(IfNoneMatch)
     );
 }
 

@@ -6,13 +6,19 @@
 //! 12.5.5) and HEAD's empty body (section 9.3.2). No I/O happens here;
 //! `crate::server` runs the steps around it.
 
+pub mod content_type;
+pub mod negotiation;
+pub mod preconditions;
+pub mod range;
+pub mod validators;
+
 use std::time::SystemTime;
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
-use crate::preconditions::{DecidedBy, Precondition, evaluate_preconditions};
-use crate::range::{ByteRange, RangeDecision, decide_range};
-use crate::validators::{Validators, date_now_header};
+use crate::decision::preconditions::{DecidedBy, Precondition, evaluate_preconditions};
+use crate::decision::range::{ByteRange, RangeDecision, decide_range};
+use crate::decision::validators::{Validators, date_now_header};
 
 /// A representation of a file (RFC 9110 section 3.2) as the decision needs
 /// it: its type, coding, length, validators and how caches may store it.
@@ -123,7 +129,7 @@ fn add_fields_of_every_response(
 }
 
 /// The fields of the site's `_headers` rules for the request's path
-/// (`crate::headers_file`, which refuses the fields the component owns), on
+/// (`crate::rules::headers_file`, which refuses the fields the component owns), on
 /// every response to it, with three exceptions, each to keep caching right:
 /// - An error (4xx, 5xx) keeps its `Cache-Control: no-store` and gets no
 ///   caching field of a rule (`Expires`, `Surrogate-Control`, any
@@ -425,5 +431,4 @@ fn plan(
 }
 
 #[cfg(test)]
-#[path = "response_plan_tests.rs"]
 mod tests;

@@ -7,23 +7,27 @@
 //!   Between checks the remembered snapshot is served: a change becomes
 //!   visible at most `check_interval` late. Zero checks on every request.
 //! - When the metadata differs, the file is read and hashed again, by
-//!   [`crate::file_read`], which never returns a read that crossed a write.
+//!   [`crate::site::mounted::file_read`], which never returns a read that crossed a write.
 //! - Metadata cannot tell two writes of the same length apart when they fall
 //!   in the same tick of the file system's clock. So, as git does with its
 //!   "racily clean" entries, a file modified less than
-//!   [`crate::file_read::RACY_WINDOW`] before
+//!   [`crate::site::mounted::file_read::RACY_WINDOW`] before
 //!   it was read is read and hashed again at every check until its time is
 //!   older than that window.
 //! - The ETag is always the MD5 of the very bytes that are kept and sent: a
 //!   snapshot holds both, and is replaced whole.
 //! - Last-Modified is the time the site manifest recorded for exactly these
-//!   bytes, when it has one (see [`crate::site_manifest`]), else the file's.
+//!   bytes, when it has one (see [`crate::site::mounted::manifest`]), else the file's.
 //!
 //! What is kept is bounded in bytes: past `max_cached_bytes`, the files used
 //! least recently are forgotten (and read again when asked for). A file larger
 //! than the bound is served but never kept. A name found missing is
 //! remembered for one check interval, up to `REMEMBERED_MISSES` names, so
 //! requests for names that do not exist cannot grow an instance's memory.
+
+pub mod confined_path;
+pub mod file_read;
+pub mod manifest;
 
 use std::cell::{OnceCell, RefCell};
 use std::fs;
@@ -33,31 +37,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::HeaderValue;
 use lru::LruCache;
 
 use crate::clock::Clock;
-use crate::confined_path::resolve_under;
-pub use crate::file_read::FileError;
-use crate::file_read::{Fingerprint, read_settled};
-use crate::site_manifest::{self, SiteManifest};
-use crate::validators::{Validators, md5_hex};
-
-/// A file as it was at one moment: its validators, length and type, and its
-/// bytes once they have been read.
-#[derive(Debug)]
-pub struct Snapshot {
-    pub validators: Validators,
-    pub len: u64,
-    /// From the name the file was asked for.
-    pub content_type: HeaderValue,
-    /// The content coding the file's name says its bytes are in (`.svgz`:
-    /// gzip), from [`crate::content_type::for_file_name`].
-    pub content_encoding: Option<&'static str>,
-    /// The bytes, whose MD5 the ETag is. None when the site manifest vouched
-    /// for the file and no body has been needed yet ([`FileStore::look_up`]).
-    pub content: Option<Bytes>,
-}
+use crate::decision::validators::{Validators, md5_hex};
+use crate::site::mounted::confined_path::resolve_under;
+use crate::site::mounted::file_read::{Fingerprint, READ_ATTEMPTS, read_settled};
+use crate::site::{FileError, SiteSource, Snapshot};
+use manifest::SiteManifest;
 
 /// Limits of a store.
 #[derive(Debug, Clone, Copy)]
@@ -126,7 +113,7 @@ impl FileStore {
     /// times. What is wrong with it waits in [`FileStore::take_problems`].
     fn manifest(&self) -> &SiteManifest {
         self.manifest.get_or_init(|| {
-            let (manifest, problems) = match self.read_site_file(site_manifest::FILE_NAME) {
+            let (manifest, problems) = match self.read_site_file(manifest::FILE_NAME) {
                 Ok(Some(text)) => SiteManifest::parse(&text),
                 Ok(None) => (SiteManifest::default(), Vec::new()),
                 Err(problem) => (SiteManifest::default(), vec![problem]),
@@ -134,18 +121,6 @@ impl FileStore {
             self.problems.borrow_mut().extend(problems);
             manifest
         })
-    }
-
-    /// Reads the site manifest now, if it was not yet, and returns what is
-    /// wrong with it (and anything else not yet taken), for the log.
-    pub fn load_manifest(&mut self) -> Vec<String> {
-        self.manifest();
-        self.take_problems()
-    }
-
-    /// The lines for the log that wait since the manifest was read.
-    pub fn take_problems(&self) -> Vec<String> {
-        std::mem::take(&mut self.problems.borrow_mut())
     }
 
     /// The text of a file of the site's own (the manifest)
@@ -158,93 +133,6 @@ impl FileStore {
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(format!("{}: cannot be read: {err}", path.display())),
         }
-    }
-
-    /// Whether `variant`, the precompressed variant at `variant_name`, is
-    /// proven to encode exactly the bytes of `source`: the site manifest
-    /// records the variant's bytes as made from the source's bytes (see
-    /// [`crate::site_manifest`]). Without a manifest nothing is proven.
-    pub fn proves_variant(
-        &self,
-        variant_name: &str,
-        variant: &Snapshot,
-        source: &Snapshot,
-    ) -> bool {
-        self.manifest()
-            .source_of_variant(variant_name, variant.validators.md5_hex())
-            .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source.validators.md5_hex()))
-    }
-
-    /// The recorded length of a variant at `variant_name` made from
-    /// `source`'s bytes, if the site manifest records one: a candidate,
-    /// known without any I/O, that [`FileStore::proves_variant`] must still
-    /// prove before it is sent.
-    pub fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64> {
-        self.manifest()
-            .variant_len_of(variant_name, source.validators.md5_hex())
-    }
-
-    /// The full path of `relative` under the root, for error messages.
-    pub fn path_of(&self, relative: &str) -> PathBuf {
-        self.root.join(relative)
-    }
-
-    /// The bytes of content kept now.
-    pub fn cached_bytes(&self) -> u64 {
-        self.cached_bytes
-    }
-
-    /// The current snapshot of the file at `relative` (segments joined with
-    /// `/`, from a checked [`crate::site_path::SitePath`]), with its bytes.
-    /// `clock` is the request's (see [`Clock`]).
-    pub fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
-        let snapshot = self.look_up(relative, clock)?;
-        if snapshot.content.is_some() {
-            return Ok(snapshot);
-        }
-        // Vouched for by the manifest, never read: read it now. Its ETag
-        // comes from the bytes read, whatever the manifest said.
-        let result = resolve_under(&self.root, relative)
-            .and_then(|(path, _)| self.read_and_keep(relative, &path, clock));
-        if result.is_err() {
-            self.forget(relative);
-        }
-        result
-    }
-
-    /// Like [`FileStore::read`], but a file the site manifest vouches for
-    /// (same length and time to the nanosecond as recorded, not modified
-    /// within the racy window) comes back without its bytes, its validators
-    /// taken from the manifest: enough for a 304, without reading the file.
-    pub fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
-        let now = clock.monotonic;
-        let within_interval =
-            |at: &Instant| now.saturating_duration_since(*at) < self.limits.check_interval;
-        if let Some(entry) = self.entries.get(relative)
-            && within_interval(&entry.checked_at)
-        {
-            return Ok(entry.snapshot.clone());
-        }
-        if self.misses.get(relative).is_some_and(within_interval) {
-            return Err(FileError::NotFound);
-        }
-        let result = self.check(relative, clock);
-        match &result {
-            Ok(_) => {
-                self.misses.pop(relative);
-            }
-            Err(err) => {
-                // Never serve a file that is known to be gone or unreadable.
-                self.forget(relative);
-                if matches!(err, FileError::NotFound) {
-                    if self.misses.len() >= REMEMBERED_MISSES {
-                        self.misses.pop_lru();
-                    }
-                    self.misses.put(relative.to_string(), now);
-                }
-            }
-        }
-        result
     }
 
     fn check(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
@@ -264,7 +152,7 @@ impl FileStore {
                 .manifest()
                 .vouches_for(relative, fingerprint.len, modified)
         {
-            let named = crate::content_type::for_file_name(relative);
+            let named = crate::decision::content_type::for_file_name(relative);
             let snapshot = Arc::new(Snapshot {
                 validators: Validators::from_md5_hex(&recorded.md5, Some(recorded.modified())),
                 len: recorded.len,
@@ -284,7 +172,7 @@ impl FileStore {
         self.read_and_keep(relative, &path, clock)
     }
 
-    /// Reads the file at `path` (see [`crate::file_read`]) and keeps the
+    /// Reads the file at `path` (see [`crate::site::mounted::file_read`]) and keeps the
     /// snapshot of what was read.
     fn read_and_keep(
         &mut self,
@@ -302,7 +190,11 @@ impl FileStore {
                     entry.racy = true;
                     return Ok(entry.snapshot.clone());
                 }
-                _ => return Err(FileError::Unsettled),
+                _ => {
+                    return Err(FileError::Unsettled {
+                        reads: READ_ATTEMPTS,
+                    });
+                }
             },
         };
         let recent = fingerprint.is_recent(wall);
@@ -321,7 +213,7 @@ impl FileStore {
                     .manifest()
                     .time_for(relative, &md5)
                     .or(fingerprint.modified);
-                let named = crate::content_type::for_file_name(relative);
+                let named = crate::decision::content_type::for_file_name(relative);
                 Arc::new(Snapshot {
                     validators: Validators::from_md5_hex(&md5, modified),
                     len: content.len() as u64,
@@ -369,10 +261,101 @@ impl FileStore {
     }
 }
 
+/// A mounted directory (`files` in spin.toml, `--dir` for wasmtime) as
+/// the site's source.
+impl SiteSource for FileStore {
+    /// Whether `variant`, the precompressed variant at `variant_name`, is
+    /// proven to encode exactly the bytes of `source`: the site manifest
+    /// records the variant's bytes as made from the source's bytes (see
+    /// [`crate::site::mounted::manifest`]). Without a manifest nothing is proven.
+    fn proves_variant(&self, variant_name: &str, variant: &Snapshot, source: &Snapshot) -> bool {
+        self.manifest()
+            .source_of_variant(variant_name, variant.validators.md5_hex())
+            .is_some_and(|made_from| made_from.eq_ignore_ascii_case(source.validators.md5_hex()))
+    }
+
+    /// The recorded length of a variant at `variant_name` made from
+    /// `source`'s bytes, if the site manifest records one: a candidate,
+    /// known without any I/O, that [`FileStore::proves_variant`] must still
+    /// prove before it is sent.
+    fn recorded_variant_len(&self, variant_name: &str, source: &Snapshot) -> Option<u64> {
+        self.manifest()
+            .variant_len_of(variant_name, source.validators.md5_hex())
+    }
+
+    /// The full path of `relative` under the root, for error messages.
+    fn path_of(&self, relative: &str) -> String {
+        self.root.join(relative).to_string_lossy().into_owned()
+    }
+
+    /// The bytes of content kept now.
+    fn cached_bytes(&self) -> u64 {
+        self.cached_bytes
+    }
+
+    /// The current snapshot of the file at `relative` (segments joined with
+    /// `/`, from a checked `SitePath` of the resolve step), with its bytes.
+    /// `clock` is the request's (see [`Clock`]).
+    fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        let snapshot = self.look_up(relative, clock)?;
+        if snapshot.content.is_some() {
+            return Ok(snapshot);
+        }
+        // Vouched for by the manifest, never read: read it now. Its ETag
+        // comes from the bytes read, whatever the manifest said.
+        let result = resolve_under(&self.root, relative)
+            .and_then(|(path, _)| self.read_and_keep(relative, &path, clock));
+        if result.is_err() {
+            self.forget(relative);
+        }
+        result
+    }
+
+    /// Like [`FileStore::read`], but a file the site manifest vouches for
+    /// (same length and time to the nanosecond as recorded, not modified
+    /// within the racy window) comes back without its bytes, its validators
+    /// taken from the manifest: enough for a 304, without reading the file.
+    fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
+        let now = clock.monotonic;
+        let within_interval =
+            |at: &Instant| now.saturating_duration_since(*at) < self.limits.check_interval;
+        if let Some(entry) = self.entries.get(relative)
+            && within_interval(&entry.checked_at)
+        {
+            return Ok(entry.snapshot.clone());
+        }
+        if self.misses.get(relative).is_some_and(within_interval) {
+            return Err(FileError::NotFound);
+        }
+        let result = self.check(relative, clock);
+        match &result {
+            Ok(_) => {
+                self.misses.pop(relative);
+            }
+            Err(err) => {
+                // Never serve a file that is known to be gone or unreadable.
+                self.forget(relative);
+                if matches!(err, FileError::NotFound) {
+                    if self.misses.len() >= REMEMBERED_MISSES {
+                        self.misses.pop_lru();
+                    }
+                    self.misses.put(relative.to_string(), now);
+                }
+            }
+        }
+        result
+    }
+
+    /// The lines for the log that wait since the manifest was read.
+    fn take_problems(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.problems.borrow_mut())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::file_read::{READ_PIECE_BYTES, test_hook};
+    use crate::site::mounted::file_read::{READ_PIECE_BYTES, test_hook};
     use std::time::SystemTime;
 
     /// The clock of a request at `monotonic` and `wall`.
@@ -414,7 +397,7 @@ mod tests {
         );
         assert_eq!(
             snapshot.validators.etag(),
-            crate::validators::strong_etag(content_of(&snapshot))
+            crate::decision::validators::strong_etag(content_of(&snapshot))
         );
     }
 
@@ -449,7 +432,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             snapshot.validators.etag(),
-            crate::validators::strong_etag(content_of(&snapshot))
+            crate::decision::validators::strong_etag(content_of(&snapshot))
         );
         snapshot.validators.etag().to_string()
     }
@@ -464,12 +447,12 @@ mod tests {
         let now = Instant::now();
         assert_eq!(
             etag(&mut store, now),
-            crate::validators::strong_etag(b"one")
+            crate::decision::validators::strong_etag(b"one")
         );
         write_with_time(&path, b"two!", old);
         assert_eq!(
             etag(&mut store, now),
-            crate::validators::strong_etag(b"two!")
+            crate::decision::validators::strong_etag(b"two!")
         );
     }
 
@@ -483,12 +466,12 @@ mod tests {
         let now = Instant::now();
         assert_eq!(
             etag(&mut store, now),
-            crate::validators::strong_etag(b"AAAA")
+            crate::decision::validators::strong_etag(b"AAAA")
         );
         write_with_time(&path, b"BBBB", recent);
         assert_eq!(
             etag(&mut store, now),
-            crate::validators::strong_etag(b"BBBB")
+            crate::decision::validators::strong_etag(b"BBBB")
         );
     }
 
@@ -519,7 +502,7 @@ mod tests {
         assert_eq!(etag(&mut store, start + Duration::from_millis(999)), first);
         assert_eq!(
             etag(&mut store, start + Duration::from_secs(1)),
-            crate::validators::strong_etag(b"other")
+            crate::decision::validators::strong_etag(b"other")
         );
     }
 
@@ -573,7 +556,7 @@ mod tests {
         fs::write(&path, b"back").unwrap();
         assert_eq!(
             etag(&mut store, now),
-            crate::validators::strong_etag(b"back")
+            crate::decision::validators::strong_etag(b"back")
         );
     }
 
@@ -585,11 +568,12 @@ mod tests {
         let recorded_secs = 1_600_000_000;
         let manifest = format!(
             "{} 8 {recorded_secs} - index.html\n",
-            crate::validators::md5_hex(b"recorded")
+            crate::decision::validators::md5_hex(b"recorded")
         );
-        fs::write(dir.path().join(site_manifest::FILE_NAME), manifest).unwrap();
+        fs::write(dir.path().join(manifest::FILE_NAME), manifest).unwrap();
         let mut store = store(dir.path(), Duration::ZERO);
-        assert!(store.load_manifest().is_empty());
+        store.manifest();
+        assert!(store.take_problems().is_empty());
         let wall = SystemTime::now();
         let last_modified = |store: &mut FileStore| {
             let snapshot = store.read("index.html", at(Instant::now(), wall)).unwrap();
@@ -598,8 +582,9 @@ mod tests {
         assert_eq!(last_modified(&mut store), Some(recorded_secs));
         // Other bytes: the file's own time, never the recorded one.
         fs::write(&path, b"changed!").unwrap();
-        let own =
-            crate::validators::whole_seconds(fs::metadata(&path).unwrap().modified().unwrap());
+        let own = crate::decision::validators::whole_seconds(
+            fs::metadata(&path).unwrap().modified().unwrap(),
+        );
         assert_eq!(last_modified(&mut store), own);
     }
 
