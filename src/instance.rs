@@ -57,8 +57,8 @@ pub fn handle_with(head: &RequestHead<'_>, make: impl FnOnce() -> Server) -> Rep
         let reply = server.handle(head, clock);
         (reply, server.config().access_log)
     });
-    if let Some(error) = &reply.error {
-        eprintln!("{error}");
+    if !reply.log_lines.is_empty() {
+        eprintln!("{}", reply.log_lines);
     }
     if access_log {
         // One write per line, so that lines of concurrent requests never mix.

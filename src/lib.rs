@@ -29,6 +29,7 @@ mod clock;
 mod config;
 mod decision;
 mod instance;
+mod log_lines;
 mod request;
 mod resolve;
 mod rules;
@@ -39,6 +40,7 @@ mod site;
 pub use clock::Clock;
 pub use config::{Config, DOCUMENT_ROOT};
 pub use instance::{embedded_server, handle, handle_with};
+pub use log_lines::LogLines;
 pub use request::RequestHead;
 pub use server::{Reply, Server};
 

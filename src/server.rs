@@ -24,7 +24,8 @@ use crate::access_log::{AccessLogLine, escaped};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::decision::{Body, ResponsePlan, decide};
-use crate::resolve::{Content, Resolution, Resolver, Settings, log_lines};
+use crate::log_lines::LogLines;
+use crate::resolve::{Content, Resolution, Resolver, Settings};
 use crate::site::SiteSource;
 use crate::site::mounted::{FileStore, StoreLimits};
 
@@ -38,7 +39,7 @@ pub struct Reply {
     pub body: Bytes,
     /// Lines for the error log: why a path was refused, why a file could not
     /// be served.
-    pub error: Option<String>,
+    pub log_lines: LogLines,
 }
 
 impl Reply {
@@ -161,14 +162,18 @@ fn body_bytes(body: Body, content: Content) -> Bytes {
 /// Step 4: the reply, with the error-log lines: why the request was refused,
 /// with the status it got, then what else went wrong answering it.
 fn into_reply(request: &RequestHead<'_>, resolution: Resolution, plan: ResponsePlan) -> Reply {
-    let refusal = resolution.refusal.map(|reason| {
-        format!(
-            "refused: path={}: {reason} ({})",
-            escaped(request.path),
-            plan.status.as_u16()
-        )
-    });
-    let error = log_lines(refusal, resolution.problem);
+    let mut log_lines = resolution.log_lines;
+    if let Some(reason) = resolution.refusal {
+        let path = escaped(request.path);
+        let status = plan.status.as_u16();
+        log_lines.prepend(LogLines::of(format!(
+            "refused: path={path}: {reason} ({status})"
+        )));
+    }
     let body = body_bytes(plan.body, resolution.content);
-    Reply { plan, body, error }
+    Reply {
+        plan,
+        body,
+        log_lines,
+    }
 }

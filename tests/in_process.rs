@@ -193,23 +193,28 @@ fn options_and_allow() {
             "{target}"
         );
         assert_eq!(field(&reply, "content-length"), None, "{target}: a 204");
-        assert!(reply.error.is_none(), "{target}: {:?}", reply.error);
+        assert!(
+            reply.log_lines.is_empty(),
+            "{target}: {:?}",
+            reply.log_lines
+        );
     }
     let refused = site.request("PUT", "/css/site.css", &[]);
     assert_eq!(field(&refused, "allow"), Some("GET, HEAD, OPTIONS"));
     let asterisk = site.get("*", &[]);
     assert_eq!(
-        asterisk.error.as_deref(),
+        asterisk.log_lines.text().as_deref(),
         Some("refused: path=*: the asterisk form `*` is only for OPTIONS (400)")
     );
     let hosts = site.get("/", &[("Host", "a.example"), ("Host", "b.example")]);
     assert!(
         hosts
-            .error
+            .log_lines
+            .text()
             .as_deref()
             .is_some_and(|e| e.contains("more than one Host field line")),
         "{:?}",
-        hosts.error
+        hosts.log_lines.text()
     );
 }
 
@@ -230,7 +235,7 @@ fn refused_rules_are_logged_once_and_an_edit_is_seen() {
     fs::write(&redirects, "/gone /docs/ 410\n/was /about.html\n").unwrap();
     site.new_instance(&every_time);
     let first = site.get("/css/site.css", &[]);
-    let logged = first.error.clone().unwrap_or_default();
+    let logged = first.log_lines.text().unwrap_or_default();
     let headers_line = format!("error: {}:4: ETag cannot be set", headers.display());
     let redirects_line = format!(
         "error: {}:1: status \"410\" is not one of",
@@ -245,7 +250,7 @@ fn refused_rules_are_logged_once_and_an_edit_is_seen() {
     );
     assert_ne!(field(&first, "etag"), Some("\"x\""));
     let again = site.get("/docs/guide.txt", &[]);
-    assert_eq!(again.error, None, "logged once");
+    assert_eq!(again.log_lines.text(), None, "logged once");
     assert_eq!(
         field(&again, "cache-control"),
         Some("public"),
@@ -260,7 +265,7 @@ fn refused_rules_are_logged_once_and_an_edit_is_seen() {
     support::replace_file(&headers, b"/*.txt\n  Cache-Control: private, max-age=9\n");
     support::replace_file(&redirects, b"/was /index.html 302\n");
     let edited = site.get("/docs/guide.txt", &[]);
-    assert_eq!(edited.error, None);
+    assert_eq!(edited.log_lines.text(), None);
     assert_eq!(field(&edited, "cache-control"), Some("private, max-age=9"));
     let moved = site.get("/was", &[]);
     assert_eq!(
@@ -364,12 +369,12 @@ fn refusals_and_site_problems_are_logged() {
     let refused = site.get("/%2e%2e/etc/passwd", &[]);
     assert_eq!(refused.plan.status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        refused.error.as_deref(),
+        refused.log_lines.text().as_deref(),
         Some("refused: path=/%2e%2e/etc/passwd: dot-segment (400)")
     );
     let hidden = site.get("/.env", &[]);
     assert_eq!(
-        hidden.error.as_deref(),
+        hidden.log_lines.text().as_deref(),
         Some("refused: path=/.env: dot-file (404)")
     );
     // A link out of the root is never followed; the log says why.
@@ -380,7 +385,7 @@ fn refusals_and_site_problems_are_logged() {
     fs::remove_file(&outside).unwrap();
     assert_eq!(leak.plan.status, StatusCode::NOT_FOUND);
     assert_eq!(&leak.body[..], support::fixture_file("404.html"));
-    let error = leak.error.unwrap();
+    let error = leak.log_lines.text().unwrap();
     assert!(
         error.contains("leak.txt: a symbolic link out of the document root"),
         "{error}"
@@ -391,8 +396,14 @@ fn refusals_and_site_problems_are_logged() {
     let missing = site.get("/nope.txt", &[]);
     assert_eq!(missing.plan.status, StatusCode::NOT_FOUND);
     assert_eq!(&missing.body[..], b"404 Not Found\n");
-    assert!(missing.error.unwrap().contains("404.html: no such file"));
-    let both = site.get("/.env", &[]).error.unwrap();
+    assert!(
+        missing
+            .log_lines
+            .text()
+            .unwrap()
+            .contains("404.html: no such file")
+    );
+    let both = site.get("/.env", &[]).log_lines.text().unwrap();
     let lines: Vec<&str> = both.lines().collect();
     assert_eq!(lines.len(), 2, "{both}");
     assert_eq!(lines[0], "refused: path=/.env: dot-file (404)");
@@ -405,7 +416,13 @@ fn the_one_page_special_cases_stay() {
     fs::remove_file(site.dir.path().join("index.html")).unwrap();
     let missing = site.get("/", &[]);
     assert_eq!(missing.plan.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(missing.error.unwrap().ends_with("index.html: no such file"));
+    assert!(
+        missing
+            .log_lines
+            .text()
+            .unwrap()
+            .ends_with("index.html: no such file")
+    );
     // /index.html is an ordinary file: a 404 when it is gone.
     assert_eq!(
         site.get("/index.html", &[]).plan.status,
@@ -443,7 +460,7 @@ fn many_refused_rules_are_counted_not_all_logged() {
     let bad: String = (0..30).map(|i| format!("/r{i} /t 999\n")).collect();
     fs::write(site.dir.path().join("_redirects"), bad).unwrap();
     site.new_instance(&[]);
-    let logged = site.get("/", &[]).error.unwrap_or_default();
+    let logged = site.get("/", &[]).log_lines.text().unwrap_or_default();
     assert_eq!(logged.matches("status \"999\"").count(), 20, "{logged}");
     assert!(logged.contains("_redirects: 10 more problems"), "{logged}");
 }

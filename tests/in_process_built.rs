@@ -482,7 +482,7 @@ fn the_site_rules_in_force_mounted_and_embedded() {
     }
     // A rewrite to nothing is logged, with the rule's paths.
     let ghost = mounted.get("/ghost/x", &[]);
-    let logged = ghost.error.unwrap_or_default();
+    let logged = ghost.log_lines.text().unwrap_or_default();
     assert!(
         logged.contains("the rewrite of /ghost/x to /nothing.html: no file there"),
         "{logged}"

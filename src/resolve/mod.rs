@@ -42,6 +42,7 @@ use crate::clock::Clock;
 use crate::decision::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::decision::preconditions::is_get_or_head;
 use crate::decision::{Outcome, Representation};
+use crate::log_lines::LogLines;
 use crate::request::RequestHead;
 use crate::resolve::site_path::{Refusal, SitePath};
 use crate::rules::SiteRules;
@@ -86,8 +87,9 @@ pub(crate) struct Resolution {
     pub site_fields: HeaderMap,
     /// Why the request was refused, for the `refused:` line of the log.
     pub refusal: Option<String>,
-    /// A problem of the site met on the way, for the error log.
-    pub problem: Option<String>,
+    /// What was wrong with the site's files met on the way, for the error
+    /// log.
+    pub log_lines: LogLines,
 }
 
 /// Where the bytes of a body are.
@@ -109,7 +111,7 @@ impl Resolution {
             vary: None,
             site_fields: HeaderMap::new(),
             refusal: None,
-            problem: None,
+            log_lines: LogLines::default(),
         }
     }
 
@@ -118,9 +120,11 @@ impl Resolution {
         self
     }
 
-    fn with_problem(mut self, problem: Option<String>) -> Resolution {
-        if problem.is_some() {
-            self.problem = problem;
+    /// With `lines` for the error log instead of the lines so far, unless
+    /// there are none.
+    fn with_log_lines(mut self, lines: LogLines) -> Resolution {
+        if !lines.is_empty() {
+            self.log_lines = lines;
         }
         self
     }
@@ -135,7 +139,7 @@ enum Found {
     Directory,
     /// Nothing to serve; with a line for the error log when that is a
     /// problem of the site (a link out of the root, a device file).
-    Missing(Option<String>),
+    Missing(LogLines),
 }
 
 /// The request target of OPTIONS for the server as a whole.
@@ -146,10 +150,7 @@ impl Resolver {
     /// with the lines about the site's own files that answering read.
     pub(crate) fn resolve(&mut self, request: &RequestHead<'_>, clock: Clock) -> Resolution {
         let mut resolution = self.resolve_request(request, clock);
-        let problems = self.source.take_problems();
-        if !problems.is_empty() {
-            resolution.problem = log_lines(resolution.problem.take(), Some(problems.join("\n")));
-        }
+        resolution.log_lines.append(self.source.take_log_lines());
         resolution
     }
 
@@ -177,13 +178,11 @@ impl Resolver {
                 return resolution.refused(refusal);
             }
         };
-        let problems = self.rules.refresh(&mut *self.source, clock);
+        let rules_lines = self.rules.refresh(&mut *self.source, clock);
         let url_path = url_path(&path);
         let mut resolution = self.resolve_path(request, &path, &url_path, clock);
         resolution.site_fields = self.rules.headers().fields_for(&url_path);
-        if !problems.is_empty() {
-            resolution.problem = log_lines(Some(problems.join("\n")), resolution.problem.take());
-        }
+        resolution.log_lines.prepend(rules_lines);
         resolution
     }
 
@@ -221,10 +220,11 @@ impl Resolver {
             Err((relative, err)) => return self.failed(&relative, &err),
         };
         let found = match (found, rewrite) {
-            (Found::Missing(problem), Some(target)) => {
+            (Found::Missing(mut lines), Some(target)) => {
                 match self.rewritten(&target, url_path, clock) {
-                    Ok(Found::Missing(rewrite_problem)) => {
-                        Found::Missing(log_lines(problem, rewrite_problem))
+                    Ok(Found::Missing(rewrite_lines)) => {
+                        lines.append(rewrite_lines);
+                        Found::Missing(lines)
                     }
                     Ok(found) => found,
                     Err((relative, err)) => return self.failed(&relative, &err),
@@ -259,7 +259,7 @@ impl Resolver {
                     StatusCode::BAD_REQUEST,
                 )
             }
-            Found::Missing(problem) => self.missing(request, path, problem, clock),
+            Found::Missing(lines) => self.missing(request, path, lines, clock),
         }
     }
 
@@ -287,7 +287,7 @@ impl Resolver {
         let target_path = match SitePath::parse(target) {
             Ok(target_path) => target_path,
             Err(refusal) => {
-                return Ok(Found::Missing(Some(format!(
+                return Ok(Found::Missing(LogLines::of(format!(
                     "error: _redirects: the rewrite of {} to {}: {refusal}",
                     escaped(url_path),
                     escaped(target)
@@ -296,7 +296,7 @@ impl Resolver {
         };
         match self.find(&target_path, clock)? {
             found @ Found::File(..) => Ok(found),
-            _ => Ok(Found::Missing(Some(format!(
+            _ => Ok(Found::Missing(LogLines::of(format!(
                 "error: _redirects: the rewrite of {} to {}: no file there",
                 escaped(url_path),
                 escaped(target)
@@ -312,32 +312,32 @@ impl Resolver {
         } else {
             path.relative().to_string()
         };
-        match self.lookup(&relative, clock)? {
-            Found::Directory if path.is_directory() => Ok(Found::Missing(Some(
+        match self.look_up(&relative, clock)? {
+            Found::Directory if path.is_directory() => Ok(Found::Missing(LogLines::of(
                 self.error_line(&relative, &FileError::Directory),
             ))),
-            Found::Missing(problem)
+            Found::Missing(lines)
                 if self.settings.clean_urls && !path.is_directory() && !path.has_extension() =>
             {
                 // `/about` and `/about.html` are two URLs of one file: the
                 // same bytes, so the same validators under either.
-                match self.lookup(&format!("{relative}.html"), clock)? {
+                match self.look_up(&format!("{relative}.html"), clock)? {
                     found @ Found::File(..) => Ok(found),
-                    _ => Ok(Found::Missing(problem)),
+                    _ => Ok(Found::Missing(lines)),
                 }
             }
             found => Ok(found),
         }
     }
 
-    fn lookup(&mut self, relative: &str, clock: Clock) -> Result<Found, (String, FileError)> {
+    fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Found, (String, FileError)> {
         match self.source.look_up(relative, clock) {
             Ok(snapshot) => Ok(Found::File(relative.to_string(), snapshot)),
             Err(FileError::Directory) => Ok(Found::Directory),
-            Err(FileError::NotFound) => Ok(Found::Missing(None)),
-            Err(err @ (FileError::OutsideRoot | FileError::NotAFile)) => {
-                Ok(Found::Missing(Some(self.error_line(relative, &err))))
-            }
+            Err(FileError::NotFound) => Ok(Found::Missing(LogLines::default())),
+            Err(err @ (FileError::OutsideRoot | FileError::NotAFile)) => Ok(Found::Missing(
+                LogLines::of(self.error_line(relative, &err)),
+            )),
             Err(err) => Err((relative.to_string(), err)),
         }
     }
@@ -423,19 +423,19 @@ impl Resolver {
     }
 
     /// Nothing found at a checked path (step 3 of the module's list).
-    /// `problem` is the error-log line of what was found instead, if any.
+    /// `lines` are the error-log lines of what was found instead, if any.
     fn missing(
         &mut self,
         request: &RequestHead<'_>,
         path: &SitePath,
-        problem: Option<String>,
+        lines: LogLines,
         clock: Clock,
     ) -> Resolution {
         if path.is_root() {
             // A one-page site without its page is broken, not empty.
             return self
                 .failed(INDEX_FILE, &FileError::NotFound)
-                .with_problem(problem);
+                .with_log_lines(lines);
         }
         if path.relative() == FAVICON_FILE && !path.is_directory() {
             return Resolution::of(match is_get_or_head(request.method) {
@@ -444,7 +444,7 @@ impl Resolver {
             });
         }
         self.not_found(request, Some(path), clock)
-            .with_problem(problem)
+            .with_log_lines(lines)
     }
 
     /// The answer for a path with nothing to serve: the app shell for a page
@@ -464,14 +464,14 @@ impl Resolver {
         // section 12.5.5).
         let varies =
             self.settings.fallback_page.is_some() && path.is_some_and(|p| !p.has_extension());
-        let mut problem = None;
+        let mut line = None;
         if varies && accepts_html(request.headers) {
             let shell = self.settings.fallback_page.clone().unwrap_or_default();
             match self.source.look_up(&shell, clock) {
                 Ok(snapshot) => {
                     return self.representation(request.headers, &shell, &snapshot, true, clock);
                 }
-                Err(err) => problem = Some(self.error_line(&shell, &err)),
+                Err(err) => line = Some(self.error_line(&shell, &err)),
             }
         }
         let mut resolution = Resolution::of(Outcome::Text(StatusCode::NOT_FOUND));
@@ -487,13 +487,13 @@ impl Resolver {
                         Content::Bytes(snapshot.content.clone().unwrap_or_default());
                 }
                 Err(err) => {
-                    problem.get_or_insert(self.error_line(&page, &err));
+                    line.get_or_insert(self.error_line(&page, &err));
                 }
             }
         }
         Resolution {
             vary: vary_value(varies, false),
-            problem,
+            log_lines: LogLines::from(line),
             ..resolution
         }
     }
@@ -521,15 +521,13 @@ impl Resolver {
                 !same
             }
             Err(err) => {
-                let failed = self.failed(name, &err);
+                let mut failed = self.failed(name, &err);
                 // The lines the resolve step logged stay, the failure's after them.
-                let problem = log_lines(resolution.problem.take(), failed.problem);
-                let site_fields = std::mem::take(&mut resolution.site_fields);
-                *resolution = Resolution {
-                    problem,
-                    site_fields,
-                    ..failed
-                };
+                failed
+                    .log_lines
+                    .prepend(std::mem::take(&mut resolution.log_lines));
+                failed.site_fields = std::mem::take(&mut resolution.site_fields);
+                *resolution = failed;
                 true
             }
         }
@@ -542,7 +540,7 @@ impl Resolver {
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Resolution {
-            problem: Some(self.error_line(relative, err)),
+            log_lines: LogLines::of(self.error_line(relative, err)),
             ..Resolution::of(Outcome::Text(status))
         }
     }
@@ -582,14 +580,6 @@ fn url_path(path: &SitePath) -> String {
         (true, _) => "/".to_string(),
         (false, true) => format!("/{}/", path.relative()),
         (false, false) => format!("/{}", path.relative()),
-    }
-}
-
-/// Lines for the error log: `first`, then `then`, each when there is one.
-pub(crate) fn log_lines(first: Option<String>, then: Option<String>) -> Option<String> {
-    match (first, then) {
-        (Some(first), Some(then)) => Some(format!("{first}\n{then}")),
-        (first, then) => first.or(then),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod redirects_file;
 pub mod url_pattern;
 
 use crate::clock::Clock;
+use crate::log_lines::LogLines;
 use crate::site::FileError;
 use crate::site::SiteSource;
 use headers_file::HeaderRules;
@@ -47,15 +48,15 @@ impl SiteRules {
     /// Brings both files up to date with the site's, at `clock`; the lines
     /// for the log: each refused rule, or a file that could not be read (its
     /// last good rules stay).
-    pub fn refresh(&mut self, source: &mut dyn SiteSource, clock: Clock) -> Vec<String> {
-        let mut problems = Vec::new();
+    pub fn refresh(&mut self, source: &mut dyn SiteSource, clock: Clock) -> LogLines {
+        let mut log_lines = LogLines::default();
         refresh(
             &mut self.headers,
             headers_file::FILE_NAME,
             HeaderRules::parse,
             source,
             clock,
-            &mut problems,
+            &mut log_lines,
         );
         refresh(
             &mut self.redirects,
@@ -63,9 +64,9 @@ impl SiteRules {
             RedirectRules::parse,
             source,
             clock,
-            &mut problems,
+            &mut log_lines,
         );
-        problems
+        log_lines
     }
 
     pub fn headers(&self) -> &HeaderRules {
@@ -83,7 +84,7 @@ fn refresh<T: Default>(
     parse: fn(&str) -> (T, Vec<String>),
     source: &mut dyn SiteSource,
     clock: Clock,
-    problems: &mut Vec<String>,
+    log_lines: &mut LogLines,
 ) {
     match source.read(name, clock) {
         Ok(snapshot) => {
@@ -104,7 +105,7 @@ fn refresh<T: Default>(
             }
             let place = source.path_of(name);
             // `_headers:12: ...` with the file's full place: `error: /site/_headers:12: ...`.
-            problems.extend(
+            log_lines.extend(
                 found
                     .drain(..)
                     .map(|line| format!("error: {}", line.replacen(name, &place, 1))),
@@ -115,7 +116,7 @@ fn refresh<T: Default>(
             };
         }
         Err(FileError::NotFound) => *parsed = Parsed::default(),
-        Err(err) => problems.push(format!(
+        Err(err) => log_lines.push(format!(
             "error: {}: {err}; its last rules stay",
             source.path_of(name)
         )),

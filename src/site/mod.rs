@@ -16,6 +16,7 @@ use http::HeaderValue;
 
 use crate::clock::Clock;
 use crate::decision::validators::Validators;
+use crate::log_lines::LogLines;
 
 /// A file as it was at one moment: its validators, length and type, and its
 /// bytes once they have been read.
@@ -115,7 +116,7 @@ pub trait SiteSource {
 
     /// Lines for the log about the site's own files (its manifest) that were
     /// read while answering, once each.
-    fn take_problems(&mut self) -> Vec<String> {
-        Vec::new()
+    fn take_log_lines(&mut self) -> LogLines {
+        LogLines::default()
     }
 }

@@ -6,9 +6,9 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use http_caching_server::Reply;
 use http_caching_server::date_now_header;
 use http_caching_server::{Body, ResponsePlan};
+use http_caching_server::{LogLines, Reply};
 
 pub fn fixed_304() -> Reply {
     let mut headers = HeaderMap::new();
@@ -30,7 +30,7 @@ pub fn fixed_304() -> Reply {
             decided_by: None,
         },
         body: Bytes::new(),
-        error: None,
+        log_lines: LogLines::default(),
     }
 }
 
@@ -74,7 +74,7 @@ pub fn fixed_200() -> Reply {
             decided_by: None,
         },
         body,
-        error: None,
+        log_lines: LogLines::default(),
     }
 }
 

@@ -41,6 +41,7 @@ use lru::LruCache;
 
 use crate::clock::Clock;
 use crate::decision::validators::{Validators, md5_hex};
+use crate::log_lines::LogLines;
 use crate::site::mounted::confined_path::resolve_under;
 use crate::site::mounted::file_read::{Fingerprint, READ_ATTEMPTS, read_settled};
 use crate::site::{FileError, SiteSource, Snapshot};
@@ -87,8 +88,8 @@ pub struct FileStore {
     /// The site manifest, read when a request first needs it.
     manifest: OnceCell<SiteManifest>,
     /// What was wrong with the manifest, for the log of the request that
-    /// read it ([`FileStore::take_problems`]).
-    problems: RefCell<Vec<String>>,
+    /// read it ([`SiteSource::take_log_lines`]).
+    log_lines: RefCell<LogLines>,
 }
 
 impl FileStore {
@@ -103,14 +104,14 @@ impl FileStore {
             // (one per request for the WASIp2 artifact) rarely needs it.
             misses: LruCache::unbounded(),
             manifest: OnceCell::new(),
-            problems: RefCell::new(Vec::new()),
+            log_lines: RefCell::new(LogLines::default()),
         }
     }
 
     /// The site manifest written by the build step, read (once) when a
     /// request first needs it, not when the instance starts; an empty one
     /// when the site has none, whose files are then served with their own
-    /// times. What is wrong with it waits in [`FileStore::take_problems`].
+    /// times. What is wrong with it waits in [`SiteSource::take_log_lines`].
     fn manifest(&self) -> &SiteManifest {
         self.manifest.get_or_init(|| {
             let (manifest, problems) = match self.read_site_file(manifest::FILE_NAME) {
@@ -118,7 +119,7 @@ impl FileStore {
                 Ok(None) => (SiteManifest::default(), Vec::new()),
                 Err(problem) => (SiteManifest::default(), vec![problem]),
             };
-            self.problems.borrow_mut().extend(problems);
+            self.log_lines.borrow_mut().extend(problems);
             manifest
         })
     }
@@ -347,8 +348,8 @@ impl SiteSource for FileStore {
     }
 
     /// The lines for the log that wait since the manifest was read.
-    fn take_problems(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.problems.borrow_mut())
+    fn take_log_lines(&mut self) -> LogLines {
+        std::mem::take(&mut self.log_lines.borrow_mut())
     }
 }
 
@@ -573,7 +574,7 @@ mod tests {
         fs::write(dir.path().join(manifest::FILE_NAME), manifest).unwrap();
         let mut store = store(dir.path(), Duration::ZERO);
         store.manifest();
-        assert!(store.take_problems().is_empty());
+        assert!(store.take_log_lines().is_empty());
         let wall = SystemTime::now();
         let last_modified = |store: &mut FileStore| {
             let snapshot = store.read("index.html", at(Instant::now(), wall)).unwrap();
