@@ -6,34 +6,124 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::decision::ResponsePolicy;
+use crate::log_lines::LogLines;
 use crate::resolve::site_path::SitePath;
 
-/// Cache-Control of the page's 200, 206 and 304 responses.
-pub const CACHE_CONTROL: &str = "CACHE_CONTROL";
-/// Milliseconds between two looks at a file's metadata; 0 looks every request.
-pub const FILE_CHECK_INTERVAL_MS: &str = "FILE_CHECK_INTERVAL_MS";
-/// `on` (default) or `off`: whether Last-Modified is sent and used.
-pub const LAST_MODIFIED: &str = "LAST_MODIFIED";
 /// The directory, inside the component, where the files are mounted.
 pub const DOCUMENT_ROOT: &str = "DOCUMENT_ROOT";
-/// The largest file, in bytes, that is read and served.
-pub const MAX_FILE_BYTES: &str = "MAX_FILE_BYTES";
-/// `on` (default) or `off`: the access-log line on stdout for each request.
-pub const ACCESS_LOG: &str = "ACCESS_LOG";
-/// The most bytes of file content an instance keeps between requests.
-pub const CACHE_MAX_BYTES: &str = "CACHE_MAX_BYTES";
-/// A file of the site (such as `/404.html`) sent with status 404.
-pub const NOT_FOUND_PAGE: &str = "NOT_FOUND_PAGE";
-/// A file of the site (an app shell, such as `/index.html`) sent with 200 for
-/// missing paths that look like pages, to requests that accept HTML.
-pub const FALLBACK_PAGE: &str = "FALLBACK_PAGE";
-/// `on` or `off` (default): `/about` serves `about.html` when there is no
-/// `about`.
-pub const CLEAN_URLS: &str = "CLEAN_URLS";
 
-pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_millis(1000);
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-pub const DEFAULT_CACHE_MAX_BYTES: u64 = 32 * 1024 * 1024;
+/// One setting of the component: its environment variable, its default as
+/// the docs write it, and how a value is read into the [`Config`]. The one
+/// list of them is [`SETTINGS`]; the README's table and the Spin manifests
+/// are checked against it (tests/in_process.rs).
+pub struct Setting {
+    /// The environment variable.
+    pub name: &'static str,
+    /// The default value, as a value of the variable would say it (empty:
+    /// none).
+    pub default: &'static str,
+    /// What a value must be, for the message about an invalid one.
+    pub takes: &'static str,
+    /// Reads a value into the configuration; false when it is not valid.
+    apply: fn(&mut Config, &str) -> bool,
+}
+
+impl Setting {
+    /// Reads `value` into `config`; false (and `config` unchanged) when it is
+    /// not valid.
+    pub fn apply(&self, config: &mut Config, value: &str) -> bool {
+        (self.apply)(config, value.trim())
+    }
+}
+
+/// Every setting, in the order of the README's table.
+pub const SETTINGS: [Setting; 10] = [
+    Setting {
+        name: "CACHE_CONTROL",
+        default: "no-cache",
+        takes: "a header field value",
+        apply: |config, value| match HeaderValue::try_from(value) {
+            Ok(value) if !value.is_empty() => set(&mut config.cache_control, value),
+            _ => false,
+        },
+    },
+    Setting {
+        name: "FILE_CHECK_INTERVAL_MS",
+        default: "1000",
+        takes: "milliseconds",
+        apply: |config, value| {
+            let ms = value.parse().ok();
+            ms.is_some_and(|ms| set(&mut config.check_interval, Duration::from_millis(ms)))
+        },
+    },
+    Setting {
+        name: "LAST_MODIFIED",
+        default: "on",
+        takes: "on or off",
+        apply: |config, value| {
+            on_off(value).is_some_and(|on| set(&mut config.policy.last_modified, on))
+        },
+    },
+    Setting {
+        name: DOCUMENT_ROOT,
+        default: "/",
+        takes: "a directory",
+        apply: |config, value| {
+            !value.is_empty() && set(&mut config.document_root, value.to_string())
+        },
+    },
+    Setting {
+        name: "MAX_FILE_BYTES",
+        default: "67108864",
+        takes: "a number of bytes",
+        apply: |config, value| {
+            value
+                .parse()
+                .is_ok_and(|n| set(&mut config.max_file_bytes, n))
+        },
+    },
+    Setting {
+        name: "CACHE_MAX_BYTES",
+        default: "33554432",
+        takes: "a number of bytes",
+        apply: |config, value| {
+            value
+                .parse()
+                .is_ok_and(|n| set(&mut config.cache_max_bytes, n))
+        },
+    },
+    Setting {
+        name: "NOT_FOUND_PAGE",
+        default: "",
+        takes: SITE_FILE,
+        apply: |config, value| {
+            site_file(value).is_some_and(|page| set(&mut config.not_found_page, Some(page)))
+        },
+    },
+    Setting {
+        name: "FALLBACK_PAGE",
+        default: "",
+        takes: SITE_FILE,
+        apply: |config, value| {
+            site_file(value).is_some_and(|page| set(&mut config.fallback_page, Some(page)))
+        },
+    },
+    Setting {
+        name: "CLEAN_URLS",
+        default: "off",
+        takes: "on or off",
+        apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.clean_urls, on)),
+    },
+    Setting {
+        name: "ACCESS_LOG",
+        default: "on",
+        takes: "on or off",
+        apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.access_log, on)),
+    },
+];
+
+/// What the page settings take.
+const SITE_FILE: &str = "a file of the site, such as /404.html";
 
 /// The component's configuration.
 #[derive(Debug, Clone)]
@@ -42,9 +132,12 @@ pub struct Config {
     /// redirects (RFC 9111 section 5.2).
     pub cache_control: HeaderValue,
     pub policy: ResponsePolicy,
+    /// How long a file's metadata is trusted before it is looked at again.
     pub check_interval: Duration,
     pub document_root: String,
+    /// In bytes.
     pub max_file_bytes: u64,
+    /// In bytes.
     pub cache_max_bytes: u64,
     pub access_log: bool,
     /// The 404 page, a path relative to the site root.
@@ -55,102 +148,67 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// Every setting at its default, as [`SETTINGS`] gives it.
     fn default() -> Self {
-        Config {
-            cache_control: HeaderValue::from_static("no-cache"),
+        // Each field is set from the table below; these only start it.
+        let mut config = Config {
+            cache_control: HeaderValue::from_static(""),
             policy: ResponsePolicy::default(),
-            check_interval: DEFAULT_CHECK_INTERVAL,
-            document_root: "/".to_string(),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
-            access_log: true,
+            check_interval: Duration::ZERO,
+            document_root: String::new(),
+            max_file_bytes: 0,
+            cache_max_bytes: 0,
+            access_log: false,
             not_found_page: None,
             fallback_page: None,
             clean_urls: false,
+        };
+        for setting in &SETTINGS {
+            // An empty default means none: nothing to apply.
+            if !setting.default.is_empty() {
+                setting.apply(&mut config, setting.default);
+            }
         }
+        config
     }
 }
 
 impl Config {
     /// Reads the configuration through `lookup` (the environment, in the
     /// component). A value that is not valid keeps the default and adds a
-    /// message to the returned list, for the log.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> (Config, Vec<String>) {
+    /// line to the returned list, for the log; an empty one means the
+    /// default too.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> (Config, LogLines) {
         let mut config = Config::default();
-        let mut problems = Vec::new();
-        if let Some(value) = lookup(CACHE_CONTROL) {
-            match HeaderValue::try_from(value.trim()) {
-                Ok(v) if !v.is_empty() => config.cache_control = v,
-                _ => problems.push(invalid(CACHE_CONTROL, &value, "a header field value")),
+        let mut log_lines = LogLines::default();
+        for setting in &SETTINGS {
+            let Some(value) = lookup(setting.name) else {
+                continue;
+            };
+            if value.trim().is_empty() && setting.default.is_empty() {
+                continue;
+            }
+            if !setting.apply(&mut config, &value) {
+                log_lines.push(format!(
+                    "config: {}={value:?} is not {}; using the default",
+                    setting.name, setting.takes
+                ));
             }
         }
-        if let Some(value) = lookup(FILE_CHECK_INTERVAL_MS) {
-            match value.trim().parse::<u64>() {
-                Ok(ms) => config.check_interval = Duration::from_millis(ms),
-                Err(_) => problems.push(invalid(FILE_CHECK_INTERVAL_MS, &value, "milliseconds")),
-            }
-        }
-        if let Some(value) = lookup(LAST_MODIFIED) {
-            match on_off(&value) {
-                Some(on) => config.policy.last_modified = on,
-                None => problems.push(invalid(LAST_MODIFIED, &value, "on or off")),
-            }
-        }
-        if let Some(value) = lookup(ACCESS_LOG) {
-            match on_off(&value) {
-                Some(on) => config.access_log = on,
-                None => problems.push(invalid(ACCESS_LOG, &value, "on or off")),
-            }
-        }
-        if let Some(value) = lookup(DOCUMENT_ROOT) {
-            if value.trim().is_empty() {
-                problems.push(invalid(DOCUMENT_ROOT, &value, "a directory"));
-            } else {
-                config.document_root = value.trim().to_string();
-            }
-        }
-        if let Some(value) = lookup(MAX_FILE_BYTES) {
-            match value.trim().parse::<u64>() {
-                Ok(n) => config.max_file_bytes = n,
-                Err(_) => problems.push(invalid(MAX_FILE_BYTES, &value, "a number of bytes")),
-            }
-        }
-        if let Some(value) = lookup(CACHE_MAX_BYTES) {
-            match value.trim().parse::<u64>() {
-                Ok(n) => config.cache_max_bytes = n,
-                Err(_) => problems.push(invalid(CACHE_MAX_BYTES, &value, "a number of bytes")),
-            }
-        }
-        if let Some(value) = lookup(CLEAN_URLS) {
-            match on_off(&value) {
-                Some(on) => config.clean_urls = on,
-                None => problems.push(invalid(CLEAN_URLS, &value, "on or off")),
-            }
-        }
-        for (name, slot) in [
-            (NOT_FOUND_PAGE, &mut config.not_found_page),
-            (FALLBACK_PAGE, &mut config.fallback_page),
-        ] {
-            if let Some(value) = lookup(name).filter(|value| !value.trim().is_empty()) {
-                match site_file(&value) {
-                    Some(relative) => *slot = Some(relative),
-                    None => problems.push(invalid(
-                        name,
-                        &value,
-                        "a file of the site, such as /404.html",
-                    )),
-                }
-            }
-        }
-        (config, problems)
+        (config, log_lines)
     }
+}
+
+/// Sets `slot` to `value`: true, for a setting's `apply`.
+fn set<T>(slot: &mut T, value: T) -> bool {
+    *slot = value;
+    true
 }
 
 /// A file of the site named in the configuration (`/404.html` or `404.html`),
 /// checked as a request path is. (An empty value means none, and never
 /// reaches here.)
 fn site_file(value: &str) -> Option<String> {
-    let value = value.trim();
     let absolute = if value.starts_with('/') {
         value.to_string()
     } else {
@@ -161,15 +219,11 @@ fn site_file(value: &str) -> Option<String> {
 }
 
 fn on_off(value: &str) -> Option<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
+    match value.to_ascii_lowercase().as_str() {
         "on" | "true" | "1" => Some(true),
         "off" | "false" | "0" => Some(false),
         _ => None,
     }
-}
-
-fn invalid(name: &str, value: &str, wanted: &str) -> String {
-    format!("config: {name}={value:?} is not {wanted}; using the default")
 }
 
 #[cfg(test)]
@@ -177,12 +231,14 @@ mod tests {
     use super::*;
 
     fn from(pairs: &[(&str, &str)]) -> (Config, Vec<String>) {
-        Config::from_lookup(|name| {
+        let (config, log_lines) = Config::from_lookup(|name| {
             pairs
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| v.to_string())
-        })
+        });
+        let lines = log_lines.to_string();
+        (config, lines.lines().map(str::to_string).collect())
     }
 
     #[test]
@@ -193,22 +249,39 @@ mod tests {
         assert!(config.policy.last_modified);
         assert_eq!(config.check_interval, Duration::from_secs(1));
         assert_eq!(config.document_root, "/");
+        assert_eq!(config.max_file_bytes, 64 * 1024 * 1024);
+        assert_eq!(config.cache_max_bytes, 32 * 1024 * 1024);
         assert!(config.access_log);
+        assert!(!config.clean_urls);
+        assert_eq!(config.not_found_page, None);
+    }
+
+    /// Each default of the table is a valid value of its setting: set as
+    /// a value, it is taken without a line and changes nothing.
+    #[test]
+    fn every_default_is_a_valid_value() {
+        for setting in &SETTINGS {
+            let (config, problems) = from(&[(setting.name, setting.default)]);
+            assert!(problems.is_empty(), "{}: {problems:?}", setting.name);
+            assert_eq!(format!("{config:?}"), format!("{:?}", Config::default()));
+        }
+        let names: std::collections::HashSet<_> = SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(names.len(), SETTINGS.len(), "a name twice");
     }
 
     #[test]
     fn values_are_read() {
         let (config, problems) = from(&[
-            (CACHE_CONTROL, "public, max-age=60"),
-            (FILE_CHECK_INTERVAL_MS, "0"),
-            (LAST_MODIFIED, "off"),
-            (DOCUMENT_ROOT, "/site"),
-            (MAX_FILE_BYTES, "10"),
-            (ACCESS_LOG, "OFF"),
-            (CACHE_MAX_BYTES, "1000"),
-            (NOT_FOUND_PAGE, "/errors/404.html"),
-            (FALLBACK_PAGE, "app.html"),
-            (CLEAN_URLS, "on"),
+            ("CACHE_CONTROL", "public, max-age=60"),
+            ("FILE_CHECK_INTERVAL_MS", "0"),
+            ("LAST_MODIFIED", "off"),
+            ("DOCUMENT_ROOT", "/site"),
+            ("MAX_FILE_BYTES", "10"),
+            ("ACCESS_LOG", "OFF"),
+            ("CACHE_MAX_BYTES", "1000"),
+            ("NOT_FOUND_PAGE", "/errors/404.html"),
+            ("FALLBACK_PAGE", "app.html"),
+            ("CLEAN_URLS", "on"),
         ]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(config.cache_control, "public, max-age=60");
@@ -226,18 +299,22 @@ mod tests {
     #[test]
     fn invalid_values_keep_defaults_and_are_reported() {
         let (config, problems) = from(&[
-            (CACHE_CONTROL, "no-cache\nX-Evil: 1"),
-            (FILE_CHECK_INTERVAL_MS, "soon"),
-            (LAST_MODIFIED, "maybe"),
-            (NOT_FOUND_PAGE, "/../etc/passwd"),
-            (FALLBACK_PAGE, "/errors/"),
-            (CLEAN_URLS, "sometimes"),
+            ("CACHE_CONTROL", "no-cache\nX-Evil: 1"),
+            ("FILE_CHECK_INTERVAL_MS", "soon"),
+            ("LAST_MODIFIED", "maybe"),
+            ("NOT_FOUND_PAGE", "/../etc/passwd"),
+            ("FALLBACK_PAGE", "/errors/"),
+            ("CLEAN_URLS", "sometimes"),
         ]);
         assert_eq!(problems.len(), 6, "{problems:?}");
+        assert_eq!(
+            problems[0],
+            "config: CACHE_CONTROL=\"no-cache\\nX-Evil: 1\" is not a header field value; using the default"
+        );
         assert_eq!(config.not_found_page, None);
         assert_eq!(config.fallback_page, None);
         assert_eq!(config.cache_control, "no-cache");
-        assert_eq!(config.check_interval, DEFAULT_CHECK_INTERVAL);
+        assert_eq!(config.check_interval, Duration::from_secs(1));
         assert!(config.policy.last_modified);
     }
 }

@@ -23,9 +23,9 @@ thread_local! {
 /// The configuration in this instance's environment; what is wrong with
 /// it goes to stderr.
 fn config_from_environment() -> Config {
-    let (config, problems) = Config::from_lookup(|name| std::env::var(name).ok());
-    for problem in problems {
-        eprintln!("{problem}");
+    let (config, log_lines) = Config::from_lookup(|name| std::env::var(name).ok());
+    if !log_lines.is_empty() {
+        eprintln!("{log_lines}");
     }
     config
 }

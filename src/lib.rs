@@ -38,7 +38,7 @@ mod site;
 
 // The runtime entry points: one request in, one reply out.
 pub use clock::Clock;
-pub use config::{Config, DOCUMENT_ROOT};
+pub use config::{Config, DOCUMENT_ROOT, SETTINGS, Setting};
 pub use instance::{embedded_server, handle, handle_with};
 pub use log_lines::LogLines;
 pub use request::RequestHead;

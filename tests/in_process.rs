@@ -15,6 +15,7 @@ use http_caching_server::{Reply, Server};
 
 #[path = "in_process_built.rs"]
 mod built;
+mod settings;
 #[allow(unused_macros)]
 mod support;
 
@@ -44,7 +45,7 @@ fn serve_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> Fixture {
 /// The configuration of `env` for the site at `dir`.
 fn config_of(dir: &std::path::Path, env: &[(&str, &str)]) -> Config {
     let root = dir.to_str().unwrap().to_string();
-    let (config, problems) = Config::from_lookup(|name| {
+    let (config, log_lines) = Config::from_lookup(|name| {
         if name == DOCUMENT_ROOT {
             return Some(root.clone());
         }
@@ -52,7 +53,7 @@ fn config_of(dir: &std::path::Path, env: &[(&str, &str)]) -> Config {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.to_string())
     });
-    assert!(problems.is_empty(), "{problems:?}");
+    assert!(log_lines.is_empty(), "{log_lines:?}");
     config
 }
 

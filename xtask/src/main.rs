@@ -21,20 +21,6 @@ mod install;
 mod load;
 mod soak;
 
-/// The configuration variables that `serve` passes on from its own environment.
-const PASSED_ON: [&str; 10] = [
-    "ACCESS_LOG",
-    "CACHE_CONTROL",
-    "FILE_CHECK_INTERVAL_MS",
-    "LAST_MODIFIED",
-    "DOCUMENT_ROOT",
-    "MAX_FILE_BYTES",
-    "CACHE_MAX_BYTES",
-    "NOT_FOUND_PAGE",
-    "FALLBACK_PAGE",
-    "CLEAN_URLS",
-];
-
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo xtask",
@@ -295,9 +281,14 @@ fn serve(options: ServeOptions) -> Result<()> {
         None => tools::find_spin(),
     };
     let root = tools::workspace_root();
-    let passed_on: Vec<(&str, String)> = PASSED_ON
+    // The component's settings that `serve` passes on from its own environment.
+    let passed_on: Vec<(&str, String)> = http_caching_server::SETTINGS
         .iter()
-        .filter_map(|&name| env::var(name).ok().map(|value| (name, value)))
+        .filter_map(|setting| {
+            env::var(setting.name)
+                .ok()
+                .map(|value| (setting.name, value))
+        })
         .collect();
     let mut command = if let Some(spin) = spin {
         let version = tools::spin_version_text(&spin)?;
