@@ -15,7 +15,7 @@ pub const DOCUMENT_ROOT: &str = "DOCUMENT_ROOT";
 /// One setting of the component: its environment variable, its default as
 /// the docs write it, and how a value is read into the [`Config`]. The one
 /// list of them is [`SETTINGS`]; the README's table and the Spin manifests
-/// are checked against it (tests/in_process.rs).
+/// are checked against it (tests/in_process/main.rs).
 pub struct Setting {
     /// The environment variable.
     pub name: &'static str,

@@ -1,5 +1,5 @@
 //! Fuzzes the HTTP decision with arbitrary method and precondition/range
-//! fields, checking the same invariants as tests/properties.rs.
+//! fields, checking the same invariants as tests/in_process/properties.rs.
 
 #![no_main]
 

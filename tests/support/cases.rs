@@ -1,7 +1,7 @@
 //! The case tables of the fixture site (`tests/fixture-site`), written
 //! once and run by two drivers: in process against the server
-//! (`tests/in_process.rs`, milliseconds, no runtime) and over real HTTP
-//! under every runtime and WASI version (`tests/site.rs`, through a raw
+//! (`tests/in_process/main.rs`, milliseconds, no runtime) and over real HTTP
+//! under every runtime and WASI version (`tests/runtimes/site.rs`, through a raw
 //! socket, so that every target goes out exactly as written). The checks of
 //! an answer are the same for both, through [`Answered`].
 
@@ -44,7 +44,8 @@ pub const SITE: &[(&str, &str)] = &[
 
 /// Every kind of path, with the default configuration (no 404 page, no app
 /// shell, no clean URLs). The Host checks, which runtimes differ in passing
-/// on, are not here: `tests/in_process.rs` and `tests/hostile.rs` have them.
+/// on, are not here: `tests/in_process/main.rs` and `tests/runtimes/hostile.rs` have them.
+#[rustfmt::skip]
 pub fn paths_by_default() -> Vec<Case> {
     use Expect::*;
     let html = HTML_TYPE;
@@ -53,64 +54,16 @@ pub fn paths_by_default() -> Vec<Case> {
         ("GET", "/index.html", &[], 200, File("index.html", html)),
         ("GET", "/%69ndex.html", &[], 200, File("index.html", html)),
         ("GET", "/?v=2", &[], 200, File("index.html", html)),
-        (
-            "GET",
-            "/css/site.css",
-            &[],
-            200,
-            File("css/site.css", "text/css; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/js/app.js",
-            &[],
-            200,
-            File("js/app.js", "text/javascript; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/img/logo.png",
-            &[],
-            200,
-            File("img/logo.png", "image/png"),
-        ),
-        (
-            "HEAD",
-            "/img/logo.png",
-            &[],
-            200,
-            File("img/logo.png", "image/png"),
-        ),
+        ("GET", "/css/site.css", &[], 200, File("css/site.css", "text/css; charset=utf-8")),
+        ("GET", "/js/app.js", &[], 200, File("js/app.js", "text/javascript; charset=utf-8")),
+        ("GET", "/img/logo.png", &[], 200, File("img/logo.png", "image/png")),
+        ("HEAD", "/img/logo.png", &[], 200, File("img/logo.png", "image/png")),
         ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
-        (
-            "GET",
-            "/docs/guide.txt",
-            &[],
-            200,
-            File("docs/guide.txt", "text/plain; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/.well-known/security.txt",
-            &[],
-            200,
-            File(".well-known/security.txt", "text/plain; charset=utf-8"),
-        ),
-        (
-            "GET",
-            "/empty.txt",
-            &[],
-            200,
-            File("empty.txt", "text/plain; charset=utf-8"),
-        ),
+        ("GET", "/docs/guide.txt", &[], 200, File("docs/guide.txt", "text/plain; charset=utf-8")),
+        ("GET", "/.well-known/security.txt", &[], 200, File(".well-known/security.txt", "text/plain; charset=utf-8")),
+        ("GET", "/empty.txt", &[], 200, File("empty.txt", "text/plain; charset=utf-8")),
         ("GET", "/nodir/", &[], 404, Text),
-        (
-            "GET",
-            "/nodir/readme.md",
-            &[],
-            200,
-            File("nodir/readme.md", "text/markdown; charset=utf-8"),
-        ),
+        ("GET", "/nodir/readme.md", &[], 200, File("nodir/readme.md", "text/markdown; charset=utf-8")),
         ("GET", "/missing", &[("Accept", HTML)], 404, Text),
         ("GET", "/about", &[], 404, Text),
         ("GET", "/.env", &[], 404, Text),
@@ -140,55 +93,20 @@ pub fn paths_by_default() -> Vec<Case> {
 }
 
 /// The 404 page, the app shell and clean URLs ([`SITE`]).
+#[rustfmt::skip]
 pub fn paths_of_a_site() -> Vec<Case> {
     use Expect::*;
     let html = HTML_TYPE;
     vec![
         ("GET", "/about", &[], 200, File("about.html", html)),
         ("GET", "/about.html", &[], 200, File("about.html", html)),
-        (
-            "GET",
-            "/missing",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "GET",
-            "/app/settings/profile",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "GET",
-            "/app/settings/",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "HEAD",
-            "/missing",
-            &[("Accept", HTML)],
-            200,
-            File("app.html", html),
-        ),
-        (
-            "GET",
-            "/missing",
-            &[("Accept", "*/*")],
-            404,
-            Page("404.html"),
-        ),
+        ("GET", "/missing", &[("Accept", HTML)], 200, File("app.html", html)),
+        ("GET", "/app/settings/profile", &[("Accept", HTML)], 200, File("app.html", html)),
+        ("GET", "/app/settings/", &[("Accept", HTML)], 200, File("app.html", html)),
+        ("HEAD", "/missing", &[("Accept", HTML)], 200, File("app.html", html)),
+        ("GET", "/missing", &[("Accept", "*/*")], 404, Page("404.html")),
         ("GET", "/missing", &[], 404, Page("404.html")),
-        (
-            "GET",
-            "/missing.png",
-            &[("Accept", HTML)],
-            404,
-            Page("404.html"),
-        ),
+        ("GET", "/missing.png", &[("Accept", HTML)], 404, Page("404.html")),
         ("GET", "/.env", &[("Accept", HTML)], 404, Page("404.html")),
         ("GET", "/nodir/", &[], 404, Page("404.html")),
         ("HEAD", "/missing", &[], 404, Empty),
@@ -366,6 +284,7 @@ pub type Conditional = (&'static str, &'static [(&'static str, Value)], u16, Byt
 
 /// Preconditions (RFC 9110 section 13) and ranges (section 14) on files
 /// other than the page, with [`SITE`]'s configuration.
+#[rustfmt::skip]
 pub fn conditionals() -> Vec<Conditional> {
     use Bytes::{Tail, Text, Whole};
     use Value::{LastModifiedOf as Date, Literal, TagOf as Tag};
@@ -373,115 +292,26 @@ pub fn conditionals() -> Vec<Conditional> {
     const FAILED: Bytes = Text("412 Precondition Failed\n");
     const UNSATISFIABLE: Bytes = Text("416 Range Not Satisfiable\n");
     vec![
-        (
-            "/css/site.css",
-            &[("If-None-Match", Tag(CSS))],
-            304,
-            Bytes::None,
-        ),
-        (
-            "/css/site.css",
-            &[("If-Modified-Since", Date("/css/site.css"))],
-            304,
-            Bytes::None,
-        ),
-        (
-            "/css/site.css",
-            &[
-                ("If-None-Match", Literal("\"other\"")),
-                ("If-Modified-Since", Date("/css/site.css")),
-            ],
-            200,
-            Whole(CSS),
-        ),
-        (
-            "/css/site.css",
-            &[("If-Match", Literal("\"other\""))],
-            412,
-            FAILED,
-        ),
+        ("/css/site.css", &[("If-None-Match", Tag(CSS))], 304, Bytes::None),
+        ("/css/site.css", &[("If-Modified-Since", Date("/css/site.css"))], 304, Bytes::None),
+        ("/css/site.css", &[("If-None-Match", Literal("\"other\"")), ("If-Modified-Since", Date("/css/site.css"))], 200, Whole(CSS)),
+        ("/css/site.css", &[("If-Match", Literal("\"other\""))], 412, FAILED),
         ("/css/site.css", &[("If-Match", Tag(CSS))], 200, Whole(CSS)),
-        (
-            "/css/site.css",
-            &[("Range", Literal("bytes=0-3"))],
-            206,
-            Bytes::Range(CSS, 0, 4),
-        ),
-        (
-            "/css/site.css",
-            &[("Range", Literal("bytes=-1"))],
-            206,
-            Tail(CSS, 1),
-        ),
-        (
-            "/css/site.css",
-            &[("Range", Literal("bytes=0-3")), ("If-Range", Tag(CSS))],
-            206,
-            Bytes::Range(CSS, 0, 4),
-        ),
-        (
-            "/css/site.css",
-            &[
-                ("Range", Literal("bytes=0-3")),
-                ("If-Range", Literal("\"other\"")),
-            ],
-            200,
-            Whole(CSS),
-        ),
-        (
-            "/css/site.css",
-            &[("Range", Literal("bytes=999-"))],
-            416,
-            UNSATISFIABLE,
-        ),
-        (
-            "/img/logo.png",
-            &[("Range", Literal("bytes=1-3"))],
-            206,
-            Text("PNG"),
-        ),
-        (
-            "/img/logo.png",
-            &[("If-None-Match", Literal("*"))],
-            304,
-            Bytes::None,
-        ),
-        (
-            "/docs/",
-            &[("If-None-Match", Tag("docs/index.html"))],
-            304,
-            Bytes::None,
-        ),
+        ("/css/site.css", &[("Range", Literal("bytes=0-3"))], 206, Bytes::Range(CSS, 0, 4)),
+        ("/css/site.css", &[("Range", Literal("bytes=-1"))], 206, Tail(CSS, 1)),
+        ("/css/site.css", &[("Range", Literal("bytes=0-3")), ("If-Range", Tag(CSS))], 206, Bytes::Range(CSS, 0, 4)),
+        ("/css/site.css", &[("Range", Literal("bytes=0-3")), ("If-Range", Literal("\"other\""))], 200, Whole(CSS)),
+        ("/css/site.css", &[("Range", Literal("bytes=999-"))], 416, UNSATISFIABLE),
+        ("/img/logo.png", &[("Range", Literal("bytes=1-3"))], 206, Text("PNG")),
+        ("/img/logo.png", &[("If-None-Match", Literal("*"))], 304, Bytes::None),
+        ("/docs/", &[("If-None-Match", Tag("docs/index.html"))], 304, Bytes::None),
         // RFC 9110 section 14.1.2: a suffix of an empty file is satisfiable.
-        (
-            "/empty.txt",
-            &[("Range", Literal("bytes=-5"))],
-            200,
-            Bytes::None,
-        ),
-        (
-            "/empty.txt",
-            &[("Range", Literal("bytes=0-"))],
-            416,
-            UNSATISFIABLE,
-        ),
+        ("/empty.txt", &[("Range", Literal("bytes=-5"))], 200, Bytes::None),
+        ("/empty.txt", &[("Range", Literal("bytes=0-"))], 416, UNSATISFIABLE),
         // The app shell revalidates with its own validators.
-        (
-            "/app/x",
-            &[
-                ("Accept", Literal(HTML)),
-                ("If-None-Match", Tag("app.html")),
-            ],
-            304,
-            Bytes::None,
-        ),
+        ("/app/x", &[("Accept", Literal(HTML)), ("If-None-Match", Tag("app.html"))], 304, Bytes::None),
         // The 404 page ignores preconditions (RFC 9110 section 13.2.1).
-        (
-            "/gone.txt",
-            &[("If-None-Match", Literal("*"))],
-            404,
-            Whole("404.html"),
-        ),
+        ("/gone.txt", &[("If-None-Match", Literal("*"))], 404, Whole("404.html")),
     ]
 }
 
@@ -558,6 +388,7 @@ fn rule_case(
 /// redirect status, splats, placeholders and queries; rewrites with their
 /// target's validators; the rules files never served. For the built site
 /// (its variants written), with the default configuration.
+#[rustfmt::skip]
 pub fn site_rules() -> Vec<RuleCase> {
     let nosniff = ("x-content-type-options", Some("nosniff"));
     let about_tag = etag_of(&fixture_file("about.html"));
@@ -566,240 +397,49 @@ pub fn site_rules() -> Vec<RuleCase> {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let (about_tag, app_tag, css_tag) = (leak(about_tag), leak(app_tag), leak(css_tag));
     let origin = ("Origin", "http://app.example");
+    let (no_nosniff, noindex) = (("x-content-type-options", None), ("x-robots-tag", Some("noindex")));
+    let allow = ("allow", Some("GET, HEAD, OPTIONS"));
+    let from_app = ("access-control-allow-origin", Some("http://app.example"));
     vec![
         // Fields by path, on the 200 and the 304 of a file.
-        rule_case(
-            "GET",
-            "/",
-            &[],
-            200,
-            &[nosniff, ("cache-control", Some("no-cache"))],
-            Some("index.html"),
-        ),
-        rule_case(
-            "GET",
-            "/docs/guide.txt",
-            &[],
-            200,
-            &[nosniff, ("cache-control", Some("public, max-age=600"))],
-            Some("docs/guide.txt"),
-        ),
-        rule_case(
-            "GET",
-            "/about.html",
-            &[("If-None-Match", about_tag)],
-            304,
-            &[
-                ("x-content-type-options", None),
-                ("x-robots-tag", Some("noindex")),
-                ("etag", Some(about_tag)),
-            ],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/about.html",
-            &[],
-            200,
-            &[
-                ("x-content-type-options", None),
-                ("x-robots-tag", Some("noindex")),
-            ],
-            Some("about.html"),
-        ),
+        rule_case("GET", "/", &[], 200, &[nosniff, ("cache-control", Some("no-cache"))], Some("index.html")),
+        rule_case("GET", "/docs/guide.txt", &[], 200, &[nosniff, ("cache-control", Some("public, max-age=600"))], Some("docs/guide.txt")),
+        rule_case("GET", "/about.html", &[("If-None-Match", about_tag)], 304, &[no_nosniff, noindex, ("etag", Some(about_tag))], None),
+        rule_case("GET", "/about.html", &[], 200, &[no_nosniff, noindex], Some("about.html")),
         // CORS: Vary merged with the component's; the preflight answered.
-        rule_case(
-            "GET",
-            "/api/data.json",
-            &[origin, ("Accept-Encoding", "gzip")],
-            200,
-            &[
-                ("access-control-allow-origin", Some("http://app.example")),
-                ("vary", Some("Accept-Encoding, Origin")),
-                ("content-encoding", Some("gzip")),
-                nosniff,
-            ],
-            None,
-        ),
-        rule_case(
-            "OPTIONS",
-            "/api/data.json",
-            &[
-                origin,
-                ("Access-Control-Request-Method", "GET"),
-                ("Access-Control-Request-Headers", "x-requested-with"),
-            ],
-            204,
-            &[
-                ("allow", Some("GET, HEAD, OPTIONS")),
-                ("access-control-allow-origin", Some("http://app.example")),
-                ("access-control-allow-methods", Some("GET, HEAD, OPTIONS")),
-                ("access-control-allow-headers", Some("X-Requested-With")),
-                ("access-control-max-age", Some("600")),
-            ],
-            None,
-        ),
-        rule_case(
-            "OPTIONS",
-            "/api/missing.json",
-            &[origin],
-            404,
-            &[("allow", None)],
-            None,
-        ),
-        rule_case(
-            "OPTIONS",
-            "*",
-            &[],
-            204,
-            &[
-                ("allow", Some("GET, HEAD, OPTIONS")),
-                ("x-content-type-options", None),
-            ],
-            None,
-        ),
+        rule_case("GET", "/api/data.json", &[origin, ("Accept-Encoding", "gzip")], 200,
+            &[from_app, ("vary", Some("Accept-Encoding, Origin")), ("content-encoding", Some("gzip")), nosniff], None),
+        rule_case("OPTIONS", "/api/data.json", &[origin, ("Access-Control-Request-Method", "GET"), ("Access-Control-Request-Headers", "x-requested-with")], 204,
+            &[allow, from_app, ("access-control-allow-methods", Some("GET, HEAD, OPTIONS")),
+              ("access-control-allow-headers", Some("X-Requested-With")), ("access-control-max-age", Some("600"))], None),
+        rule_case("OPTIONS", "/api/missing.json", &[origin], 404, &[("allow", None)], None),
+        rule_case("OPTIONS", "*", &[], 204, &[allow, no_nosniff], None),
         // A 404: the fields of its path, a placeholder's value, no-store kept.
-        rule_case(
-            "GET",
-            "/team/ann",
-            &[],
-            404,
-            &[
-                ("x-member", Some("ann")),
-                nosniff,
-                ("cache-control", Some("no-store")),
-            ],
-            None,
-        ),
+        rule_case("GET", "/team/ann", &[], 404, &[("x-member", Some("ann")), nosniff, ("cache-control", Some("no-store"))], None),
         // Redirects: each status, the query kept unless the rule has one.
-        rule_case(
-            "GET",
-            "/old-about",
-            &[],
-            301,
-            &[("location", Some("/about.html")), nosniff],
-            None,
-        ),
-        rule_case(
-            "HEAD",
-            "/old-about?x=1",
-            &[],
-            301,
-            &[("location", Some("/about.html?x=1"))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/found",
-            &[],
-            302,
-            &[("location", Some("/about.html"))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/see-other",
-            &[],
-            303,
-            &[("location", Some("/about.html"))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/temporary",
-            &[],
-            307,
-            &[("location", Some("/about.html"))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/moved/a%20b/c.txt?v=1",
-            &[],
-            308,
-            &[("location", Some("/docs/a%20b/c.txt?v=1"))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/blog/2026/guide.txt?x=1",
-            &[],
-            302,
-            &[("location", Some("/docs/guide.txt?year=2026"))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/away",
-            &[],
-            301,
-            &[("location", Some("https://example.com/a%20b"))],
-            None,
-        ),
+        rule_case("GET", "/old-about", &[], 301, &[("location", Some("/about.html")), nosniff], None),
+        rule_case("HEAD", "/old-about?x=1", &[], 301, &[("location", Some("/about.html?x=1"))], None),
+        rule_case("GET", "/found", &[], 302, &[("location", Some("/about.html"))], None),
+        rule_case("GET", "/see-other", &[], 303, &[("location", Some("/about.html"))], None),
+        rule_case("GET", "/temporary", &[], 307, &[("location", Some("/about.html"))], None),
+        rule_case("GET", "/moved/a%20b/c.txt?v=1", &[], 308, &[("location", Some("/docs/a%20b/c.txt?v=1"))], None),
+        rule_case("GET", "/blog/2026/guide.txt?x=1", &[], 302, &[("location", Some("/docs/guide.txt?year=2026"))], None),
+        rule_case("GET", "/away", &[], 301, &[("location", Some("https://example.com/a%20b"))], None),
         // Rewrites: the target's bytes and validators, so a 304 works.
-        rule_case(
-            "GET",
-            "/app-route/settings/x",
-            &[],
-            200,
-            &[nosniff, ("etag", Some(app_tag))],
-            Some("app.html"),
-        ),
-        rule_case(
-            "GET",
-            "/app-route/y",
-            &[("If-None-Match", app_tag)],
-            304,
-            &[nosniff, ("etag", Some(app_tag))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/css/old.css",
-            &[("If-None-Match", css_tag)],
-            304,
-            &[("etag", Some(css_tag))],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/ghost/x",
-            &[],
-            404,
-            &[("cache-control", Some("no-store"))],
-            None,
-        ),
+        rule_case("GET", "/app-route/settings/x", &[], 200, &[nosniff, ("etag", Some(app_tag))], Some("app.html")),
+        rule_case("GET", "/app-route/y", &[("If-None-Match", app_tag)], 304, &[nosniff, ("etag", Some(app_tag))], None),
+        rule_case("GET", "/css/old.css", &[("If-None-Match", css_tag)], 304, &[("etag", Some(css_tag))], None),
+        rule_case("GET", "/ghost/x", &[], 404, &[("cache-control", Some("no-store"))], None),
         // The rules files are never served.
         rule_case("GET", "/_headers", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/_redirects", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/%5Fheaders", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/_HEADERS", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/rules/_headers", &[], 404, &[("etag", None)], None),
-        rule_case(
-            "GET",
-            "/rules/_Redirects",
-            &[],
-            404,
-            &[("etag", None)],
-            None,
-        ),
-        rule_case(
-            "GET",
-            "/rules/index.html",
-            &[],
-            200,
-            &[],
-            Some("index.html"),
-        ),
+        rule_case("GET", "/rules/_Redirects", &[], 404, &[("etag", None)], None),
+        rule_case("GET", "/rules/index.html", &[], 200, &[], Some("index.html")),
         // A rewrite does not apply where a file is; the next rule does.
-        rule_case(
-            "GET",
-            "/kept.txt",
-            &[],
-            302,
-            &[("location", Some("/about.html"))],
-            None,
-        ),
+        rule_case("GET", "/kept.txt", &[], 302, &[("location", Some("/about.html"))], None),
     ]
 }
 

@@ -81,7 +81,7 @@ struct TestOptions {
     /// registry tests then skip, with a message, when their tools are missing.
     #[arg(long)]
     no_install: bool,
-    /// More arguments for `cargo test`, after `--`: `cargo xtask test -- --test http`.
+    /// More arguments for `cargo test`, after `--`: `cargo xtask test -- --test runtimes http::`.
     #[arg(last = true)]
     cargo_test_args: Vec<String>,
 }
@@ -413,7 +413,6 @@ fn test(options: TestOptions) -> Result<()> {
             name: "Spin",
             found: tools::find_spin(),
             runs: "under Spin",
-            skipped: &["spin::", "spin_p2::", "spin_only::"],
             check: tools::spin_version,
         },
         // Spin 4.0.x runs every runtime test once more, with the WASIp2 artifact.
@@ -422,15 +421,13 @@ fn test(options: TestOptions) -> Result<()> {
             name: "Spin 4.0.x",
             found: tools::find_spin_4_0(),
             runs: "with the WASIp2 artifact under Spin 4.0.x",
-            skipped: &["spin40_"],
             check: tools::spin_version_text,
         },
     ];
-    let mut some_left_out = false;
     for spin in &spins {
-        some_left_out |= !spin.pass_on(&mut command, require_spin)?;
+        spin.pass_on(&mut command, require_spin)?;
     }
-    run_counting(command, some_left_out)
+    run_counting(command)
 }
 
 /// A Spin the suite runs its runtime tests under, when one is found.
@@ -441,17 +438,15 @@ struct SpinLine {
     found: Option<PathBuf>,
     /// How its runs are described.
     runs: &'static str,
-    /// The test-name filters of its runs, left out without it.
-    skipped: &'static [&'static str],
     /// Its `--version`, checked where the line must be recent enough.
     check: fn(&std::path::Path) -> Result<String>,
 }
 
 impl SpinLine {
-    /// Names the Spin to the tests, or leaves its runs out of `command` (and
-    /// says so) when there is none; fails then if Spin is required. Returns
-    /// whether it was found.
-    fn pass_on(&self, command: &mut Command, required: bool) -> Result<bool> {
+    /// Names the Spin to the tests, or says that its runs are left out when
+    /// there is none (the tests' build script marks them ignored); fails
+    /// then if Spin is required.
+    fn pass_on(&self, command: &mut Command, required: bool) -> Result<()> {
         let Some(spin) = &self.found else {
             if required {
                 bail!(
@@ -461,19 +456,13 @@ impl SpinLine {
                 );
             }
             eprintln!(
-                "xtask: NO {} FOUND (${}): the runtime tests' runs {} are left out and counted \
+                "xtask: NO {} FOUND (${}): the runtime tests' runs {} are ignored and counted \
                  as skipped",
                 self.name.to_uppercase(),
                 self.variable,
                 self.runs
             );
-            if !command.get_args().any(|a| a == "--") {
-                command.arg("--");
-            }
-            for filter in self.skipped {
-                command.args(["--skip", filter]);
-            }
-            return Ok(false);
+            return Ok(());
         };
         let version = (self.check)(spin)?;
         eprintln!(
@@ -482,14 +471,14 @@ impl SpinLine {
             spin.display()
         );
         command.env(self.variable, spin);
-        Ok(true)
+        Ok(())
     }
 }
 
 /// Runs `cargo test`, passing its output on, and ends with one closing line
 /// for the whole suite over all test binaries: `tests: N passed, N failed, N
-/// skipped` (the filtered-out runs counted as skipped when `some_left_out`).
-fn run_counting(mut command: Command, some_left_out: bool) -> Result<()> {
+/// skipped` (the ignored runs, of a runtime that was not found).
+fn run_counting(mut command: Command) -> Result<()> {
     let mut child = command.spawn().context("starting cargo test")?;
     let stdout = child.stdout.take().context("cargo test's output")?;
     let (mut passed, mut failed, mut skipped) = (0u64, 0u64, 0u64);
@@ -500,9 +489,6 @@ fn run_counting(mut command: Command, some_left_out: bool) -> Result<()> {
             passed += count_before(counts, " passed");
             failed += count_before(counts, " failed");
             skipped += count_before(counts, " ignored");
-            if some_left_out {
-                skipped += count_before(counts, " filtered out");
-            }
         }
     }
     let status = child.wait()?;

@@ -6,8 +6,7 @@
 //! `spin-wasip2.toml` (WASIp2, what the SpinKube manifest in deploy/spinkube
 //! pulls). Spin only (a registry reference is Spin's).
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::process::{Command, Stdio};
 
@@ -20,11 +19,19 @@ mod spin_only {
     use super::*;
 
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn pushed_to_a_registry_and_run_from_it() {
         round_trip(Wasi::P3, false);
     }
 
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn the_wasip2_artifact_pushed_to_a_registry_and_run_from_it() {
         round_trip(Wasi::P2, false);
     }
@@ -32,11 +39,19 @@ mod spin_only {
     /// `cargo xtask deploy --embed`: the site inside the component, no
     /// `files` in what is pushed.
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn the_embedded_artifact_pushed_to_a_registry_and_run_from_it() {
         round_trip(Wasi::P3, true);
     }
 
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn the_embedded_wasip2_artifact_pushed_to_a_registry_and_run_from_it() {
         round_trip(Wasi::P2, true);
     }

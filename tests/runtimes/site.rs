@@ -1,11 +1,10 @@
 //! The whole site over real HTTP, under every runtime and WASI version: the
 //! fixture site (`tests/fixture-site`) by default and with a 404 page, an app
 //! shell and clean URLs; every kind of path, by the case tables that
-//! tests/in_process.rs runs in process (`support::cases`), and the RFC 9110
+//! tests/in_process/main.rs runs in process (`support::cases`), and the RFC 9110
 //! answers on files other than the page.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use harness::runtime::Mounts;
 use support::cases::{self, Case, HTML, SITE, check};
@@ -110,6 +109,10 @@ mod spin_only {
     /// component cannot tell. That is why `cargo xtask build` refuses a site
     /// with such a link (and why hostile.rs mounts its links directly).
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn spins_copy_reads_through_links_so_the_build_refuses_them() {
         let spin = support::spin_runtime(Wasi::P3);
         let outer = tempfile::tempdir().unwrap();

@@ -3,8 +3,7 @@
 //! site's own files is ever read: not its dot-files, not what a link out of
 //! the mount leads to.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use harness::runtime::Mounts;
 use support::{Runtime, Served, Wasi, etag_of, sample_page, send_raw, send_raw_lenient};
@@ -25,7 +24,7 @@ fn serve_with_secrets(runtime: Runtime) -> (Served, Vec<u8>) {
     std::os::unix::fs::symlink(outer.path().join("secret.txt"), dir.path().join("leak.txt"))
         .unwrap();
     std::os::unix::fs::symlink("../secret.txt", dir.path().join("up.txt")).unwrap();
-    // Spin's copy of `files` reads through links (tests/site.rs shows it, and
+    // Spin's copy of `files` reads through links (tests/runtimes/site.rs shows it, and
     // `cargo xtask build` refuses such a site); mounted directly, the
     // component sees the links as they are, as under wasmtime.
     let served = Served::start_in(runtime, dir, Mounts::Direct, &[]);

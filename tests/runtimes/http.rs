@@ -1,8 +1,7 @@
 //! The component under a real runtime, over real HTTP: wasmtime always, and
 //! Spin as well when a Spin binary is named by $SPIN or is on PATH.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use support::{Runtime, Served, etag_of, sample_page};
 

@@ -2,8 +2,7 @@
 //! arbitrary bytes in every precondition and range field never panic, and
 //! the answer is always one RFC 9110 allows for that request.
 
-#[path = "support/invariants.rs"]
-mod invariants;
+use crate::support::invariants;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

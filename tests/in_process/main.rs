@@ -1,6 +1,6 @@
 //! The whole server in-process on a fixture site, as tower-http tests
 //! `ServeDir`: every kind of path, and the RFC 9110 answers on files other
-//! than the page. The same paths go through both runtimes in tests/site.rs.
+//! than the page. The same paths go through both runtimes in tests/runtimes/site.rs.
 
 use std::fs;
 use std::time::{Duration, SystemTime};
@@ -13,11 +13,13 @@ use http_caching_server::strong_etag;
 use http_caching_server::{Config, DOCUMENT_ROOT};
 use http_caching_server::{Reply, Server};
 
-#[path = "in_process_built.rs"]
-mod built;
-mod settings;
 #[allow(unused_macros)]
+#[path = "../support/mod.rs"]
 mod support;
+
+mod built;
+mod properties;
+mod settings;
 
 use support::cases::{self, Answered, Case, Expect, HTML, SITE, check, check_conditional};
 
@@ -133,7 +135,7 @@ fn every_kind_of_path_by_default() {
 }
 
 /// The Host checks (RFC 9112 section 3.2), in process only: runtimes
-/// differ in what of Host they pass on (tests/hostile.rs shows each).
+/// differ in what of Host they pass on (tests/runtimes/hostile.rs shows each).
 #[test]
 fn two_host_lines_and_host_lists() {
     use Expect::*;

@@ -4,8 +4,7 @@
 //! Vary on every answer; the cache rules; an edit after the build; and nginx's
 //! proxy_cache keeping a gzip client's and an identity client's bytes apart.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -7,8 +7,7 @@
 //! target/browser. Then the rules of `_headers` and `_redirects` in the
 //! browser (tests/browser/site_rules.mjs).
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

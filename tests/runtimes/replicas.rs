@@ -6,8 +6,7 @@
 //! whichever replica gets them. And what differs between Spin's two ways of
 //! mounting files is tested here, not only documented.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -148,6 +147,10 @@ mod spin_only {
 
     /// A Spin replica and a wasmtime replica of the same site agree.
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn a_spin_and_a_wasmtime_replica_agree() {
         replicas_send_the_same_validators(support::spin_runtime(Wasi::P3), Runtime::WASMTIME);
     }
@@ -156,6 +159,10 @@ mod spin_only {
     /// Spin with the WASIp2 one (as the SpinKube shim runs it), wasmtime with
     /// the WASIp3 one.
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn a_wasip2_and_a_wasip3_replica_agree() {
         replicas_send_the_same_validators(support::spin_runtime(Wasi::P2), Runtime::WASMTIME);
     }
@@ -164,6 +171,10 @@ mod spin_only {
     /// not seen; without a site manifest, Last-Modified is the copy's time
     /// (the start), with one it is the recorded time.
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn copied_files_are_frozen_at_start_and_take_the_start_time() {
         let runtime = support::spin_runtime(Wasi::P3);
         let page = sample_page("copied");
@@ -186,6 +197,10 @@ mod spin_only {
     /// `--direct-mounts`: the directory itself, with its real times and its
     /// changes.
     #[test]
+    #[cfg_attr(
+        no_spin,
+        ignore = "no Spin found when the tests were built: set $SPIN to a Spin 4.1 or later"
+    )]
     fn direct_mounts_have_real_times_and_changes() {
         let runtime = support::spin_runtime(Wasi::P3);
         let page = sample_page("direct");

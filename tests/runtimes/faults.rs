@@ -2,8 +2,7 @@
 //! requests are in flight, unreadable. Nothing is torn, nothing is lost, and
 //! the runtime keeps serving.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::sync::Arc;

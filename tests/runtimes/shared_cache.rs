@@ -5,8 +5,7 @@
 //! stale it revalidates with the component's validators; the component
 //! answers 304 and the client still gets the page.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

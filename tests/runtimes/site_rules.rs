@@ -1,11 +1,10 @@
 //! The site's `_headers` and `_redirects` over real HTTP, under every
 //! runtime and WASI version: the fixture site's rules
-//! (`support::cases::site_rules`, the table tests/in_process.rs runs in
+//! (`support::cases::site_rules`, the table tests/in_process/main.rs runs in
 //! process) mounted and embedded; the demo site's (`static/`), mounted and
 //! embedded; a refused rule in the instance's log.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use harness::runtime::Mounts;
 use support::cases::{self, check_rule_case};

@@ -463,7 +463,7 @@ fn a_file_changed_after_the_build_is_not_in_the_embedded_site() {
 
 /// The fixture site's `_headers` and `_redirects` in force, in process, for
 /// the mounted built site and the embedded site of the same build
-/// (`support::cases::site_rules`; tests/site_rules.rs runs the same table
+/// (`support::cases::site_rules`; tests/runtimes/site_rules.rs runs the same table
 /// over HTTP).
 #[test]
 fn the_site_rules_in_force_mounted_and_embedded() {
