@@ -117,7 +117,7 @@ pub fn spin_runtime(wasi: Wasi) -> Runtime {
     assert!(
         harness::tools::find_spin().is_some(),
         "no Spin binary: set $SPIN to a Spin 4.1 or later (or put spin on PATH); \
-         `cargo xtask test` leaves the Spin tests out when none is found"
+         without $REQUIRE_SPIN the Spin runs are ignored when none is found"
     );
     Runtime {
         host: harness::runtime::Runtime::Spin,
@@ -131,8 +131,8 @@ pub fn spin_runtime(wasi: Wasi) -> Runtime {
 pub fn spin_4_0_runtime() -> Runtime {
     assert!(
         harness::tools::find_spin_4_0().is_some(),
-        "no Spin 4.0.x: set $SPIN_4_0 (../shared/spin-4.0/spin); `cargo xtask test` leaves \
-         the spin40_p2 tests out when none is found"
+        "no Spin 4.0.x: set $SPIN_4_0 (../shared/spin-4.0/spin); without $REQUIRE_SPIN the \
+         spin40_p2 runs are ignored when none is found"
     );
     Runtime {
         host: harness::runtime::Runtime::Spin,
