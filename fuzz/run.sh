@@ -3,7 +3,7 @@
 # Installs cargo-fuzz when missing. Uses a nightly toolchain when one is
 # installed, else stable with RUSTC_BOOTSTRAP=1 (cargo fuzz needs nightly flags).
 # A crash is saved under fuzz/artifacts/plan/; turn it into a case of
-# tests/in_process/properties.rs or src/response_plan_tests.rs.
+# tests/in_process/properties.rs or src/decision/tests.rs.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"

@@ -15,7 +15,7 @@ pub const DOCUMENT_ROOT: &str = "DOCUMENT_ROOT";
 /// One setting of the component: its environment variable, its default as
 /// the docs write it, and how a value is read into the [`Config`]. The one
 /// list of them is [`SETTINGS`]; the README's table and the Spin manifests
-/// are checked against it (tests/in_process/main.rs).
+/// are checked against it (tests/in_process/settings.rs).
 pub struct Setting {
     /// The environment variable.
     pub name: &'static str,
@@ -36,7 +36,8 @@ impl Setting {
     }
 }
 
-/// Every setting, in the order of the README's table.
+/// Every setting, in the order they are read (and their lines logged) and
+/// of the README's table.
 pub const SETTINGS: [Setting; 10] = [
     Setting {
         name: "CACHE_CONTROL",
@@ -63,6 +64,12 @@ pub const SETTINGS: [Setting; 10] = [
         apply: |config, value| {
             on_off(value).is_some_and(|on| set(&mut config.policy.last_modified, on))
         },
+    },
+    Setting {
+        name: "ACCESS_LOG",
+        default: "on",
+        takes: "on or off",
+        apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.access_log, on)),
     },
     Setting {
         name: DOCUMENT_ROOT,
@@ -93,6 +100,12 @@ pub const SETTINGS: [Setting; 10] = [
         },
     },
     Setting {
+        name: "CLEAN_URLS",
+        default: "off",
+        takes: "on or off",
+        apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.clean_urls, on)),
+    },
+    Setting {
         name: "NOT_FOUND_PAGE",
         default: "",
         takes: SITE_FILE,
@@ -107,18 +120,6 @@ pub const SETTINGS: [Setting; 10] = [
         apply: |config, value| {
             site_file(value).is_some_and(|page| set(&mut config.fallback_page, Some(page)))
         },
-    },
-    Setting {
-        name: "CLEAN_URLS",
-        default: "off",
-        takes: "on or off",
-        apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.clean_urls, on)),
-    },
-    Setting {
-        name: "ACCESS_LOG",
-        default: "on",
-        takes: "on or off",
-        apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.access_log, on)),
     },
 ];
 
@@ -306,7 +307,18 @@ mod tests {
             ("FALLBACK_PAGE", "/errors/"),
             ("CLEAN_URLS", "sometimes"),
         ]);
-        assert_eq!(problems.len(), 6, "{problems:?}");
+        let what = |line: &str| line.split('=').next().unwrap_or_default().to_string();
+        let names: Vec<String> = problems.iter().map(|line| what(line)).collect();
+        let order = [
+            "CACHE_CONTROL",
+            "FILE_CHECK_INTERVAL_MS",
+            "LAST_MODIFIED",
+            "CLEAN_URLS",
+            "NOT_FOUND_PAGE",
+            "FALLBACK_PAGE",
+        ];
+        let wanted: Vec<String> = order.iter().map(|name| format!("config: {name}")).collect();
+        assert_eq!(names, wanted, "in the order they are read: {problems:?}");
         assert_eq!(
             problems[0],
             "config: CACHE_CONTROL=\"no-cache\\nX-Evil: 1\" is not a header field value; using the default"

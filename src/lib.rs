@@ -5,7 +5,8 @@
 //! `wasip3/` (`wasi:http/handler@0.3.0`) and `wasip2/`
 //! (`wasi:http/incoming-handler@0.2.0`), and each only translates its
 //! runtime's types. The folders are the layers, each using only those
-//! below it:
+//! below it and the leaf helpers beside `server` (`clock`, `log_lines`,
+//! `request`, `access_log::escaped`), which `decision/` does not use either:
 //! - `instance`, `server`: what an instance keeps; one request as four
 //!   steps (resolve, decide, read the body, reply), with `request`, `clock`,
 //!   `config`, `access_log` and `log_lines` beside them.

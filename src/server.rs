@@ -7,12 +7,12 @@
 //! 2. **decide** (`crate::decision::decide`, pure): status, fields and
 //!    which part of the body, by RFC 9110's preconditions and ranges; Date,
 //!    Vary and HEAD's empty body are added there, once, last.
-//! 3. **fill** (`Resolver::read_body`, I/O only when a body is due): the
+//! 3. **read the body** (`Resolver::read_body`, I/O only when a body is due): the
 //!    bytes of the body. A file known from the manifest alone is read now;
 //!    if the bytes read are not those decided on (the file changed since it
 //!    was looked at), the decision is made again for them, so an ETag always
 //!    names the bytes sent.
-//! 4. **finish** (`into_reply`): the reply, with the lines for the error log.
+//! 4. **reply** (`into_reply`): the reply, with the lines for the error log.
 //!
 //! One [`Clock`] value, read when the request arrives, is carried through.
 //! The runtime entry points (the `wasip3` and `wasip2` crates) only receive
@@ -115,7 +115,8 @@ impl Server {
         self.resolver.source.cached_bytes()
     }
 
-    /// Answers one request, at `clock`: resolve, decide, fill, finish.
+    /// Answers one request, at `clock`: resolve, decide, read the body,
+    /// reply.
     pub fn handle(&mut self, request: &RequestHead<'_>, clock: Clock) -> Reply {
         let mut resolution = self.resolver.resolve(request, clock);
         let mut plan = self.decide(request, &resolution, clock);

@@ -441,7 +441,7 @@ fn last_modified_off_sends_no_date_and_ignores_ims() {
 }
 
 #[test]
-fn configured_cache_control_is_sent_on_200_and_304() {
+fn a_representations_cache_control_is_sent_on_200_and_304() {
     let outcome = Outcome::Representation(Representation {
         cache_control: HeaderValue::from_static("public, max-age=60"),
         ..representation_with(validators())
@@ -475,6 +475,20 @@ fn no_file_time_means_no_last_modified_and_ims_is_ignored() {
     let plan = decide_at_now(&Method::GET, &request, &outcome);
     assert_eq!(plan.status, StatusCode::OK);
     assert_eq!(field(&plan, header::LAST_MODIFIED), None);
+}
+
+/// The table's values are text; an entity tag with a byte that is no
+/// UTF-8 (obs-text, RFC 9110 section 8.8.3) matches nothing either.
+#[test]
+fn inm_with_an_obs_text_byte_does_not_match() {
+    let mut request = HeaderMap::new();
+    let value = HeaderValue::from_bytes(&[b'"', 0xe9, b'"']).unwrap();
+    request.insert(header::IF_NONE_MATCH, value);
+    let outcome = Outcome::Representation(representation_with(validators()));
+    let plan = decide_at_now(&Method::GET, &request, &outcome);
+    assert_eq!(plan.status, StatusCode::OK);
+    assert_eq!(plan.decided_by, None);
+    assert_eq!(plan.body, Body::Whole);
 }
 
 #[test]

@@ -20,8 +20,11 @@ pub struct Validators {
 
 impl Validators {
     pub fn new(etag: String, modified: Option<SystemTime>) -> Self {
-        let etag_header =
-            HeaderValue::try_from(etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        // Only visible ASCII, so that `etag()` can read it back as text.
+        let etag_header = HeaderValue::try_from(etag)
+            .ok()
+            .filter(|value| value.to_str().is_ok())
+            .unwrap_or_else(|| HeaderValue::from_static("\"\""));
         let modified = modified.and_then(|time| {
             let secs = whole_seconds(time).filter(|&secs| secs > 0)?;
             Some((secs, date_header(secs)))
@@ -51,7 +54,7 @@ impl Validators {
     }
 
     pub fn etag(&self) -> &str {
-        // Built from a String, and only visible ASCII is accepted: never "".
+        // Visible ASCII only (`new`), so never the default.
         self.etag_header.to_str().unwrap_or_default()
     }
 

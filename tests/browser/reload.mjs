@@ -1,5 +1,5 @@
 // Drives Debian's Chromium (playwright-core, no browser download) against the
-// running component, for tests/browser.rs:
+// running component, for tests/runtimes/browser.rs:
 //   node reload.mjs URL PATH_OF_index.html SCREENSHOT.png
 // Asserts from the browser's own network events (Chrome DevTools Protocol)
 // that the first load is a 200 with its stylesheet, script and image, a

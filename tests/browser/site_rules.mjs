@@ -1,5 +1,5 @@
 // Drives Debian's Chromium (playwright-core) against two running components,
-// for tests/browser.rs:
+// for tests/runtimes/browser.rs:
 //   node site_rules.mjs PAGE_URL API_URL
 // PAGE_URL and API_URL serve copies of tests/browser/rules-site on two ports,
 // two origins; the API's `_headers` names the page's origin. Asserts that:

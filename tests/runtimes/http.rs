@@ -1,5 +1,6 @@
-//! The component under a real runtime, over real HTTP: wasmtime always, and
-//! Spin as well when a Spin binary is named by $SPIN or is on PATH.
+//! The component under a real runtime, over real HTTP: the page's
+//! revalidation, changes, HEAD, ranges and configuration, under every
+//! runtime that was found (`runtime_tests!`).
 
 use crate::support;
 

@@ -1,6 +1,6 @@
 //! The site's `_headers` and `_redirects` over real HTTP, under every
 //! runtime and WASI version: the fixture site's rules
-//! (`support::cases::site_rules`, the table tests/in_process/main.rs runs in
+//! (`support::cases::site_rules`, the table tests/in_process/built.rs runs in
 //! process) mounted and embedded; the demo site's (`static/`), mounted and
 //! embedded; a refused rule in the instance's log.
 
