@@ -15,5 +15,9 @@ pub struct RequestHead<'a> {
     /// or the Host field; runtimes differ, see docs/runtimes.md), for the
     /// access log. Host lines the runtime passed on are in `headers`.
     pub authority: Option<&'a str>,
+    /// The scheme the runtime reports the request came by (`http`,
+    /// `https`), lower case; None when it reports none. Decides whether
+    /// `Strict-Transport-Security` may be sent (RFC 6797 section 7.2).
+    pub scheme: Option<&'a str>,
     pub headers: &'a HeaderMap,
 }

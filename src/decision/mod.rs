@@ -66,6 +66,30 @@ pub enum Outcome {
     Options,
     /// 405 with Allow.
     MethodNotAllowed,
+    /// 401: a protected path without valid credentials (RFC 7617).
+    Unauthorized,
+}
+
+/// The realm of the `WWW-Authenticate` challenge of a protected path.
+pub const REALM: &str = "site";
+
+/// The Cache-Control of a response to a request with credentials, for a
+/// protected path: `private`, and without `public` and `s-maxage`, either of
+/// which would let a shared cache reuse it for a request without them (RFC
+/// 9111 section 3.5); the other directives kept. True when one was dropped.
+pub fn private_cache_control(value: &str) -> (HeaderValue, bool) {
+    let mut dropped = false;
+    let mut kept: Vec<&str> = Vec::new();
+    for directive in value.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let name = directive.split('=').next().unwrap_or_default().trim();
+        if name.eq_ignore_ascii_case("public") || name.eq_ignore_ascii_case("s-maxage") {
+            dropped = true;
+        } else if !name.eq_ignore_ascii_case("private") {
+            kept.push(directive);
+        }
+    }
+    kept.insert(0, "private");
+    (header_value(kept.join(", ")), dropped)
 }
 
 /// The response to `method` with the `request` fields, when the site answers
@@ -100,6 +124,7 @@ pub fn decide(
         Outcome::NoContent => plan(StatusCode::NO_CONTENT, HeaderMap::new(), Body::Empty, None),
         Outcome::Options => options(),
         Outcome::MethodNotAllowed => method_not_allowed(),
+        Outcome::Unauthorized => unauthorized(),
     };
     add_fields_of_every_response(plan, method, vary, site_fields, now)
 }
@@ -347,6 +372,17 @@ fn method_not_allowed() -> ResponsePlan {
     plan
 }
 
+/// 401 Unauthorized with the challenge of the Basic scheme (RFC 9110
+/// section 11.6.1, RFC 7617 section 2.1: `charset="UTF-8"`), a short text and
+/// no byte of the protected representation; `no-store`, as every error.
+fn unauthorized() -> ResponsePlan {
+    let mut plan = text(StatusCode::UNAUTHORIZED, None);
+    let challenge = format!("Basic realm=\"{REALM}\", charset=\"UTF-8\"");
+    plan.headers
+        .insert(header::WWW_AUTHENTICATE, header_value(challenge));
+    plan
+}
+
 /// The answer to OPTIONS (RFC 9110 section 9.3.7) on a path that exists, or
 /// on `*`, the server as a whole: 204 with Allow, and no body (a 204 has
 /// none, section 15.3.5). Not stored by caches (section 9.3.7: responses to
@@ -384,6 +420,7 @@ fn status_text(status: StatusCode) -> &'static str {
         StatusCode::TEMPORARY_REDIRECT => "307 Temporary Redirect\n",
         StatusCode::PERMANENT_REDIRECT => "308 Permanent Redirect\n",
         StatusCode::BAD_REQUEST => "400 Bad Request\n",
+        StatusCode::UNAUTHORIZED => "401 Unauthorized: this path needs a user name and password\n",
         StatusCode::NOT_FOUND => "404 Not Found\n",
         StatusCode::METHOD_NOT_ALLOWED => {
             "405 Method Not Allowed: this resource allows GET, HEAD, OPTIONS\n"

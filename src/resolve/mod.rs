@@ -35,13 +35,13 @@ pub mod site_path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
 use crate::clock::Clock;
 use crate::decision::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::decision::preconditions::is_get_or_head;
-use crate::decision::{Outcome, Representation};
+use crate::decision::{Outcome, Representation, private_cache_control};
 use crate::log_lines::LogLines;
 use crate::request::RequestHead;
 use crate::resolve::site_path::{Refusal, SitePath};
@@ -180,8 +180,35 @@ impl Resolver {
         };
         let rules_lines = self.rules.refresh(&mut *self.source, clock);
         let url_path = url_path(&path);
-        let mut resolution = self.resolve_path(request, &path, &url_path, clock);
-        resolution.site_fields = self.rules.headers().fields_for(&url_path);
+        // A protected path (`Basic-Auth`) is answered only with valid
+        // credentials, before anything else is looked at, so that no answer
+        // (a 304, a redirect, a 404) says anything of it; a CORS preflight,
+        // which browsers send without credentials, is the exception.
+        let authorization = request.headers.get(header::AUTHORIZATION);
+        let admitted = self
+            .rules
+            .headers()
+            .credentials_for(&url_path)
+            .map(|credentials| {
+                method == Method::OPTIONS
+                    || credentials.admit(authorization.map(HeaderValue::as_bytes))
+            });
+        let mut resolution = match admitted {
+            Some(false) => Resolution::of(Outcome::Unauthorized)
+                .refused("no valid credentials for a path that Basic-Auth protects"),
+            _ => self.resolve_path(request, &path, &url_path, clock),
+        };
+        let origin = request.headers.get(header::ORIGIN);
+        resolution.site_fields = self.rules.headers().fields_for(&url_path, origin);
+        if request.scheme != Some("https") {
+            // RFC 6797 section 7.2: not over plain HTTP.
+            resolution
+                .site_fields
+                .remove(header::STRICT_TRANSPORT_SECURITY);
+        }
+        if admitted.is_some() {
+            protect(&mut resolution);
+        }
         resolution.log_lines.prepend(rules_lines);
         resolution
     }
@@ -571,6 +598,45 @@ fn host_problem(request: &RequestHead<'_>) -> Option<&'static str> {
     let listed = first.map(HeaderValue::as_bytes).is_some_and(is_list)
         || request.authority.map(str::as_bytes).is_some_and(is_list);
     listed.then_some("a Host value that is a list, not one host (RFC 9112 section 3.2)")
+}
+
+/// An answer for a protected path, to a request with its credentials (or a
+/// 401): stored by no shared cache for others. Every Cache-Control becomes
+/// `private` without `public` and `s-maxage` (RFC 9111 section 3.5), the
+/// fields that target shared caches (`Surrogate-Control`,
+/// `CDN-Cache-Control` and the other `*-Cache-Control` of RFC 9213) go, and
+/// `Vary: Authorization` says that credentials chose it.
+fn protect(resolution: &mut Resolution) {
+    let private = |value: &HeaderValue| private_cache_control(value.to_str().unwrap_or("")).0;
+    match &mut resolution.outcome {
+        Outcome::Representation(representation) => {
+            representation.cache_control = private(&representation.cache_control);
+        }
+        Outcome::Redirect { cache_control, .. } => *cache_control = private(cache_control),
+        _ => {}
+    }
+    let fields = &mut resolution.site_fields;
+    let targeted: Vec<HeaderName> = fields
+        .keys()
+        .filter(|name| {
+            name.as_str() == "surrogate-control"
+                || (*name != header::CACHE_CONTROL && name.as_str().ends_with("cache-control"))
+        })
+        .cloned()
+        .collect();
+    for name in targeted {
+        fields.remove(name);
+    }
+    let rules: Vec<HeaderValue> = fields
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .map(private)
+        .collect();
+    fields.remove(header::CACHE_CONTROL);
+    for value in rules {
+        fields.append(header::CACHE_CONTROL, value);
+    }
+    fields.append(header::VARY, HeaderValue::from_static("Authorization"));
 }
 
 /// The path as `_headers` and `_redirects` patterns match it: decoded, from

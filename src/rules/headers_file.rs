@@ -20,6 +20,15 @@
 //! (Set-Cookie: one line each). `:name` and `:splat` in a value are what the
 //! pattern matched.
 //!
+//! `Basic-Auth: user:password [...]` protects the paths of its rule
+//! ([`crate::rules::basic_auth`]); the line is never sent, and of two
+//! matching rules that protect a path the more specific one decides.
+//! `Access-Control-Allow-Origin` may name several origins separated by
+//! spaces: an allowed request's `Origin` is answered with exactly that
+//! origin and `Vary: Origin`, any other with no such field. A field that
+//! holds one value ([`SINGLE_VALUED`]) is never joined from two rules: the
+//! more specific rule's value is sent.
+//!
 //! Refused, each with a message naming the file and the line, never applied
 //! in part: a field the component owns ([`OWNED_FIELDS`]: validators,
 //! framing, the coding, Date, Allow, and Location, which `_redirects` sets),
@@ -29,6 +38,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
+use crate::rules::basic_auth::{self, Credentials};
 use crate::rules::url_pattern::{Captures, UrlPattern, encode_captured};
 
 /// The file's name at the site root; it is never served.
@@ -72,6 +82,10 @@ pub const OWNED_FIELDS: &[(&str, &str)] = &[
     ),
     ("location", "set by `_redirects`"),
     (
+        "www-authenticate",
+        "the challenge of a path that Basic-Auth protects (RFC 7617)",
+    ),
+    (
         "transfer-encoding",
         "connection framing, the runtime's (RFC 9112 section 6.1)",
     ),
@@ -111,11 +125,30 @@ pub const OWNED_FIELDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Fields that hold one value, not a list (RFC 9110 section 5.3): of two
+/// matching rules that set one, the more specific rule's value is sent
+/// (`UrlPattern::specificity`; of two alike, the later rule's), never both
+/// joined, which browsers refuse (`*, https://app.example`).
+pub const SINGLE_VALUED: &[&str] = &[
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-max-age",
+    "content-disposition",
+    "content-type",
+    "expires",
+    "retry-after",
+    "strict-transport-security",
+    "x-content-type-options",
+    "x-frame-options",
+];
+
 /// One field line of a rule.
 #[derive(Debug, Clone)]
 enum FieldLine {
     Set(HeaderName, String),
     Detach(HeaderName),
+    /// `Basic-Auth`: the credentials the rule's paths require; never sent.
+    BasicAuth(Credentials),
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +162,21 @@ impl Rule {
         self.fields
             .iter()
             .any(|f| matches!(f, FieldLine::Detach(n) if n == name))
+    }
+
+    fn credentials(&self) -> Option<&Credentials> {
+        self.fields.iter().find_map(|field| match field {
+            FieldLine::BasicAuth(credentials) => Some(credentials),
+            _ => None,
+        })
+    }
+
+    /// The value this rule sets for `name`, if any (the first).
+    fn value_of(&self, name: &HeaderName) -> Option<&str> {
+        self.fields.iter().find_map(|field| match field {
+            FieldLine::Set(n, value) if n == name => Some(value.as_str()),
+            _ => None,
+        })
     }
 }
 
@@ -196,7 +244,18 @@ impl HeaderRules {
                 ));
                 continue;
             };
+            let twice = |field: &FieldLine| {
+                matches!(field, FieldLine::BasicAuth(_))
+                    && reading
+                        .fields
+                        .iter()
+                        .any(|f| matches!(f, FieldLine::BasicAuth(_)))
+            };
             match field_line(trimmed) {
+                Ok(field) if twice(&field) => {
+                    let why = "Basic-Auth twice in one rule: give every user on one line";
+                    reading.refusal.get_or_insert((number, why.to_string()));
+                }
                 Ok(field) => reading.fields.push(field),
                 Err(why) => {
                     reading.refusal.get_or_insert((number, why));
@@ -238,22 +297,47 @@ impl HeaderRules {
             (Ok(_), None) if reading.fields.is_empty() => problems.push(format!(
                 "{FILE_NAME}:{line}: a URL pattern without field lines; ignored"
             )),
-            (Ok(pattern), None) => self.rules.push(Rule {
-                pattern,
-                fields: reading.fields,
-            }),
+            (Ok(pattern), None) => {
+                let rule = Rule {
+                    pattern,
+                    fields: reading.fields,
+                };
+                let shared = rule
+                    .value_of(&header::CACHE_CONTROL)
+                    .is_some_and(|value| crate::decision::private_cache_control(value).1);
+                if rule.credentials().is_some() && shared {
+                    problems.push(format!(
+                        "{FILE_NAME}:{line}: `public` and `s-maxage` are dropped from the \
+                         Cache-Control of a protected path, which is `private` (RFC 9111 section 3.5)"
+                    ));
+                }
+                self.rules.push(rule);
+            }
         }
     }
 
-    /// The fields the rules give `path` (decoded, from `/`), each name once,
-    /// in the order first set.
-    pub fn fields_for(&self, path: &str) -> HeaderMap {
+    /// The credentials that `path` (decoded, from `/`) requires: those of
+    /// the most specific matching rule with `Basic-Auth`, if any.
+    pub fn credentials_for(&self, path: &str) -> Option<&Credentials> {
+        self.rules
+            .iter()
+            .filter(|rule| rule.credentials().is_some() && rule.pattern.matches(path).is_some())
+            .max_by_key(|rule| rule.pattern.specificity())
+            .and_then(Rule::credentials)
+    }
+
+    /// The fields the rules give `path` (decoded, from `/`) for a request
+    /// from `origin` (its `Origin` field), each name once, in the order
+    /// first set.
+    pub fn fields_for(&self, path: &str, origin: Option<&HeaderValue>) -> HeaderMap {
         let matching: Vec<(&Rule, Captures)> = self
             .rules
             .iter()
             .filter_map(|rule| Some((rule, rule.pattern.matches(path)?)))
             .collect();
         let mut values: Vec<(HeaderName, Vec<String>)> = Vec::new();
+        // For a single-valued field: the specificity of the rule whose value is kept.
+        let mut kept: Vec<(HeaderName, (bool, usize))> = Vec::new();
         for (rule, captures) in &matching {
             for field in &rule.fields {
                 let FieldLine::Set(name, template) = field else {
@@ -268,12 +352,28 @@ impl HeaderRules {
                 }
                 let value =
                     captures.substitute(template, |name, v| encode_captured(v, name == "splat"));
+                let specificity = rule.pattern.specificity();
+                let single = SINGLE_VALUED.contains(&name.as_str());
                 match values.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, list)) if single => {
+                        if let Some((_, at)) = kept.iter_mut().find(|(n, _)| n == name)
+                            && specificity >= *at
+                        {
+                            *at = specificity;
+                            *list = vec![value];
+                        }
+                    }
                     Some((_, list)) => list.push(value),
-                    None => values.push((name.clone(), vec![value])),
+                    None => {
+                        if single {
+                            kept.push((name.clone(), specificity));
+                        }
+                        values.push((name.clone(), vec![value]));
+                    }
                 }
             }
         }
+        allowed_origin(&mut values, origin);
         let mut fields = HeaderMap::new();
         for (name, list) in values {
             let lines = match name == header::SET_COOKIE {
@@ -290,16 +390,75 @@ impl HeaderRules {
     }
 }
 
-/// One indented line: `Name: value` or `! Name`.
+/// An `Access-Control-Allow-Origin` that lists several origins: the
+/// request's `Origin` when it is one of them, else no such field; and
+/// `Vary: Origin` either way, as the answer depends on it (Fetch standard,
+/// "CORS protocol and HTTP caches").
+fn allowed_origin(values: &mut Vec<(HeaderName, Vec<String>)>, origin: Option<&HeaderValue>) {
+    let allow = header::ACCESS_CONTROL_ALLOW_ORIGIN;
+    let Some(at) = values.iter().position(|(name, list)| {
+        *name == allow
+            && list
+                .first()
+                .is_some_and(|v| v.contains(char::is_whitespace))
+    }) else {
+        return;
+    };
+    let listed = values[at].1[0].clone();
+    let origin = origin.and_then(|o| o.to_str().ok());
+    match origin.filter(|o| listed.split_whitespace().any(|allowed| allowed == *o)) {
+        Some(origin) => values[at].1 = vec![origin.to_string()],
+        None => {
+            values.remove(at);
+        }
+    }
+    match values.iter_mut().find(|(name, _)| *name == header::VARY) {
+        Some((_, list)) => list.push("Origin".to_string()),
+        None => values.push((header::VARY, vec!["Origin".to_string()])),
+    }
+}
+
+/// An `Access-Control-Allow-Origin` value: `*`, `null`, or origins
+/// (`scheme://host[:port]`) separated by spaces.
+fn check_allowed_origins(value: &str) -> Result<(), String> {
+    if value == "*" || value == "null" {
+        return Ok(());
+    }
+    for origin in value.split_whitespace() {
+        let Some((scheme, rest)) = origin.split_once("://") else {
+            return Err(format!(
+                "Access-Control-Allow-Origin: {origin:?} is not `*` or an origin such as https://app.example"
+            ));
+        };
+        let host_ok = !rest.is_empty() && !rest.contains(['/', ',', '?', '#', '*']);
+        if !matches!(scheme, "http" | "https") || !host_ok {
+            return Err(format!(
+                "Access-Control-Allow-Origin: {origin:?} is not an origin (scheme://host[:port], no path)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One indented line: `Name: value`, `! Name` or `Basic-Auth: ...`.
 fn field_line(line: &str) -> Result<FieldLine, String> {
     if let Some(name) = line.strip_prefix('!') {
+        if name.trim().eq_ignore_ascii_case(basic_auth::FIELD_NAME) {
+            return Err("Basic-Auth cannot be detached: narrow the pattern that sets it".into());
+        }
         return Ok(FieldLine::Detach(field_name(name.trim())?));
     }
     let (name, value) = line
         .split_once(':')
         .ok_or_else(|| format!("{line:?} is neither `Name: value` nor `! Name`"))?;
+    if name.trim().eq_ignore_ascii_case(basic_auth::FIELD_NAME) {
+        return Credentials::parse(value.trim()).map(FieldLine::BasicAuth);
+    }
     let name = field_name(name.trim())?;
     let value = value.trim();
+    if name == header::ACCESS_CONTROL_ALLOW_ORIGIN {
+        check_allowed_origins(value)?;
+    }
     if HeaderValue::try_from(value).is_err() || value.is_empty() {
         return Err(format!(
             "the value of {name} is empty or not a field value (RFC 9110 section 5.5)"
@@ -328,7 +487,7 @@ mod tests {
         let (rules, problems) = HeaderRules::parse(text);
         assert!(problems.is_empty(), "{problems:?}");
         rules
-            .fields_for(path)
+            .fields_for(path, None)
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_string()))
             .collect()
@@ -502,10 +661,133 @@ mod tests {
             assert_eq!(problems.len(), 1, "{text:?}: {problems:?}");
             assert!(problems[0].contains(says), "{text:?}: {}", problems[0]);
             assert!(
-                rules.fields_for("/long").is_empty() && rules.fields_for("/x").is_empty(),
+                rules.fields_for("/long", None).is_empty()
+                    && rules.fields_for("/x", None).is_empty(),
                 "never applied in part: {text:?}"
             );
         }
+    }
+
+    fn basic(pair: &str) -> Vec<u8> {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        format!("Basic {encoded}").into_bytes()
+    }
+
+    /// Netlify's `Basic-Auth` line protects its rule's paths, is never sent
+    /// as a field, and the most specific protected rule decides.
+    #[test]
+    fn basic_auth_protects_and_is_never_a_field() {
+        let text = "/*\n  X-A: 1\n/private/*\n  Basic-Auth: admin:secret123 ann:pw\n  X-B: 2\n\
+                    /private/admin/*\n  Basic-Auth: root:toor\n";
+        let (rules, problems) = HeaderRules::parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let fields = rules.fields_for("/private/page.html", None);
+        assert_eq!(fields.len(), 2, "{fields:?}");
+        assert!(!fields.contains_key("basic-auth"));
+        assert!(rules.credentials_for("/public.html").is_none());
+        let private = rules.credentials_for("/private/page.html").unwrap();
+        assert!(private.admit(Some(&basic("admin:secret123"))));
+        assert!(private.admit(Some(&basic("ann:pw"))));
+        let admin = rules.credentials_for("/private/admin/x").unwrap();
+        assert!(
+            !admin.admit(Some(&basic("admin:secret123"))),
+            "the more specific rule decides"
+        );
+        assert!(admin.admit(Some(&basic("root:toor"))));
+    }
+
+    #[test]
+    fn basic_auth_refusals_and_messages_quote_no_secret() {
+        #[rustfmt::skip]
+        let table = [
+            ("/p\n  Basic-Auth: nocolon\n", "_headers:2: Basic-Auth: credential 1 is not `user:password`; the rule of line 1 is refused"),
+            ("/p\n  Basic-Auth: a:b\n  Basic-Auth: c:d\n", "_headers:3: Basic-Auth twice in one rule"),
+            ("/p\n  ! Basic-Auth\n", "_headers:2: Basic-Auth cannot be detached"),
+            ("/p\n  WWW-Authenticate: Basic\n", "_headers:2: WWW-Authenticate cannot be set"),
+            ("/p\n  Basic-Auth: a:sha256:s:00\n", "_headers:2: Basic-Auth: credential 1 is not `user:sha256:SALT:HEX`"),
+            ("/p\n  Basic-Auth: a:hunter2\n  Cache-Control: public, s-maxage=60, max-age=60\n",
+             "_headers:1: `public` and `s-maxage` are dropped from the Cache-Control of a protected path"),
+        ];
+        for (text, says) in table {
+            let (_, problems) = HeaderRules::parse(text);
+            assert!(
+                problems.iter().any(|p| p.starts_with(says)),
+                "{text}: {problems:?}"
+            );
+            assert!(
+                !problems
+                    .iter()
+                    .any(|p| p.contains("hunter2") || p.contains(":s:")),
+                "{problems:?}"
+            );
+        }
+    }
+
+    /// An allow-list of origins: the allowed request's `Origin` exactly,
+    /// with `Vary: Origin`; another origin gets no such field, and the Vary.
+    #[test]
+    fn allowed_origins_are_echoed_one_at_a_time() {
+        let text = "/api/*\n  Access-Control-Allow-Origin: https://a.example https://b.example:8443\n\
+                    \x20 Access-Control-Allow-Methods: GET\n/one/*\n  Access-Control-Allow-Origin: https://a.example\n";
+        let (rules, problems) = HeaderRules::parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let from = |origin: &'static str, path: &str| {
+            let origin = HeaderValue::from_static(origin);
+            let fields = rules.fields_for(path, Some(&origin));
+            let get = |name: &str| fields.get(name).map(|v| v.to_str().unwrap().to_string());
+            (get("access-control-allow-origin"), get("vary"))
+        };
+        #[rustfmt::skip]
+        let table = [
+            ("https://a.example", "/api/x", Some("https://a.example"), Some("Origin")),
+            ("https://b.example:8443", "/api/x", Some("https://b.example:8443"), Some("Origin")),
+            ("https://c.example", "/api/x", None, Some("Origin")),
+            ("https://a.example.evil", "/api/x", None, Some("Origin")),
+            ("https://c.example", "/one/x", Some("https://a.example"), None),
+        ];
+        for (origin, path, allowed, vary) in table {
+            let (got, got_vary) = from(origin, path);
+            assert_eq!(
+                (got.as_deref(), got_vary.as_deref()),
+                (allowed, vary),
+                "{origin} {path}"
+            );
+        }
+        for bad in [
+            "https://a.example/path",
+            "ftp://a.example",
+            "a.example",
+            "https://a.example,https://b",
+        ] {
+            let (_, problems) =
+                HeaderRules::parse(&format!("/x\n  Access-Control-Allow-Origin: {bad}\n"));
+            assert!(
+                problems.iter().any(|p| p.contains("is not")),
+                "{bad}: {problems:?}"
+            );
+        }
+    }
+
+    /// A single-valued field set by two matching rules is the more specific
+    /// rule's value, never both joined; a list field is joined as before.
+    #[test]
+    fn single_valued_fields_are_never_joined() {
+        let text = "/*\n  Access-Control-Allow-Origin: *\n  X-Frame-Options: DENY\n  X-List: a\n\
+                    /app/*\n  Access-Control-Allow-Origin: https://app.example\n  X-List: b\n\
+                    /app/exact\n  X-Frame-Options: SAMEORIGIN\n/*\n  X-Frame-Options: DENY\n";
+        assert_eq!(
+            fields(text, "/app/exact"),
+            pairs(&[
+                ("access-control-allow-origin", "https://app.example"),
+                ("x-frame-options", "SAMEORIGIN"),
+                ("x-list", "a, b"),
+            ])
+        );
+        assert_eq!(
+            fields(text, "/other")[0],
+            pairs(&[("access-control-allow-origin", "*")])[0]
+        );
     }
 
     #[test]
@@ -523,7 +805,7 @@ mod tests {
             problems[1].contains("1 more rules after it refused"),
             "{problems:?}"
         );
-        assert_eq!(rules.fields_for("/p99")["x-n"], "99");
-        assert!(rules.fields_for("/p100").is_empty());
+        assert_eq!(rules.fields_for("/p99", None)["x-n"], "99");
+        assert!(rules.fields_for("/p100", None).is_empty());
     }
 }

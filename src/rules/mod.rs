@@ -6,6 +6,7 @@
 //! instance, and what is wrong with it goes to the log of the request that
 //! parsed it. Neither file is ever served.
 
+pub mod basic_auth;
 pub mod cache_defaults;
 pub mod headers_file;
 pub mod redirects_file;

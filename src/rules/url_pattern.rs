@@ -94,6 +94,21 @@ impl UrlPattern {
         self.pieces.iter().any(|p| !matches!(p, Piece::Literal(_)))
     }
 
+    /// How specific the pattern is, to choose between two that match one
+    /// path: one without a splat or placeholder is more specific than any
+    /// with one, then the one with more literal characters.
+    pub fn specificity(&self) -> (bool, usize) {
+        let literal = self
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Literal(text) => text.chars().count(),
+                _ => 0,
+            })
+            .sum();
+        (!self.is_dynamic(), literal)
+    }
+
     /// What the pattern captures of `path` (decoded, from `/`), or None when
     /// it does not match the whole path.
     pub fn matches(&self, path: &str) -> Option<Captures> {

@@ -10,7 +10,12 @@
 // - a page on one origin reads JSON from the other only where `_headers`
 //   gives Access-Control-Allow-Origin, a preflight included (a request with
 //   a custom header);
-// - a `_redirects` rule moves the browser to the new page.
+// - a `_redirects` rule moves the browser to the new page;
+// - an allow-list of origins lets the page read JSON from the other origin
+//   where it names the page's origin, and not where it names others;
+// - a page that Basic-Auth protects answers 401 without credentials, is
+//   shown to Chromium logged in with its credentials, and revalidated with a
+//   304 on reload.
 // Prints one line per step; exits non-zero on the first failed assertion.
 
 import assert from "node:assert/strict";
@@ -88,6 +93,46 @@ try {
   assert.equal(new URL(page.url()).pathname, "/new-page.html");
   assert.equal(await page.title(), "the new page");
   console.log(`redirect: ${new URL(page.url()).pathname}`);
+
+  // 6. An allow-list of origins: the page's origin is echoed where listed.
+  await page.goto(new URL("/", pageUrl).href);
+  const listed = await read("/list/data.json");
+  assert.ok(listed.ok, `the listed read: ${JSON.stringify(listed)}`);
+  assert.equal(listed.body.listed, true);
+  console.log(`cors list allowed: ${listed.status} ${JSON.stringify(listed.body)}`);
+  const unlisted = await read("/list-other/data.json");
+  assert.ok(!unlisted.ok, `the unlisted read: ${JSON.stringify(unlisted)}`);
+  console.log(`cors list refused: ${unlisted.error}`);
+
+  // 7. Basic-Auth: 401 without credentials; logged in, the page, then a 304.
+  const members = new URL("/members/page.html", pageUrl).href;
+  // Chromium without credentials to give ends the navigation itself (the
+  // component's log shows the 401, tests/runtimes/browser.rs checks it).
+  // A page of its own, before any credentials are known: the failed
+  // navigation must not interrupt the next one.
+  const stranger = await context.newPage();
+  const anonymous = await stranger.goto(members).then(
+    (response) => `status ${response.status()}`,
+    (error) => String(error.message).split("\n")[0],
+  );
+  await stranger.close();
+  assert.ok(/ERR_INVALID_AUTH_CREDENTIALS|status 401/.test(anonymous), anonymous);
+  console.log(`basic-auth without credentials: refused (${anonymous})`);
+  // Logged in through the URL's credentials, which Chromium keeps for the
+  // realm and sends again (Playwright's httpCredentials would intercept the
+  // requests, and Chromium then caches nothing, so no 304 could be seen).
+  const login = new URL(members);
+  login.username = "member";
+  login.password = "letmein";
+  const first = await page.goto(login.href);
+  assert.equal(first.status(), 200, "logged in");
+  assert.equal(await page.title(), "the members page");
+  assert.match(first.headers()["cache-control"], /^private/);
+  await page.reload();
+  await settle();
+  const reloaded = documents.at(-1);
+  assert.equal(wire.get(reloaded.id), 304, "the reload is revalidated with a 304");
+  console.log(`basic-auth logged in: ${first.status()}, then ${wire.get(reloaded.id)} on reload`);
 } finally {
   await close();
 }

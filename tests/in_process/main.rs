@@ -79,7 +79,13 @@ impl Fixture {
             None => (target, None),
         };
         let mut headers = HeaderMap::new();
-        for (name, value) in fields.iter().filter(|(name, _)| *name != ":authority") {
+        let pseudo = |wanted: &str| {
+            fields
+                .iter()
+                .find(|(name, _)| *name == wanted)
+                .map(|(_, v)| *v)
+        };
+        for (name, value) in fields.iter().filter(|(name, _)| !name.starts_with(':')) {
             headers.append(
                 HeaderName::from_bytes(name.as_bytes()).unwrap(),
                 HeaderValue::from_str(value).unwrap(),
@@ -89,10 +95,8 @@ impl Fixture {
             method: &method,
             path,
             query,
-            authority: fields
-                .iter()
-                .find(|(name, _)| *name == ":authority")
-                .map(|(_, value)| *value),
+            authority: pseudo(":authority"),
+            scheme: pseudo(":scheme"),
             headers: &headers,
         };
         self.server.handle(&head, Clock::now())
@@ -483,5 +487,68 @@ fn the_rules_files_are_never_the_app_shell() {
             .plan
             .status,
         StatusCode::OK
+    );
+}
+
+/// Basic-Auth: no password, hash, salt or credential of `_headers` or of the
+/// request in any field, body or error-log line, whatever the answer; the
+/// refusal is logged without the user.
+#[test]
+fn protected_paths_leak_no_credential() {
+    let mut site = fixture(&[]);
+    let wrong = [("Authorization", "Basic YWRtaW46c2VjcmV0MTI0")];
+    let right = [("Authorization", "Basic YWRtaW46c2VjcmV0MTIz")];
+    let secrets = [
+        "secret12",
+        "YWRtaW46c2VjcmV0MTI",
+        "9aba1108",
+        "pepper",
+        "open sesame",
+        "admin",
+    ];
+    for fields in [&[][..], &wrong, &right] {
+        for target in [
+            "/docs/private/page.html",
+            "/docs/private/",
+            "/docs/private/gone",
+            "/docs/private",
+        ] {
+            let reply = site.get(target, fields);
+            let body = String::from_utf8_lossy(&reply.body);
+            let text = format!("{:?} {body} {}", reply.plan.headers, reply.log_lines);
+            for secret in secrets {
+                assert!(
+                    !text.contains(secret),
+                    "{target} {fields:?}: {secret} in {text}"
+                );
+            }
+        }
+    }
+    let refused = site.get("/docs/private/page.html", &wrong);
+    assert_eq!(
+        refused.log_lines.text().as_deref(),
+        Some(
+            "refused: path=/docs/private/page.html: no valid credentials for a path that \
+             Basic-Auth protects (401)"
+        )
+    );
+}
+
+/// `Strict-Transport-Security` of `_headers` goes only on an answer to a
+/// request that came over HTTPS, as the runtime reports it (RFC 6797
+/// section 7.2).
+#[test]
+fn strict_transport_security_only_over_https() {
+    let mut site = fixture(&[]);
+    for (scheme, sent) in [("http", None), ("https", Some("max-age=600"))] {
+        let reply = site.get("/docs/guide.txt", &[(":scheme", scheme)]);
+        assert_eq!(field(&reply, "strict-transport-security"), sent, "{scheme}");
+    }
+    assert_eq!(
+        field(
+            &site.get("/docs/guide.txt", &[]),
+            "strict-transport-security"
+        ),
+        None
     );
 }

@@ -136,28 +136,30 @@ fn a_browser_revalidates_and_sees_changes(runtime: Runtime) {
 /// (tests/browser/site_rules.mjs): a Content-Security-Policy blocks an
 /// inline script and is still in force after a 304; a page on one origin
 /// reads JSON from the component on another origin only where `_headers`
-/// allows it, preflight included; a moved page moves the browser.
+/// allows it, preflight included, and from an allow-list only where it names
+/// the page's origin; a moved page moves the browser; a page that Basic-Auth
+/// protects is shown only after Chromium logs in, and revalidated with 304.
 fn the_site_rules_in_a_browser(runtime: Runtime) {
     let root = harness::tools::workspace_root();
     let Some(chromium) = chromium_or_skip(&root) else {
         return;
     };
     let rules_site = root.join("tests/browser/rules-site");
-    let copy = || {
+    // A copy of the site whose rules name `origin` where they allow one.
+    let copy = |origin: &str| {
         let dir = tempfile::tempdir().unwrap();
         harness::trees::copy_tree(&rules_site, dir.path()).unwrap();
-        site_build::build_site(dir.path()).unwrap();
+        let rules = dir.path().join("_headers");
+        let text = std::fs::read_to_string(&rules).unwrap();
+        std::fs::write(&rules, text.replace("ORIGIN_OF_THE_PAGE", origin)).unwrap();
+        let built = site_build::build_site(dir.path()).unwrap();
+        assert!(built.problems.is_empty(), "{:?}", built.problems);
         dir
     };
     // The page's origin, then the API's, whose rules name the page's origin.
-    let pages = Served::start_in(runtime, copy(), Mounts::Copied, &[]);
+    let pages = Served::start_in(runtime, copy("http://page.invalid"), Mounts::Copied, &[]);
     let page_origin = format!("http://{}", pages.addr());
-    let api_site = copy();
-    let rules = api_site.path().join("_headers");
-    let text = std::fs::read_to_string(&rules).unwrap();
-    std::fs::write(&rules, text.replace("ORIGIN_OF_THE_PAGE", &page_origin)).unwrap();
-    site_build::build_site(api_site.path()).unwrap();
-    let api = Served::start_in(runtime, api_site, Mounts::Copied, &[]);
+    let api = Served::start_in(runtime, copy(&page_origin), Mounts::Copied, &[]);
     let page_url = format!("{page_origin}/");
     let api_url = format!("http://{}/", api.addr());
     let stdout = run_script(
@@ -174,9 +176,26 @@ fn the_site_rules_in_a_browser(runtime: Runtime) {
         "cors allowed: 200",
         "cors refused:",
         "redirect: /new-page.html",
+        "cors list allowed: 200",
+        "cors list refused:",
+        "basic-auth without credentials: refused",
+        "basic-auth logged in: 200, then 304 on reload",
     ] {
         assert!(stdout.contains(step), "{runtime}: missing {step:?}");
     }
+    // Chromium without credentials got the 401; logged in, a 200 and a 304.
+    let log = pages.access_log();
+    let members = |status: &str| {
+        log.iter()
+            .filter(|l| l.contains("path=/members/page.html") && l.contains(status))
+            .count()
+    };
+    assert!(members("status=401") >= 1, "{runtime}: {log:#?}");
+    assert_eq!(
+        (members("status=200"), members("status=304")),
+        (1, 1),
+        "{runtime}: {log:#?}"
+    );
     // The preflight reached the component, and was answered 204.
     let log = api.access_log();
     assert!(

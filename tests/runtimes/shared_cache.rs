@@ -3,7 +3,8 @@
 //! whose `_headers` rule lets it store it for a second (and gives it a
 //! field of its own, which the cache keeps after each 304). Once its copy goes
 //! stale it revalidates with the component's validators; the component
-//! answers 304 and the client still gets the page.
+//! answers 304 and the client still gets the page. A page that Basic-Auth
+//! protects is never stored for others.
 
 use crate::support;
 
@@ -114,4 +115,70 @@ fn a_shared_cache_revalidates_with_the_components_validators(runtime: Runtime) {
     drop(nginx);
 }
 
-runtime_tests!(a_shared_cache_revalidates_with_the_components_validators,);
+/// A page that `Basic-Auth` protects, whose rule asks for public caching:
+/// read through nginx's shared cache with credentials, it is never stored
+/// (`private`: RFC 9111 section 3.5), so a request without them, plain or
+/// conditional, reaches the component and gets `401`, never the page.
+fn a_shared_cache_never_gives_a_protected_page_to_others(runtime: Runtime) {
+    if !support::nginx_available() {
+        return;
+    }
+    let page = sample_page("protected");
+    let dir = support::page_dir(&sample_page("public"));
+    std::fs::create_dir(dir.path().join("private")).unwrap();
+    std::fs::write(dir.path().join("private/index.html"), &page).unwrap();
+    std::fs::write(
+        dir.path().join("_headers"),
+        "/private/*\n  Basic-Auth: admin:secret123\n  Cache-Control: public, max-age=600\n",
+    )
+    .unwrap();
+    let served = Served::start_in(runtime, dir, Mounts::Direct, &[]);
+    let work = tempfile::tempdir().unwrap();
+    let nginx = Nginx::shared_cache(work.path(), &[served.addr()]).expect("starting nginx");
+    let through_cache = |fields: &[(&str, &str)]| support::get(nginx.addr, "/private/", fields);
+    let admin = ("Authorization", "Basic YWRtaW46c2VjcmV0MTIz");
+    for _ in 0..2 {
+        let read = through_cache(&[admin]);
+        assert_eq!((read.status, &read.body), (200, &page), "{runtime}");
+        assert_eq!(
+            read.field("cache-control"),
+            Some("private, max-age=600"),
+            "{runtime}"
+        );
+        assert_eq!(
+            read.field("x-cache-status"),
+            Some("MISS"),
+            "{runtime}: never stored"
+        );
+    }
+    let tag = etag_of(&page);
+    for fields in [&[][..], &[("If-None-Match", tag.as_str())]] {
+        let other = through_cache(fields);
+        assert_eq!(other.status, 401, "{runtime} {fields:?}: {other:?}");
+        assert!(
+            !other.body.windows(9).any(|w| w == b"protected"),
+            "{runtime}: a byte of the page"
+        );
+        assert_eq!(other.field("etag"), None, "{runtime}");
+        assert!(
+            other
+                .field("www-authenticate")
+                .is_some_and(|c| c.starts_with("Basic realm="))
+        );
+    }
+    let log = served.access_log();
+    let refused = log
+        .iter()
+        .filter(|line| line.contains("status=401"))
+        .count();
+    assert_eq!(
+        refused, 2,
+        "{runtime}: both reached the component: {log:#?}"
+    );
+    drop(nginx);
+}
+
+runtime_tests!(
+    a_shared_cache_revalidates_with_the_components_validators,
+    a_shared_cache_never_gives_a_protected_page_to_others,
+);

@@ -394,8 +394,16 @@ pub fn site_rules() -> Vec<RuleCase> {
     let about_tag = etag_of(&fixture_file("about.html"));
     let app_tag = etag_of(&fixture_file("app.html"));
     let css_tag = etag_of(&fixture_file("css/site.css"));
+    let private_tag = etag_of(&fixture_file("docs/private/page.html"));
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let (about_tag, app_tag, css_tag) = (leak(about_tag), leak(app_tag), leak(css_tag));
+    let private_tag = leak(private_tag);
+    // Basic-Auth of /docs/private/*: admin's password as written, ann's hashed.
+    let (admin, ann) = (("Authorization", "Basic YWRtaW46c2VjcmV0MTIz"), ("Authorization", "basic YW5uOm9wZW4gc2VzYW1l"));
+    let wrong = ("Authorization", "Basic YWRtaW46c2VjcmV0MTI0");
+    let challenge = ("www-authenticate", Some("Basic realm=\"site\", charset=\"UTF-8\""));
+    let private = ("cache-control", Some("private, max-age=600"));
+    let (no_hsts, no_auth_field) = (("strict-transport-security", None), ("basic-auth", None));
     let origin = ("Origin", "http://app.example");
     let (no_nosniff, noindex) = (("x-content-type-options", None), ("x-robots-tag", Some("noindex")));
     let allow = ("allow", Some("GET, HEAD, OPTIONS"));
@@ -430,6 +438,25 @@ pub fn site_rules() -> Vec<RuleCase> {
         rule_case("GET", "/app-route/y", &[("If-None-Match", app_tag)], 304, &[nosniff, ("etag", Some(app_tag))], None),
         rule_case("GET", "/css/old.css", &[("If-None-Match", css_tag)], 304, &[("etag", Some(css_tag))], None),
         rule_case("GET", "/ghost/x", &[], 404, &[("cache-control", Some("no-store"))], None),
+        // Basic-Auth: a 401 without credentials, whatever else the path would
+        // answer (a 304, a 404), no byte or validator of the page; with them
+        // the page, private; never the Basic-Auth line; preflights pass.
+        rule_case("GET", "/docs/private/page.html", &[], 401, &[challenge, ("etag", None), ("cache-control", Some("no-store")), ("vary", Some("Authorization")), no_auth_field], None),
+        rule_case("GET", "/docs/private/page.html", &[admin], 200, &[private, ("vary", Some("Authorization")), ("etag", Some(private_tag)), no_auth_field], Some("docs/private/page.html")),
+        rule_case("HEAD", "/docs/private/page.html", &[ann], 200, &[private, ("www-authenticate", None)], None),
+        rule_case("GET", "/docs/private/page.html", &[wrong], 401, &[challenge, ("etag", None)], None),
+        rule_case("GET", "/docs/private/page.html", &[("If-None-Match", private_tag)], 401, &[challenge, ("etag", None)], None),
+        rule_case("GET", "/docs/private/page.html", &[("If-None-Match", private_tag), admin], 304, &[private, ("etag", Some(private_tag))], None),
+        rule_case("GET", "/docs/private/missing.html", &[], 401, &[challenge], None),
+        rule_case("OPTIONS", "/docs/private/page.html", &[origin], 204, &[("allow", Some("GET, HEAD, OPTIONS"))], None),
+        // Strict-Transport-Security only over HTTPS (RFC 6797 section 7.2).
+        rule_case("GET", "/docs/guide.txt", &[], 200, &[no_hsts, ("cache-control", Some("public, max-age=600"))], Some("docs/guide.txt")),
+        // An allow-list of origins, more specific than /api/*'s one origin.
+        rule_case("GET", "/api/list/data.json", &[("Origin", "http://b.example")], 200, &[("access-control-allow-origin", Some("http://b.example")), ("vary", Some("Origin"))], Some("api/list/data.json")),
+        rule_case("GET", "/api/list/data.json", &[("Origin", "http://c.example")], 200, &[("access-control-allow-origin", None), ("vary", Some("Origin"))], Some("api/list/data.json")),
+        rule_case("OPTIONS", "/api/list/data.json", &[("Origin", "http://a.example"), ("Access-Control-Request-Method", "GET")], 204, &[("access-control-allow-origin", Some("http://a.example"))], None),
+        rule_case("OPTIONS", "/api/list/data.json", &[("Origin", "http://c.example"), ("Access-Control-Request-Method", "GET")], 204, &[("access-control-allow-origin", None), ("access-control-allow-methods", Some("GET, HEAD, OPTIONS"))], None),
+        rule_case("GET", "/api/data.json", &[("Origin", "http://b.example")], 200, &[from_app], None),
         // The rules files are never served.
         rule_case("GET", "/_headers", &[], 404, &[("etag", None)], None),
         rule_case("GET", "/_redirects", &[], 404, &[("etag", None)], None),

@@ -3,7 +3,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use http_caching_server::RequestHead;
-use wasi::http::types::{IncomingRequest, Method as WasiMethod, ResponseOutparam};
+use wasi::http::types::{IncomingRequest, Method as WasiMethod, ResponseOutparam, Scheme};
 
 struct Component;
 
@@ -17,11 +17,17 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
         };
         let headers = header_map(request.headers().entries());
         let authority = request.authority();
+        let scheme = match request.scheme() {
+            Some(Scheme::Http) => Some("http"),
+            Some(Scheme::Https) => Some("https"),
+            Some(Scheme::Other(_)) | None => None,
+        };
         let head = RequestHead {
             method: &method,
             path,
             query,
             authority: authority.as_deref(),
+            scheme,
             headers: &headers,
         };
         #[cfg(feature = "embedded")]

@@ -20,6 +20,7 @@ async fn handle(request: Request) -> Result<Response, ErrorCode> {
             .uri()
             .authority()
             .map(|authority| authority.as_str()),
+        scheme: request.uri().scheme_str(),
         headers: request.headers(),
     };
     #[cfg(feature = "embedded")]
