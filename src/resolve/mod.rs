@@ -321,6 +321,20 @@ impl Resolver {
                 ))));
             }
         };
+        // A rewrite never serves a path that Basic-Auth protects under a
+        // path that it does not: that would serve it without credentials.
+        let headers = self.rules.headers();
+        let target_url = self::url_path(&target_path);
+        if headers.credentials_for(&target_url).is_some()
+            && headers.credentials_for(url_path).is_none()
+        {
+            return Ok(Found::Missing(LogLines::of(format!(
+                "error: _redirects: the rewrite of {} to {}: Basic-Auth protects the target, \
+                 not the path; not served",
+                escaped(url_path),
+                escaped(target)
+            ))));
+        }
         match self.find(&target_path, clock)? {
             found @ Found::File(..) => Ok(found),
             _ => Ok(Found::Missing(LogLines::of(format!(
