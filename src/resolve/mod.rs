@@ -180,33 +180,52 @@ impl Resolver {
         };
         let rules_lines = self.rules.refresh(&mut *self.source, clock);
         let url_path = url_path(&path);
-        // A protected path (`Basic-Auth`) is answered only with valid
-        // credentials, before anything else is looked at, so that no answer
-        // (a 304, a redirect, a 404) says anything of it; a CORS preflight,
-        // which browsers send without credentials, is the exception.
-        let authorization = request.headers.get(header::AUTHORIZATION);
-        let admitted = self
+        // A protected path (`Basic-Auth`, on any name the request could be
+        // served under) is answered only with credentials that every rule
+        // protecting it admits, before anything else is looked at, so that
+        // no answer (a 304, a redirect, a 404) says anything of it. OPTIONS
+        // without them, a CORS preflight being sent so, gets the one answer
+        // every such path gets.
+        let sets = self
             .rules
             .headers()
-            .credentials_for(&url_path)
-            .map(|credentials| {
-                method == Method::OPTIONS
-                    || credentials.admit(authorization.map(HeaderValue::as_bytes))
-            });
-        let mut resolution = match admitted {
-            Some(false) => Resolution::of(Outcome::Unauthorized)
+            .credentials_for(&served_names(&url_path));
+        let protected = !sets.is_empty();
+        let admitted = sets
+            .iter()
+            .all(|credentials| credentials.admit(authorization(request)));
+        let mut resolution = match (protected && !admitted, method == Method::OPTIONS) {
+            (true, true) => Resolution::of(Outcome::Options),
+            (true, false) => Resolution::of(Outcome::Unauthorized)
                 .refused("no valid credentials for a path that Basic-Auth protects"),
-            _ => self.resolve_path(request, &path, &url_path, clock),
+            (false, _) => self.resolve_path(request, &path, &url_path, clock),
         };
         let origin = request.headers.get(header::ORIGIN);
         resolution.site_fields = self.rules.headers().fields_for(&url_path, origin);
-        if request.scheme != Some("https") {
-            // RFC 6797 section 7.2: not over plain HTTP.
+        if request.scheme == Some("http") {
+            // RFC 6797 section 7.2: not over plain HTTP. (A runtime that
+            // reports no scheme may sit behind a proxy that ended TLS.)
             resolution
                 .site_fields
                 .remove(header::STRICT_TRANSPORT_SECURITY);
         }
-        if admitted.is_some() {
+        if protected && !admitted {
+            // Nothing a rule says of the path but CORS and security policies.
+            let kept: Vec<HeaderName> = resolution
+                .site_fields
+                .keys()
+                .filter(|n| is_for_strangers(n))
+                .cloned()
+                .collect();
+            let mut fields = HeaderMap::new();
+            for name in kept {
+                for value in resolution.site_fields.get_all(&name) {
+                    fields.append(name.clone(), value.clone());
+                }
+            }
+            resolution.site_fields = fields;
+        }
+        if protected {
             protect(&mut resolution);
         }
         resolution.log_lines.prepend(rules_lines);
@@ -248,7 +267,7 @@ impl Resolver {
         };
         let found = match (found, rewrite) {
             (Found::Missing(mut lines), Some(target)) => {
-                match self.rewritten(&target, url_path, clock) {
+                match self.rewritten(request, &target, url_path, clock) {
                     Ok(Found::Missing(rewrite_lines)) => {
                         lines.append(rewrite_lines);
                         Found::Missing(lines)
@@ -307,6 +326,7 @@ impl Resolver {
     /// validators), or nothing, with a line for the log.
     fn rewritten(
         &mut self,
+        request: &RequestHead<'_>,
         target: &str,
         url_path: &str,
         clock: Clock,
@@ -322,12 +342,14 @@ impl Resolver {
             }
         };
         // A rewrite never serves a path that Basic-Auth protects under a
-        // path that it does not: that would serve it without credentials.
+        // path that it does not (that would serve it without credentials,
+        // and let caches keep it), nor to credentials that the target's
+        // rules do not admit.
         let headers = self.rules.headers();
-        let target_url = self::url_path(&target_path);
-        if headers.credentials_for(&target_url).is_some()
-            && headers.credentials_for(url_path).is_none()
-        {
+        let target_sets = headers.credentials_for(&served_names(&self::url_path(&target_path)));
+        let source_protected = !headers.credentials_for(&served_names(url_path)).is_empty();
+        let admitted = target_sets.iter().all(|c| c.admit(authorization(request)));
+        if !target_sets.is_empty() && !(source_protected && admitted) {
             return Ok(Found::Missing(LogLines::of(format!(
                 "error: _redirects: the rewrite of {} to {}: Basic-Auth protects the target, \
                  not the path; not served",
@@ -634,6 +656,8 @@ fn protect(resolution: &mut Resolution) {
         .keys()
         .filter(|name| {
             name.as_str() == "surrogate-control"
+                || name.as_str() == "x-accel-expires"
+                || name.as_str() == "edge-control"
                 || (*name != header::CACHE_CONTROL && name.as_str().ends_with("cache-control"))
         })
         .cloned()
@@ -651,6 +675,70 @@ fn protect(resolution: &mut Resolution) {
         fields.append(header::CACHE_CONTROL, value);
     }
     fields.append(header::VARY, HeaderValue::from_static("Authorization"));
+}
+
+/// The request's `Authorization` value, as bytes.
+fn authorization<'a>(request: &RequestHead<'a>) -> Option<&'a [u8]> {
+    request
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes)
+}
+
+/// Every name under which a request for `url_path` could be served, for
+/// Basic-Auth's patterns to be matched against: the path; the source of a
+/// precompressed variant asked for by its name; a directory with and
+/// without its `index.html`, and named without its slash; a clean URL with
+/// and without `.html`; and each of these in lower case, as a file system
+/// that ignores case would serve it. Protecting a name that serves nothing
+/// costs nothing; missing one would serve a protected file without its
+/// credentials.
+fn served_names(url_path: &str) -> Vec<String> {
+    let mut names = vec![url_path.to_string()];
+    if let Some((_, source)) = Encoding::of_variant_name(url_path) {
+        names.push(source.to_string());
+    }
+    for name in names.clone() {
+        if let Some(directory) = name.strip_suffix(INDEX_FILE).filter(|d| d.ends_with('/')) {
+            names.push(directory.to_string());
+        }
+        match name.strip_suffix('/') {
+            Some(_) => names.push(format!("{name}{INDEX_FILE}")),
+            None => {
+                names.push(format!("{name}/"));
+                names.push(format!("{name}/{INDEX_FILE}"));
+                names.push(format!("{name}.html"));
+                if let Some(stem) = name.strip_suffix(".html") {
+                    names.push(stem.to_string());
+                }
+            }
+        }
+    }
+    let lower: Vec<String> = names.iter().map(|name| name.to_ascii_lowercase()).collect();
+    names.extend(lower);
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A field a rule gives a protected path that an answer without its
+/// credentials keeps: CORS's and the security policies, never what could
+/// say what the path holds (a `Link`, a `Set-Cookie`, a rule's own).
+fn is_for_strangers(name: &HeaderName) -> bool {
+    let name = name.as_str();
+    name.starts_with("access-control-")
+        || name.starts_with("cross-origin-")
+        || matches!(
+            name,
+            "content-security-policy"
+                | "content-security-policy-report-only"
+                | "permissions-policy"
+                | "referrer-policy"
+                | "strict-transport-security"
+                | "x-content-type-options"
+                | "x-frame-options"
+                | "vary"
+        )
 }
 
 /// The path as `_headers` and `_redirects` patterns match it: decoded, from

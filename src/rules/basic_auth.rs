@@ -24,6 +24,10 @@ use subtle::{Choice, ConstantTimeEq};
 /// The field name in `_headers`; the line is never sent as a field.
 pub const FIELD_NAME: &str = "basic-auth";
 
+/// The longest `Authorization` value looked at, in bytes: a longer one is
+/// no valid credential here, and is not hashed.
+const MAX_AUTHORIZATION_BYTES: usize = 4096;
+
 /// The credentials a rule accepts.
 #[derive(Clone)]
 pub struct Credentials {
@@ -53,6 +57,12 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// Credentials that admit nobody: those of a protected rule that was
+    /// refused, so that its paths fail closed.
+    pub fn nobody() -> Credentials {
+        Credentials { users: Vec::new() }
+    }
+
     /// The credentials of a `Basic-Auth` value: `user:password` pairs
     /// separated by white space. The message of a refusal never quotes a
     /// password or a hash.
@@ -92,14 +102,16 @@ impl Credentials {
     /// of `user:password` (RFC 7617 section 2; the user is what comes before
     /// the first colon).
     pub fn admit(&self, authorization: Option<&[u8]>) -> bool {
+        let authorization = authorization.filter(|value| value.len() <= MAX_AUTHORIZATION_BYTES);
         let Some((user, password)) = authorization.and_then(basic_pair) else {
             return false;
         };
         let user = sha256(&user);
+        let plain = sha256(&password);
         let mut admitted = Choice::from(0);
         for credential in &self.users {
             let password_matches = match &credential.password {
-                Password::Plain(digest) => sha256(&password).ct_eq(digest),
+                Password::Plain(digest) => plain.ct_eq(digest),
                 Password::Salted { salt, digest } => {
                     let mut salted = Vec::with_capacity(salt.len() + 1 + password.len());
                     salted.extend_from_slice(salt.as_bytes());

@@ -82,10 +82,6 @@ pub const OWNED_FIELDS: &[(&str, &str)] = &[
     ),
     ("location", "set by `_redirects`"),
     (
-        "www-authenticate",
-        "the challenge of a path that Basic-Auth protects (RFC 7617)",
-    ),
-    (
         "transfer-encoding",
         "connection framing, the runtime's (RFC 9112 section 6.1)",
     ),
@@ -194,6 +190,37 @@ struct Reading {
     pattern: Result<UrlPattern, String>,
     fields: Vec<FieldLine>,
     refusal: Option<(usize, String)>,
+    /// A line names Basic-Auth (or a near miss of it): the rule protects, so
+    /// refused it fails closed, never open.
+    protects: bool,
+}
+
+impl Reading {
+    fn new(line: usize, pattern: Result<UrlPattern, String>) -> Reading {
+        Reading {
+            line,
+            pattern,
+            fields: Vec::new(),
+            refusal: None,
+            protects: false,
+        }
+    }
+}
+
+/// Whether `line` (trimmed) is a field line of `Basic-Auth` or of a near
+/// miss of its name (`Basic_Auth`, `BasicAuth`, `basic auth`, any case):
+/// each protects, and none is ever sent as a field.
+fn names_basic_auth(line: &str) -> bool {
+    let name = line
+        .trim_start_matches('!')
+        .split(':')
+        .next()
+        .unwrap_or_default();
+    let folded: String = name
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' ' | '\t'))
+        .collect();
+    folded.eq_ignore_ascii_case("basicauth")
 }
 
 impl HeaderRules {
@@ -210,40 +237,45 @@ impl HeaderRules {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
+            let protects = names_basic_auth(trimmed);
             if raw.chars().count() > MAX_LINE_CHARS {
                 let why = format!("longer than {MAX_LINE_CHARS} characters");
                 match current.as_mut() {
-                    Some(reading) if raw.starts_with(char::is_whitespace) => {
+                    Some(reading) if raw.starts_with(char::is_whitespace) || protects => {
                         reading.refusal.get_or_insert((number, why));
+                        reading.protects |= protects;
                     }
                     _ => {
                         rules.end_rule(current.take(), &mut problems);
-                        current = Some(Reading {
-                            line: number,
-                            pattern: Err(why),
-                            fields: Vec::new(),
-                            refusal: None,
-                        });
+                        current = Some(Reading::new(number, Err(why)));
                     }
                 }
                 continue;
             }
-            if !raw.starts_with(char::is_whitespace) {
+            // A Basic-Auth line that is not indented is still the rule's
+            // above it, never a pattern (whose message would quote it).
+            if !raw.starts_with(char::is_whitespace) && !protects {
                 rules.end_rule(current.take(), &mut problems);
-                current = Some(Reading {
-                    line: number,
-                    pattern: UrlPattern::parse(trimmed),
-                    fields: Vec::new(),
-                    refusal: None,
-                });
+                current = Some(Reading::new(number, UrlPattern::parse(trimmed)));
                 continue;
             }
-            let Some(reading) = current.as_mut() else {
-                problems.push(format!(
-                    "{FILE_NAME}:{number}: a field line before any URL pattern; ignored"
-                ));
-                continue;
+            let reading = match current.as_mut() {
+                Some(reading) => reading,
+                None if protects => {
+                    // Protection with no pattern: everything, closed.
+                    let why = "a Basic-Auth line before any URL pattern".to_string();
+                    let mut everything = Reading::new(number, UrlPattern::parse("/*"));
+                    everything.refusal = Some((number, why));
+                    current.insert(everything)
+                }
+                None => {
+                    problems.push(format!(
+                        "{FILE_NAME}:{number}: a field line before any URL pattern; ignored"
+                    ));
+                    continue;
+                }
             };
+            reading.protects |= protects;
             let twice = |field: &FieldLine| {
                 matches!(field, FieldLine::BasicAuth(_))
                     && reading
@@ -273,8 +305,34 @@ impl HeaderRules {
     }
 
     fn end_rule(&mut self, reading: Option<Reading>, problems: &mut Vec<String>) {
-        let Some(reading) = reading else { return };
+        let Some(mut reading) = reading else { return };
         let line = reading.line;
+        if reading.protects
+            && (reading.pattern.is_err()
+                || reading.refusal.is_some()
+                || self.rules.len() >= MAX_RULES)
+        {
+            // Fails closed: a protected rule that is refused, or past the
+            // limit, still protects its paths (every path when its pattern
+            // is refused), and lets nobody in until it is fixed.
+            let pattern = reading.pattern.clone().or_else(|_| UrlPattern::parse("/*"));
+            let why = match (&reading.pattern, reading.refusal.take()) {
+                (Err(why), _) => why.clone(),
+                (Ok(_), Some((_, why))) => why,
+                (Ok(_), None) => format!("more than {MAX_RULES} rules (Cloudflare Pages' limit)"),
+            };
+            problems.push(format!(
+                "{FILE_NAME}:{line}: {why}; the rule is refused, and as it has Basic-Auth its \
+                 paths answer 401 to everyone until it is fixed"
+            ));
+            if let Ok(pattern) = pattern {
+                self.rules.push(Rule {
+                    pattern,
+                    fields: vec![FieldLine::BasicAuth(Credentials::nobody())],
+                });
+            }
+            return;
+        }
         let refused = |at: usize, why: &str| {
             let rule = match at == line {
                 true => "the rule".to_string(),
@@ -316,14 +374,19 @@ impl HeaderRules {
         }
     }
 
-    /// The credentials that `path` (decoded, from `/`) requires: those of
-    /// the most specific matching rule with `Basic-Auth`, if any.
-    pub fn credentials_for(&self, path: &str) -> Option<&Credentials> {
+    /// The credentials of every `Basic-Auth` rule that matches one of
+    /// `names` (the names a request's path can be served under, decoded,
+    /// from `/`): a request must be admitted by each. None: not protected.
+    pub fn credentials_for(&self, names: &[String]) -> Vec<&Credentials> {
         self.rules
             .iter()
-            .filter(|rule| rule.credentials().is_some() && rule.pattern.matches(path).is_some())
-            .max_by_key(|rule| rule.pattern.specificity())
-            .and_then(Rule::credentials)
+            .filter(|rule| {
+                names
+                    .iter()
+                    .any(|name| rule.pattern.matches(name).is_some())
+            })
+            .filter_map(Rule::credentials)
+            .collect()
     }
 
     /// The fields the rules give `path` (decoded, from `/`) for a request
@@ -418,22 +481,35 @@ fn allowed_origin(values: &mut Vec<(HeaderName, Vec<String>)>, origin: Option<&H
     }
 }
 
-/// An `Access-Control-Allow-Origin` value: `*`, `null`, or origins
-/// (`scheme://host[:port]`) separated by spaces.
+/// An `Access-Control-Allow-Origin` value: one value goes out as written,
+/// as before allow-lists (`*`, `null`, an origin of any scheme:
+/// `capacitor://localhost`), but no placeholder, which would echo whatever
+/// origin a request's path names. A list (origins separated by spaces)
+/// holds only origins, `scheme://host[:port]`, with no path and no `null`.
 fn check_allowed_origins(value: &str) -> Result<(), String> {
-    if value == "*" || value == "null" {
+    let placeholder = value
+        .match_indices(':')
+        .any(|(at, _)| value[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'));
+    if placeholder {
+        return Err(
+            "Access-Control-Allow-Origin: a placeholder would echo any origin; name the origins"
+                .to_string(),
+        );
+    }
+    if !value.contains(char::is_whitespace) {
         return Ok(());
     }
     for origin in value.split_whitespace() {
-        let Some((scheme, rest)) = origin.split_once("://") else {
+        let (scheme, host) = origin.split_once("://").unwrap_or(("", ""));
+        let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+        let host_ok = !host.is_empty() && !host.contains(['/', ',', '?', '#', '*']);
+        if !scheme_ok || !host_ok {
             return Err(format!(
-                "Access-Control-Allow-Origin: {origin:?} is not `*` or an origin such as https://app.example"
-            ));
-        };
-        let host_ok = !rest.is_empty() && !rest.contains(['/', ',', '?', '#', '*']);
-        if !matches!(scheme, "http" | "https") || !host_ok {
-            return Err(format!(
-                "Access-Control-Allow-Origin: {origin:?} is not an origin (scheme://host[:port], no path)"
+                "Access-Control-Allow-Origin: {origin:?} in a list is not an origin \
+                 (scheme://host[:port], no path)"
             ));
         }
     }
@@ -443,17 +519,24 @@ fn check_allowed_origins(value: &str) -> Result<(), String> {
 /// One indented line: `Name: value`, `! Name` or `Basic-Auth: ...`.
 fn field_line(line: &str) -> Result<FieldLine, String> {
     if let Some(name) = line.strip_prefix('!') {
-        if name.trim().eq_ignore_ascii_case(basic_auth::FIELD_NAME) {
+        if names_basic_auth(name.trim()) {
             return Err("Basic-Auth cannot be detached: narrow the pattern that sets it".into());
         }
         return Ok(FieldLine::Detach(field_name(name.trim())?));
     }
+    if names_basic_auth(line) {
+        let name = line.split(':').next().unwrap_or_default().trim();
+        if !name.eq_ignore_ascii_case(basic_auth::FIELD_NAME) {
+            return Err(format!(
+                "{name:?} is not Basic-Auth: write `Basic-Auth: user:password`"
+            ));
+        }
+        let value = line.split_once(':').map_or("", |(_, value)| value);
+        return Credentials::parse(value.trim()).map(FieldLine::BasicAuth);
+    }
     let (name, value) = line
         .split_once(':')
         .ok_or_else(|| format!("{line:?} is neither `Name: value` nor `! Name`"))?;
-    if name.trim().eq_ignore_ascii_case(basic_auth::FIELD_NAME) {
-        return Credentials::parse(value.trim()).map(FieldLine::BasicAuth);
-    }
     let name = field_name(name.trim())?;
     let value = value.trim();
     if name == header::ACCESS_CONTROL_ALLOW_ORIGIN {
@@ -675,37 +758,87 @@ mod tests {
     }
 
     /// Netlify's `Basic-Auth` line protects its rule's paths, is never sent
-    /// as a field, and the most specific protected rule decides.
+    /// as a field, and a path that several protected rules match needs
+    /// credentials that each admits.
     #[test]
     fn basic_auth_protects_and_is_never_a_field() {
         let text = "/*\n  X-A: 1\n/private/*\n  Basic-Auth: admin:secret123 ann:pw\n  X-B: 2\n\
-                    /private/admin/*\n  Basic-Auth: root:toor\n";
+                    /private/admin/*\n  Basic-Auth: root:toor admin:secret123\n";
         let (rules, problems) = HeaderRules::parse(text);
         assert!(problems.is_empty(), "{problems:?}");
         let fields = rules.fields_for("/private/page.html", None);
         assert_eq!(fields.len(), 2, "{fields:?}");
         assert!(!fields.contains_key("basic-auth"));
-        assert!(rules.credentials_for("/public.html").is_none());
-        let private = rules.credentials_for("/private/page.html").unwrap();
-        assert!(private.admit(Some(&basic("admin:secret123"))));
-        assert!(private.admit(Some(&basic("ann:pw"))));
-        let admin = rules.credentials_for("/private/admin/x").unwrap();
+        let sets = |path: &str| rules.credentials_for(&[path.to_string()]);
+        let admits =
+            |path: &str, pair: &str| sets(path).iter().all(|c| c.admit(Some(&basic(pair))));
+        assert!(sets("/public.html").is_empty());
+        assert!(admits("/private/page.html", "admin:secret123"));
+        assert!(admits("/private/page.html", "ann:pw"));
+        assert_eq!(sets("/private/admin/x").len(), 2);
         assert!(
-            !admin.admit(Some(&basic("admin:secret123"))),
-            "the more specific rule decides"
+            admits("/private/admin/x", "admin:secret123"),
+            "in both rules"
         );
-        assert!(admin.admit(Some(&basic("root:toor"))));
+        assert!(
+            !admits("/private/admin/x", "ann:pw"),
+            "not in the inner rule"
+        );
+        assert!(
+            !admits("/private/admin/x", "root:toor"),
+            "not in the outer rule"
+        );
+    }
+
+    /// A protected rule that is refused fails closed: its paths (every
+    /// path, when its pattern is refused) admit nobody. Near misses of the
+    /// name protect, and are never sent as fields.
+    #[test]
+    fn a_refused_protected_rule_fails_closed() {
+        #[rustfmt::skip]
+        let table = [
+            ("/p/*\n  Basic-Auth: alice:correct horse\n", "/p/x"),
+            ("/p/*\n  Basic-Auth: admin:\n", "/p/x"),
+            ("/p/*\n  X-A: 1\n  Basic-Auth: a:b\n  Bad Name: 1\n", "/p/x"),
+            ("/p/*\n  Basic_Auth: admin:pw\n", "/p/x"),
+            ("/p/*\nBasic-Auth: admin:nocolon-is-fine\n  ETag: x\n", "/p/x"),
+            ("  Basic-Auth: admin:pw\n", "/anything"),
+            ("bad pattern\n  Basic-Auth: admin:pw\n", "/anything"),
+        ];
+        for (text, path) in table {
+            let (rules, problems) = HeaderRules::parse(text);
+            let sets = rules.credentials_for(&[path.to_string()]);
+            assert!(!sets.is_empty(), "{text}: not protected");
+            assert!(
+                !sets.iter().any(|c| c.admit(Some(&basic("admin:pw")))),
+                "{text}"
+            );
+            assert!(rules.fields_for(path, None).is_empty(), "{text}");
+            assert!(
+                !problems
+                    .iter()
+                    .any(|p| p.contains("admin:pw") || p.contains("horse")),
+                "{problems:?}"
+            );
+        }
+        // Not indented, but under a pattern: still the rule's, and it works.
+        let (rules, problems) = HeaderRules::parse("/p/*\nBasic-Auth: admin:pw\n");
+        assert!(
+            !problems.iter().any(|p| p.contains("admin:pw")),
+            "{problems:?}"
+        );
+        let sets = rules.credentials_for(&["/p/x".to_string()]);
+        assert!(sets.iter().all(|c| c.admit(Some(&basic("admin:pw")))) && !sets.is_empty());
     }
 
     #[test]
     fn basic_auth_refusals_and_messages_quote_no_secret() {
         #[rustfmt::skip]
         let table = [
-            ("/p\n  Basic-Auth: nocolon\n", "_headers:2: Basic-Auth: credential 1 is not `user:password`; the rule of line 1 is refused"),
-            ("/p\n  Basic-Auth: a:b\n  Basic-Auth: c:d\n", "_headers:3: Basic-Auth twice in one rule"),
-            ("/p\n  ! Basic-Auth\n", "_headers:2: Basic-Auth cannot be detached"),
-            ("/p\n  WWW-Authenticate: Basic\n", "_headers:2: WWW-Authenticate cannot be set"),
-            ("/p\n  Basic-Auth: a:sha256:s:00\n", "_headers:2: Basic-Auth: credential 1 is not `user:sha256:SALT:HEX`"),
+            ("/p\n  Basic-Auth: nocolon\n", "_headers:1: Basic-Auth: credential 1 is not `user:password`; the rule is refused, and as it has Basic-Auth"),
+            ("/p\n  Basic-Auth: a:b\n  Basic-Auth: c:d\n", "_headers:1: Basic-Auth twice in one rule"),
+            ("/p\n  ! Basic-Auth\n", "_headers:1: Basic-Auth cannot be detached"),
+            ("/p\n  Basic-Auth: a:sha256:s:00\n", "_headers:1: Basic-Auth: credential 1 is not `user:sha256:SALT:HEX`"),
             ("/p\n  Basic-Auth: a:hunter2\n  Cache-Control: public, s-maxage=60, max-age=60\n",
              "_headers:1: `public` and `s-maxage` are dropped from the Cache-Control of a protected path"),
         ];
@@ -754,18 +887,29 @@ mod tests {
                 "{origin} {path}"
             );
         }
-        for bad in [
-            "https://a.example/path",
-            "ftp://a.example",
-            "a.example",
-            "https://a.example,https://b",
-        ] {
+        #[rustfmt::skip]
+        let bad = ["https://a.example/path https://b.example", "a.example https://b.example", "null https://b.example", "https://:splat"];
+        for bad in bad {
             let (_, problems) =
-                HeaderRules::parse(&format!("/x\n  Access-Control-Allow-Origin: {bad}\n"));
+                HeaderRules::parse(&format!("/x/*\n  Access-Control-Allow-Origin: {bad}\n"));
             assert!(
-                problems.iter().any(|p| p.contains("is not")),
+                problems
+                    .iter()
+                    .any(|p| p.contains("Access-Control-Allow-Origin: ")),
                 "{bad}: {problems:?}"
             );
+        }
+        // One value goes out as written, as before allow-lists.
+        for good in [
+            "capacitor://localhost",
+            "https://app.example/",
+            "null",
+            "*",
+            "https://a.example:8443",
+        ] {
+            let (_, problems) =
+                HeaderRules::parse(&format!("/x\n  Access-Control-Allow-Origin: {good}\n"));
+            assert!(problems.is_empty(), "{good}: {problems:?}");
         }
     }
 

@@ -96,7 +96,8 @@ impl Fixture {
             path,
             query,
             authority: pseudo(":authority"),
-            scheme: pseudo(":scheme"),
+            // As the runtimes report a request over plain HTTP.
+            scheme: pseudo(":scheme").or(Some("http")),
             headers: &headers,
         };
         self.server.handle(&head, Clock::now())
@@ -551,4 +552,75 @@ fn strict_transport_security_only_over_https() {
         ),
         None
     );
+}
+
+/// Basic-Auth follows what would be served, not the URL as written: the
+/// clean URL of a protected `.html`, a directory's index, a precompressed
+/// variant asked for by name, another case, a directory named without its
+/// slash, and a rewrite from another protected area all ask for the
+/// credentials of the protected file. OPTIONS without them gets one answer
+/// whatever is there, and a 401 carries no field of the rule but its
+/// security and CORS ones.
+#[test]
+fn protection_follows_the_file_not_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (name, text) in [
+        ("index.html", "<!doctype html><title>public</title>"),
+        ("report.html", "<!doctype html><title>report</title>"),
+        ("report.html.gz", "not really gzip, but named so"),
+        (
+            "members/index.html",
+            "<!doctype html><title>members</title>",
+        ),
+        ("client/x.html", "<!doctype html><title>client</title>"),
+    ] {
+        fs::create_dir_all(root.join(name).parent().unwrap()).unwrap();
+        fs::write(root.join(name), text).unwrap();
+    }
+    fs::write(
+        root.join("_headers"),
+        "/report.html\n  Basic-Auth: boss:pw\n  Link: </report-data.json>; rel=preload\n  \
+         X-Frame-Options: DENY\n/members/index.html\n  Basic-Auth: boss:pw\n\
+         /client/*\n  Basic-Auth: client:pw\n",
+    )
+    .unwrap();
+    fs::write(root.join("_redirects"), "/client/* /:splat 200\n").unwrap();
+    let mut site = serve_dir(dir, &[("CLEAN_URLS", "on")]);
+    let boss = ("Authorization", "Basic Ym9zczpwdw==");
+    let client = ("Authorization", "Basic Y2xpZW50OnB3");
+    #[rustfmt::skip]
+    let table: &[(&str, &str, &[(&str, &str)], u16)] = &[
+        ("GET", "/report.html", &[], 401),
+        ("GET", "/report", &[], 401),
+        ("GET", "/report.html.gz", &[], 401),
+        ("GET", "/REPORT.html", &[], 401),
+        ("GET", "/members/", &[], 401),
+        ("GET", "/members", &[], 401),
+        ("GET", "/client/report.html", &[client], 404),
+        ("GET", "/client/members/", &[client], 404),
+        ("OPTIONS", "/report.html", &[], 204),
+        ("OPTIONS", "/client/missing.html", &[], 204),
+        ("GET", "/report", &[boss], 200),
+        ("GET", "/members/", &[boss], 200),
+        ("GET", "/", &[], 200),
+    ];
+    for (method, target, fields, status) in table {
+        let reply = site.request(method, target, fields);
+        assert_eq!(
+            reply.plan.status.as_u16(),
+            *status,
+            "{method} {target}: {reply:?}"
+        );
+    }
+    let refused = site.get("/report.html", &[]);
+    assert_eq!(field(&refused, "link"), None, "a rule's own field on a 401");
+    assert_eq!(
+        field(&refused, "x-frame-options"),
+        Some("DENY"),
+        "a security field"
+    );
+    let read = site.get("/report.html", &[boss]);
+    assert!(field(&read, "link").is_some());
+    assert!(field(&read, "cache-control").is_some_and(|c| c.starts_with("private")));
 }

@@ -448,6 +448,9 @@ pub fn site_rules() -> Vec<RuleCase> {
         rule_case("GET", "/docs/private/page.html", &[("If-None-Match", private_tag)], 401, &[challenge, ("etag", None)], None),
         rule_case("GET", "/docs/private/page.html", &[("If-None-Match", private_tag), admin], 304, &[private, ("etag", Some(private_tag))], None),
         rule_case("GET", "/docs/private/missing.html", &[], 401, &[challenge], None),
+        rule_case("GET", "/docs/private", &[], 401, &[challenge, ("location", None)], None),
+        rule_case("GET", "/DOCS/private/page.html", &[], 401, &[challenge], None),
+        rule_case("OPTIONS", "/docs/private/nothing.html", &[], 204, &[("etag", None)], None),
         rule_case("GET", "/rules/docs/private/page.html", &[admin], 404, &[("etag", None)], None),
         rule_case("OPTIONS", "/docs/private/page.html", &[origin], 204, &[("allow", Some("GET, HEAD, OPTIONS"))], None),
         // Strict-Transport-Security only over HTTPS (RFC 6797 section 7.2).
