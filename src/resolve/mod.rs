@@ -349,7 +349,8 @@ impl Resolver {
         let target_sets = headers.credentials_for(&served_names(&self::url_path(&target_path)));
         let source_protected = !headers.credentials_for(&served_names(url_path)).is_empty();
         let admitted = target_sets.iter().all(|c| c.admit(authorization(request)));
-        if !target_sets.is_empty() && !(source_protected && admitted) {
+        let allowed = target_sets.is_empty() || (source_protected && admitted);
+        if !allowed {
             return Ok(Found::Missing(LogLines::of(format!(
                 "error: _redirects: the rewrite of {} to {}: Basic-Auth protects the target, \
                  not the path; not served",
