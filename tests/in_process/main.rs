@@ -554,6 +554,9 @@ fn strict_transport_security_only_over_https() {
     );
 }
 
+/// Request fields of a table row.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 /// Basic-Auth follows what would be served, not the URL as written: the
 /// clean URL of a protected `.html`, a directory's index, a precompressed
 /// variant asked for by name, another case, a directory named without its
@@ -590,7 +593,7 @@ fn protection_follows_the_file_not_the_url() {
     let boss = ("Authorization", "Basic Ym9zczpwdw==");
     let client = ("Authorization", "Basic Y2xpZW50OnB3");
     #[rustfmt::skip]
-    let table: &[(&str, &str, &[(&str, &str)], u16)] = &[
+    let table: &[(&str, &str, Fields, u16)] = &[
         ("GET", "/report.html", &[], 401),
         ("GET", "/report", &[], 401),
         ("GET", "/report.html.gz", &[], 401),
