@@ -202,9 +202,10 @@ impl Resolver {
         };
         let origin = request.headers.get(header::ORIGIN);
         resolution.site_fields = self.rules.headers().fields_for(&url_path, origin);
-        if request.scheme == Some("http") {
-            // RFC 6797 section 7.2: not over plain HTTP. (A runtime that
-            // reports no scheme may sit behind a proxy that ended TLS.)
+        if request.scheme != Some("https") {
+            // RFC 6797 section 7.2: only over a secure transport, so not
+            // where the runtime reports none (wasmtime's WASIp3 path reports
+            // no scheme for plain HTTP).
             resolution
                 .site_fields
                 .remove(header::STRICT_TRANSPORT_SECURITY);
