@@ -46,7 +46,9 @@ use crate::log_lines::LogLines;
 use crate::request::RequestHead;
 use crate::resolve::site_path::{Refusal, SitePath};
 use crate::rules::SiteRules;
+use crate::rules::basic_auth::Credentials;
 use crate::rules::cache_defaults;
+use crate::rules::headers_file::HeaderRules;
 use crate::rules::redirects_file::Redirection;
 use crate::site::SiteSource;
 use crate::site::{FileError, Snapshot};
@@ -186,10 +188,7 @@ impl Resolver {
         // no answer (a 304, a redirect, a 404) says anything of it. OPTIONS
         // without them, a CORS preflight being sent so, gets the one answer
         // every such path gets.
-        let sets = self
-            .rules
-            .headers()
-            .credentials_for(&served_names(&url_path));
+        let sets = protecting(self.rules.headers(), &url_path);
         let protected = !sets.is_empty();
         let admitted = sets
             .iter()
@@ -347,8 +346,8 @@ impl Resolver {
         // and let caches keep it), nor to credentials that the target's
         // rules do not admit.
         let headers = self.rules.headers();
-        let target_sets = headers.credentials_for(&served_names(&self::url_path(&target_path)));
-        let source_protected = !headers.credentials_for(&served_names(url_path)).is_empty();
+        let target_sets = protecting(headers, &self::url_path(&target_path));
+        let source_protected = !protecting(headers, url_path).is_empty();
         let admitted = target_sets.iter().all(|c| c.admit(authorization(request)));
         let allowed = target_sets.is_empty() || (source_protected && admitted);
         if !allowed {
@@ -677,6 +676,16 @@ fn protect(resolution: &mut Resolution) {
         fields.append(header::CACHE_CONTROL, value);
     }
     fields.append(header::VARY, HeaderValue::from_static("Authorization"));
+}
+
+/// The credentials a request for `url_path` must be admitted by, over every
+/// name it could be served under ([`served_names`]); none, at no cost,
+/// without a `Basic-Auth` rule.
+fn protecting<'r>(headers: &'r HeaderRules, url_path: &str) -> Vec<&'r Credentials> {
+    match headers.protects() {
+        true => headers.credentials_for(&served_names(url_path)),
+        false => Vec::new(),
+    }
 }
 
 /// The request's `Authorization` value, as bytes.

@@ -374,6 +374,12 @@ impl HeaderRules {
         }
     }
 
+    /// Whether any rule has `Basic-Auth`: a site without one pays nothing
+    /// for protection per request.
+    pub fn protects(&self) -> bool {
+        self.rules.iter().any(|rule| rule.credentials().is_some())
+    }
+
     /// The credentials of every `Basic-Auth` rule that matches one of
     /// `names` (the names a request's path can be served under, decoded,
     /// from `/`): a request must be admitted by each. None: not protected.
