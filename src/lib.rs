@@ -51,12 +51,13 @@ pub use decision::content_type::{
 };
 pub use decision::negotiation::Encoding;
 pub use decision::preconditions::{Precondition, evaluate_preconditions};
+pub use decision::range::{ByteRange, MAX_PARTS};
 pub use decision::range::{RangeSpec, parse_range};
 pub use decision::validators::{
     EntityTagList, Validators, date_now_header, md5_hex, parse_http_date, strong_etag,
     whole_seconds,
 };
-pub use decision::{Body, Outcome, Representation, ResponsePlan, ResponsePolicy, decide};
+pub use decision::{Body, Outcome, Representation, ResponsePlan, ResponsePolicy, Segment, decide};
 
 // The site's files and rules as the build step writes and checks them.
 pub use resolve::site_path::SitePath;

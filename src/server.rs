@@ -18,12 +18,13 @@
 //! The runtime entry points (the `wasip3` and `wasip2` crates) only receive
 //! the request and send the reply.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::access_log::{AccessLogLine, escaped};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::decision::{Body, ResponsePlan, decide};
+use crate::decision::range::ByteRange;
+use crate::decision::{Body, ResponsePlan, Segment, decide};
 use crate::log_lines::LogLines;
 use crate::resolve::{Content, Resolution, Resolver, Settings};
 use crate::site::SiteSource;
@@ -147,14 +148,26 @@ impl Server {
 
 /// The bytes of `body` from `content`, the whole of what a file's plan
 /// sends (a plan that sends a file's bytes always has them: step 3).
-fn body_bytes(body: Body, content: Content) -> Bytes {
+fn body_bytes(body: &Body, content: Content) -> Bytes {
     let content = match content {
         Content::Bytes(bytes) => bytes,
         Content::Unread(_) | Content::None => Bytes::new(),
     };
+    let slice = |range: &ByteRange| content.slice(range.first as usize..=range.last as usize);
     match body {
         Body::Whole => content,
-        Body::Part(range) => content.slice(range.first as usize..=range.last as usize),
+        Body::Part(range) => slice(range),
+        Body::Multipart(segments) => {
+            let len = segments.iter().map(Segment::byte_len).sum::<u64>() as usize;
+            let mut bytes = BytesMut::with_capacity(len);
+            for segment in segments {
+                match segment {
+                    Segment::Framing(text) => bytes.extend_from_slice(text.as_bytes()),
+                    Segment::Bytes(range) => bytes.extend_from_slice(&slice(range)),
+                }
+            }
+            bytes.freeze()
+        }
         Body::Text(text) => Bytes::from_static(text.as_bytes()),
         Body::Empty => Bytes::new(),
     }
@@ -171,7 +184,7 @@ fn into_reply(request: &RequestHead<'_>, resolution: Resolution, plan: ResponseP
             "refused: path={path}: {reason} ({status})"
         )));
     }
-    let body = body_bytes(plan.body, resolution.content);
+    let body = body_bytes(&plan.body, resolution.content);
     Reply {
         plan,
         body,

@@ -173,7 +173,10 @@ fn add_fields_of_every_response(
 /// cache revalidates, and one that did not change still stands.
 fn add_site_fields(plan: &mut ResponsePlan, site_fields: &HeaderMap) {
     let error = plan.status.is_client_error() || plan.status.is_server_error();
-    let has_bytes = matches!(plan.status, StatusCode::OK | StatusCode::PARTIAL_CONTENT);
+    // Not on a multipart 206 either, whose own Content-Type names its
+    // boundary (the parts carry the representation's).
+    let has_bytes = plan.status == StatusCode::OK
+        || (plan.status == StatusCode::PARTIAL_CONTENT && !matches!(plan.body, Body::Multipart(_)));
     for name in site_fields.keys() {
         let skip = name == header::VARY
             || (error && is_caching_field(name))
@@ -231,7 +234,7 @@ impl Default for ResponsePolicy {
 }
 
 /// What goes in the body of the response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     /// Nothing: 204, 304, and every response to HEAD.
     Empty,
@@ -241,13 +244,35 @@ pub enum Body {
     Whole,
     /// A short fixed text, for errors.
     Text(&'static str),
+    /// A multipart/byteranges body (RFC 9110 section 14.6): its framing and
+    /// the parts' bytes of the representation, in order.
+    Multipart(Vec<Segment>),
+}
+
+/// A piece of a multipart/byteranges body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A boundary and a part's header fields.
+    Framing(String),
+    /// These bytes of the representation.
+    Bytes(ByteRange),
+}
+
+impl Segment {
+    /// Its length in bytes (never zero).
+    pub fn byte_len(&self) -> u64 {
+        match self {
+            Segment::Framing(text) => text.len() as u64,
+            Segment::Bytes(range) => range.length(),
+        }
+    }
 }
 
 impl Body {
     /// Whether the body is bytes of the representation or page, which step
     /// 3 may have to read.
-    pub fn sends_content(self) -> bool {
-        matches!(self, Body::Whole | Body::Part(_))
+    pub fn sends_content(&self) -> bool {
+        matches!(self, Body::Whole | Body::Part(_) | Body::Multipart(_))
     }
 }
 
@@ -317,6 +342,18 @@ fn representation_plan(
                 range.length(),
             )
         }
+        RangeDecision::Multipart(ranges) => {
+            let content_type = representation.content_type.to_str().unwrap_or("");
+            let (boundary, segments) = multipart(&ranges, content_type, len, validators);
+            let multipart_type = format!("multipart/byteranges; boundary={boundary}");
+            headers.insert(header::CONTENT_TYPE, header_value(multipart_type));
+            let length = segments.iter().map(Segment::byte_len).sum();
+            (
+                StatusCode::PARTIAL_CONTENT,
+                Body::Multipart(segments),
+                length,
+            )
+        }
         RangeDecision::Unsatisfiable => {
             // RFC 9110 section 15.5.17: a 416 to a byte range states the
             // current length as `bytes */length`.
@@ -328,6 +365,33 @@ fn representation_plan(
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     plan(status, headers, body, None)
+}
+
+/// The boundary and segments of a multipart/byteranges body of `ranges` of
+/// a representation of `len` bytes and type `content_type` (RFC 9110
+/// section 14.6): each part with its Content-Type and Content-Range, the
+/// boundary from the ETag's MD5, so that the same request gets the same
+/// bytes from every replica, and which no byte of the parts can be taken
+/// for (a delimiter is CRLF, `--`, the boundary: RFC 2046 section 5.1.1).
+fn multipart(
+    ranges: &[ByteRange],
+    content_type: &str,
+    len: u64,
+    validators: &Validators,
+) -> (String, Vec<Segment>) {
+    let boundary = format!("byteranges-{}", validators.md5_hex());
+    let mut segments = Vec::with_capacity(ranges.len() * 2 + 1);
+    for (index, range) in ranges.iter().enumerate() {
+        let before = if index == 0 { "" } else { "\r\n" };
+        segments.push(Segment::Framing(format!(
+            "{before}--{boundary}\r\nContent-Type: {content_type}\r\n\
+             Content-Range: bytes {}-{}/{len}\r\n\r\n",
+            range.first, range.last
+        )));
+        segments.push(Segment::Bytes(*range));
+    }
+    segments.push(Segment::Framing(format!("\r\n--{boundary}--\r\n")));
+    (boundary, segments)
 }
 
 /// A page of the site sent as the content of an error status, such as the

@@ -23,15 +23,26 @@ impl ByteRange {
 }
 
 /// Which part of the representation to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RangeDecision {
     /// 200 with the whole representation: no Range, or one that is ignored.
     Full,
     /// 206 Partial Content with one part (RFC 9110 section 15.3.7).
     Partial(ByteRange),
+    /// 206 with several parts, as multipart/byteranges (RFC 9110 section
+    /// 14.6), in the order they were asked for, none overlapping or
+    /// adjacent to another.
+    Multipart(Vec<ByteRange>),
     /// 416 Range Not Satisfiable (RFC 9110 section 15.5.17).
     Unsatisfiable,
 }
+
+/// The most parts a multipart/byteranges answer has (after overlapping and
+/// adjacent ranges are joined); a request for more, or for ranges that
+/// together hold more bytes than the representation, gets it whole (RFC
+/// 9110 section 14.2 lets a server ignore a Range; nginx's `max_ranges`
+/// does the same).
+pub const MAX_PARTS: usize = 16;
 
 /// One byte-range-spec or suffix-range (RFC 9110 section 14.1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,9 +64,11 @@ pub const MAX_RANGE_SPECS: usize = 100;
 /// `len` bytes that a request receives, once its other preconditions passed.
 ///
 /// Only GET has range semantics (RFC 9110 section 14.2); a Range field that is
-/// repeated, malformed, in another unit, or that asks for several ranges is
-/// ignored and the whole representation is sent: answering several ranges
-/// with multipart/byteranges is not implemented.
+/// repeated, malformed or in another unit is ignored and the whole
+/// representation is sent. Several satisfiable ranges are answered as
+/// multipart/byteranges, those that overlap or touch joined (section 14.6);
+/// more than [`MAX_PARTS`], or more bytes than the representation has, get
+/// the whole of it.
 pub fn decide_range(
     method: &Method,
     headers: &HeaderMap,
@@ -87,14 +100,47 @@ pub fn decide_range(
         {
             RangeDecision::Full
         }
-        Ok([spec]) => match satisfiable(*spec, len) {
-            Some(range) => RangeDecision::Partial(range),
-            None => RangeDecision::Unsatisfiable,
-        },
-        Ok(specs) if specs.iter().all(|spec| satisfiable(*spec, len).is_none()) => {
-            RangeDecision::Unsatisfiable
+        Ok(specs) => {
+            // Section 15.3.7.2: the unsatisfiable ones left out.
+            let ranges: Vec<ByteRange> =
+                specs.iter().filter_map(|s| satisfiable(*s, len)).collect();
+            let asked: u64 = ranges.iter().map(ByteRange::length).sum();
+            if ranges.len() > MAX_PARTS || asked > len {
+                return RangeDecision::Full;
+            }
+            let mut parts = joined(ranges);
+            match parts.len() {
+                0 => RangeDecision::Unsatisfiable,
+                1 => RangeDecision::Partial(parts.remove(0)),
+                _ => RangeDecision::Multipart(parts),
+            }
         }
-        Ok(_) | Err(_) => RangeDecision::Full,
+        Err(_) => RangeDecision::Full,
+    }
+}
+
+/// `ranges` with every two that overlap or touch joined into one, which
+/// takes the place of the first of them (section 15.3.7.2: the parts in the
+/// order they were asked for).
+fn joined(mut ranges: Vec<ByteRange>) -> Vec<ByteRange> {
+    let touch = |a: &ByteRange, b: &ByteRange| {
+        a.first <= b.last.saturating_add(1) && b.first <= a.last.saturating_add(1)
+    };
+    'again: loop {
+        for i in 0..ranges.len() {
+            for j in i + 1..ranges.len() {
+                if touch(&ranges[i], &ranges[j]) {
+                    let other = ranges.remove(j);
+                    let first = &mut ranges[i];
+                    *first = ByteRange {
+                        first: first.first.min(other.first),
+                        last: first.last.max(other.last),
+                    };
+                    continue 'again;
+                }
+            }
+        }
+        return ranges;
     }
 }
 

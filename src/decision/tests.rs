@@ -37,6 +37,8 @@ fn now() -> SystemTime {
 enum Expect {
     Whole,
     Part(u64, u64),
+    /// A multipart/byteranges body of these parts, in this order.
+    Parts(&'static [(u64, u64)]),
     NoBody,
     Text,
 }
@@ -102,6 +104,7 @@ fn cases() -> Vec<Case> {
         order_of_evaluation(),
         range(),
         range_edges(),
+        several_ranges(),
         if_range(),
     ]
     .into_iter()
@@ -241,11 +244,33 @@ fn range_edges() -> Vec<Case> {
         get("Range malformed is ignored", &[(RANGE, "bytes=abc")], 200, None, Whole),
         get("Range last before first is ignored", &[(RANGE, "bytes=9-1")], 200, None, Whole),
         get("Range other unit is ignored", &[(RANGE, "items=0-1")], 200, None, Whole),
-        get("Range several ranges get the whole", &[(RANGE, "bytes=0-1,5-6")], 200, None, Whole),
         get("Range several, none satisfiable", &[(RANGE, "bytes=2000-,3000-")], 416, None, Text),
         get("Range repeated field is ignored", &[(RANGE, "bytes=0-1"), (RANGE, "bytes=2-3")], 200, None, Whole),
         get("Range with an overflowing number is ignored", &[(RANGE, "bytes=0-99999999999999999999999")], 200, None, Whole),
         case("HEAD ignores Range", Method::HEAD, &[(RANGE, "bytes=0-99")], 200, None, NoBody),
+    ]
+}
+
+/// Several ranges (RFC 9110 section 14.6): multipart/byteranges, overlapping
+/// and adjacent ones joined, in the order asked, unsatisfiable ones left
+/// out; too many, or more bytes than there are, get the whole.
+#[rustfmt::skip]
+fn several_ranges() -> Vec<Case> {
+    use Expect::*;
+    const SEVENTEEN: &str = "bytes=0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32";
+    vec![
+        get("Ranges two: multipart", &[(RANGE, "bytes=0-1,5-6")], 206, None, Parts(&[(0, 1), (5, 6)])),
+        get("Ranges in the order asked", &[(RANGE, "bytes=500-599, 0-99")], 206, None, Parts(&[(500, 599), (0, 99)])),
+        get("Ranges adjacent are joined", &[(RANGE, "bytes=0-4,5-9,20-29")], 206, None, Parts(&[(0, 9), (20, 29)])),
+        get("Ranges overlapping join into one part", &[(RANGE, "bytes=0-9,5-14")], 206, None, Part(0, 14)),
+        get("Ranges suffix and open-ended", &[(RANGE, "bytes=-10,0-0")], 206, None, Parts(&[(990, 999), (0, 0)])),
+        get("Ranges one unsatisfiable is left out", &[(RANGE, "bytes=0-1,2000-")], 206, None, Part(0, 1)),
+        get("Ranges none satisfiable", &[(RANGE, "bytes=2000-,3000-")], 416, None, Text),
+        get("Ranges more than sixteen get the whole", &[(RANGE, SEVENTEEN)], 200, None, Whole),
+        get("Ranges more bytes than there are get the whole", &[(RANGE, "bytes=0-999,0-999")], 200, None, Whole),
+        get("Ranges with a matching If-Range", &[(RANGE, "bytes=0-1,5-6"), (IF_RANGE, ETAG)], 206, None, Parts(&[(0, 1), (5, 6)])),
+        get("Ranges with another If-Range", &[(RANGE, "bytes=0-1,5-6"), (IF_RANGE, OTHER_ETAG)], 200, None, Whole),
+        case("Ranges on HEAD are ignored", Method::HEAD, &[(RANGE, "bytes=0-1,5-6")], 200, None, NoBody),
     ]
 }
 
@@ -327,9 +352,19 @@ fn decision_table() {
     let mut failures = Vec::new();
     for case in &cases {
         let plan = run(case, &policy);
-        let body = match plan.body {
+        let body = match &plan.body {
             Body::Whole => Expect::Whole,
             Body::Part(r) => Expect::Part(r.first, r.last),
+            Body::Multipart(segments) => {
+                let parts: Vec<(u64, u64)> = segments
+                    .iter()
+                    .filter_map(|s| match s {
+                        Segment::Bytes(r) => Some((r.first, r.last)),
+                        Segment::Framing(_) => None,
+                    })
+                    .collect();
+                Expect::Parts(Box::leak(parts.into_boxed_slice()))
+            }
             Body::Empty => Expect::NoBody,
             Body::Text(_) => Expect::Text,
         };
@@ -364,22 +399,35 @@ fn check_fields(case: &Case, plan: &ResponsePlan, failures: &mut Vec<String>) {
             if field(plan, header::ACCEPT_RANGES) != Some("bytes") {
                 fail("200/206 without Accept-Ranges");
             }
-            if field(plan, header::CONTENT_TYPE) != Some("text/html; charset=utf-8") {
-                fail("200/206 without Content-Type");
+            let multipart = matches!(plan.body, Body::Multipart(_));
+            let content_type = field(plan, header::CONTENT_TYPE);
+            let boundary =
+                "multipart/byteranges; boundary=byteranges-0123456789abcdef0123456789abcdef";
+            if content_type
+                != Some(if multipart {
+                    boundary
+                } else {
+                    "text/html; charset=utf-8"
+                })
+            {
+                fail(&format!("200/206 with Content-Type {content_type:?}"));
             }
-            let want = match plan.body {
+            let want = match &plan.body {
                 Body::Part(r) => r.length(),
+                Body::Multipart(segments) => segments.iter().map(Segment::byte_len).sum(),
                 _ => LEN,
             };
             if length != Some(&want.to_string()) {
                 fail(&format!("Content-Length {length:?}, want {want}"));
             }
             let range = field(plan, header::CONTENT_RANGE);
-            match plan.body {
+            match &plan.body {
                 Body::Part(r) if range != Some(&format!("bytes {}-{}/{LEN}", r.first, r.last)) => {
                     fail(&format!("Content-Range {range:?}"))
                 }
                 Body::Whole | Body::Empty if range.is_some() => fail("Content-Range on a 200"),
+                // Each part has its own (RFC 9110 section 14.6).
+                Body::Multipart(_) if range.is_some() => fail("Content-Range on a multipart 206"),
                 _ => {}
             }
         }
@@ -405,7 +453,7 @@ fn check_fields(case: &Case, plan: &ResponsePlan, failures: &mut Vec<String>) {
         }
         _ => {}
     }
-    if let Body::Text(text) = plan.body
+    if let Body::Text(text) = &plan.body
         && length != Some(&text.len().to_string())
     {
         fail("text body with a wrong Content-Length");

@@ -627,3 +627,46 @@ fn protection_follows_the_file_not_the_url() {
     assert!(field(&read, "link").is_some());
     assert!(field(&read, "cache-control").is_some_and(|c| c.starts_with("private")));
 }
+
+/// Several ranges in one request: `206` with multipart/byteranges (RFC
+/// 9110 section 14.6), read back by a real MIME parser: each part the bytes
+/// asked for, with the representation's Content-Type and its own
+/// Content-Range, in the order asked; overlapping ranges joined; for a
+/// precompressed variant, ranges of its bytes.
+#[test]
+fn several_ranges_are_a_multipart_answer() {
+    let mut site = built_fixture(&[]);
+    let page = support::fixture_file("about.html");
+    let len = page.len();
+    let reply = site.get("/about.html", &[("Range", "bytes=10-19,0-4,2-6,-5")]);
+    assert_eq!(reply.plan.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(field(&reply, "content-range"), None);
+    let content_type = field(&reply, "content-type").unwrap().to_string();
+    assert!(
+        content_type.starts_with("multipart/byteranges; boundary="),
+        "{content_type}"
+    );
+    let length: usize = field(&reply, "content-length").unwrap().parse().unwrap();
+    assert_eq!(length, reply.body.len());
+    let parts = support::multipart_parts(&content_type, &reply.body);
+    let wanted = [(10, 19), (0, 6), (len - 5, len - 1)];
+    assert_eq!(parts.len(), wanted.len(), "{parts:?}");
+    for ((part_type, range, bytes), (first, last)) in parts.iter().zip(wanted) {
+        assert_eq!(part_type, "text/html; charset=utf-8");
+        assert_eq!(range, &format!("bytes {first}-{last}/{len}"));
+        assert_eq!(bytes, &page[first..=last]);
+    }
+    // The same request gets the same bytes (the boundary is the ETag's).
+    let again = site.get("/about.html", &[("Range", "bytes=10-19,0-4,2-6,-5")]);
+    assert_eq!(again.body, reply.body);
+    // Ranges of a variant are of its bytes.
+    let coded = site.get(
+        "/js/big.js",
+        &[("Accept-Encoding", "br"), ("Range", "bytes=0-9,20-29")],
+    );
+    assert_eq!(field(&coded, "content-encoding"), Some("br"));
+    let br = site.read("js/big.js.br");
+    let parts = support::multipart_parts(field(&coded, "content-type").unwrap(), &coded.body);
+    assert_eq!(parts[0].2, br[0..=9]);
+    assert_eq!(parts[1].2, br[20..=29]);
+}

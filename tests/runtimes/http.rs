@@ -137,6 +137,30 @@ fn head_has_the_fields_of_get_and_no_body(runtime: Runtime) {
     assert_eq!(head_304.status, 304, "{runtime}");
 }
 
+/// Several ranges over real HTTP: one `206` with multipart/byteranges,
+/// framed by Content-Length, that a real MIME parser reads back into the
+/// bytes asked for; and a HEAD with the same fields but no body.
+fn several_ranges_give_one_multipart_206(runtime: Runtime) {
+    let page = sample_page("several ranges");
+    let len = page.len();
+    let served = Served::start(runtime, &page, &[]);
+    let ranges = [("Range", "bytes=100-199,0-9,-16")];
+    let answer = served.get("/", &ranges);
+    assert_eq!(answer.status, 206, "{runtime}: {answer:?}");
+    assert_eq!(answer.field("content-range"), None, "{runtime}");
+    assert_eq!(answer.etag(), etag_of(&page), "{runtime}");
+    let content_type = answer.field("content-type").unwrap_or_default();
+    let parts = support::multipart_parts(content_type, &answer.body);
+    let wanted = [(100, 199), (0, 9), (len - 16, len - 1)];
+    assert_eq!(parts.len(), 3, "{runtime}: {parts:?}");
+    for ((_, range, bytes), (first, last)) in parts.iter().zip(wanted) {
+        assert_eq!(range, &format!("bytes {first}-{last}/{len}"), "{runtime}");
+        assert_eq!(bytes, &page[first..=last], "{runtime}");
+    }
+    let head = support::request(served.addr(), "HEAD", "/", &ranges);
+    assert_eq!(head.status, 200, "{runtime}: HEAD has no range semantics");
+}
+
 fn ranges_give_206_and_416(runtime: Runtime) {
     let page = sample_page("ranges");
     let len = page.len();
@@ -338,6 +362,7 @@ runtime_tests!(
     same_size_rewrite_within_the_same_second_is_seen,
     head_has_the_fields_of_get_and_no_body,
     ranges_give_206_and_416,
+    several_ranges_give_one_multipart_206,
     failed_preconditions_give_412,
     unknown_paths_404_and_other_methods_405,
     favicon_is_204_until_one_is_mounted,

@@ -3,7 +3,7 @@
 //! rules (RFC 9110 sections 8.6, 13.2.2, 14, 15).
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use http_caching_server::{Body, ResponsePlan};
+use http_caching_server::{Body, ResponsePlan, Segment};
 
 /// The precondition and range fields a request can carry.
 pub const FIELDS: [HeaderName; 6] = [
@@ -76,8 +76,37 @@ pub fn check_plan(
     }
     // Framing: Content-Length matches what is (or, for HEAD, would be) sent.
     let length = field(header::CONTENT_LENGTH).map(|v| v.parse::<u64>().ok());
-    let expected = match plan.body {
+    let expected = match &plan.body {
         Body::Whole => Some(len),
+        Body::Multipart(segments) => {
+            // RFC 9110 section 14.6: several parts, none overlapping, each
+            // within the representation; the boundary in the Content-Type,
+            // no Content-Range of the whole.
+            let parts: Vec<_> = segments
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Bytes(range) => Some(*range),
+                    Segment::Framing(_) => None,
+                })
+                .collect();
+            if parts.len() < 2 || parts.iter().any(|r| r.first > r.last || r.last >= len) {
+                return Err(format!("multipart parts {parts:?} of {len} bytes"));
+            }
+            let overlap = parts.iter().enumerate().any(|(i, a)| {
+                parts[i + 1..]
+                    .iter()
+                    .any(|b| a.first <= b.last && b.first <= a.last)
+            });
+            let boundary = field(header::CONTENT_TYPE)
+                .and_then(|t| t.strip_prefix("multipart/byteranges; boundary="));
+            if overlap || boundary.is_none() || field(header::CONTENT_RANGE).is_some() {
+                return Err(format!(
+                    "multipart parts {parts:?}, type {:?}",
+                    field(header::CONTENT_TYPE)
+                ));
+            }
+            Some(segments.iter().map(Segment::byte_len).sum())
+        }
         Body::Part(range) => {
             if range.first > range.last || range.last >= len {
                 return Err(format!("range {range:?} outside {len} bytes"));

@@ -156,6 +156,43 @@ pub fn sample_page(tag: &str) -> Vec<u8> {
     page
 }
 
+/// The parts of a multipart/byteranges body with `content_type` as a real
+/// MIME parser reads them (Python's `email` package, RFC 2046): each part's
+/// Content-Type, Content-Range and bytes, in order. Panics when the body is
+/// not a multipart message.
+pub fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, String, Vec<u8>)> {
+    const READ: &str = "import sys, json\n\
+        from email.parser import BytesParser\n\
+        message = BytesParser().parsebytes(sys.stdin.buffer.read())\n\
+        assert message.is_multipart(), 'not multipart'\n\
+        assert message.defects == [], message.defects\n\
+        parts = [[p['Content-Type'], p['Content-Range'], p.get_payload(decode=True).hex()] for p in message.get_payload()]\n\
+        print(json.dumps(parts))\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", READ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3, for its MIME parser");
+    let mut input = format!("Content-Type: {content_type}\r\n\r\n").into_bytes();
+    input.extend_from_slice(body);
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the MIME parser refused the body");
+    let parts: Vec<(String, String, String)> =
+        serde_json::from_slice(&output.stdout).expect("the parser's JSON");
+    let hex = |text: &str| -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    parts
+        .into_iter()
+        .map(|(t, r, bytes)| (t, r, hex(&bytes)))
+        .collect()
+}
+
 /// The quoted MD5 of `content`, as the component's ETag must be.
 pub fn etag_of(content: &[u8]) -> String {
     let digest = Md5::digest(content);
