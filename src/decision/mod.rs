@@ -195,7 +195,7 @@ fn add_site_fields(plan: &mut ResponsePlan, site_fields: &HeaderMap) {
 /// `Cache-Control`, `Expires`, `Surrogate-Control`, and the targeted
 /// `*-Cache-Control` fields of RFC 9213 (`CDN-Cache-Control`,
 /// `Cloudflare-CDN-Cache-Control`, ...).
-fn is_caching_field(name: &http::HeaderName) -> bool {
+pub fn is_caching_field(name: &http::HeaderName) -> bool {
     name == header::EXPIRES
         || name.as_str() == "surrogate-control"
         || name.as_str().ends_with("cache-control")

@@ -41,7 +41,7 @@ use crate::access_log::escaped;
 use crate::clock::Clock;
 use crate::decision::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::decision::preconditions::is_get_or_head;
-use crate::decision::{Outcome, Representation, private_cache_control};
+use crate::decision::{Outcome, Representation, is_caching_field, private_cache_control};
 use crate::log_lines::LogLines;
 use crate::request::RequestHead;
 use crate::resolve::site_path::{Refusal, SitePath};
@@ -211,19 +211,7 @@ impl Resolver {
         }
         if protected && !admitted {
             // Nothing a rule says of the path but CORS and security policies.
-            let kept: Vec<HeaderName> = resolution
-                .site_fields
-                .keys()
-                .filter(|n| is_for_strangers(n))
-                .cloned()
-                .collect();
-            let mut fields = HeaderMap::new();
-            for name in kept {
-                for value in resolution.site_fields.get_all(&name) {
-                    fields.append(name.clone(), value.clone());
-                }
-            }
-            resolution.site_fields = fields;
+            remove_fields(&mut resolution.site_fields, |name| !is_for_strangers(name));
         }
         if protected {
             protect(&mut resolution);
@@ -331,15 +319,15 @@ impl Resolver {
         url_path: &str,
         clock: Clock,
     ) -> Result<Found, (String, FileError)> {
+        let not_served = |why: &dyn std::fmt::Display| {
+            let (from, to) = (escaped(url_path), escaped(target));
+            Found::Missing(LogLines::of(format!(
+                "error: _redirects: the rewrite of {from} to {to}: {why}"
+            )))
+        };
         let target_path = match SitePath::parse(target) {
             Ok(target_path) => target_path,
-            Err(refusal) => {
-                return Ok(Found::Missing(LogLines::of(format!(
-                    "error: _redirects: the rewrite of {} to {}: {refusal}",
-                    escaped(url_path),
-                    escaped(target)
-                ))));
-            }
+            Err(refusal) => return Ok(not_served(&refusal)),
         };
         // A rewrite never serves a path that Basic-Auth protects under a
         // path that it does not (that would serve it without credentials,
@@ -351,20 +339,13 @@ impl Resolver {
         let admitted = target_sets.iter().all(|c| c.admit(authorization(request)));
         let allowed = target_sets.is_empty() || (source_protected && admitted);
         if !allowed {
-            return Ok(Found::Missing(LogLines::of(format!(
-                "error: _redirects: the rewrite of {} to {}: Basic-Auth protects the target, \
-                 not the path; not served",
-                escaped(url_path),
-                escaped(target)
-            ))));
+            return Ok(not_served(
+                &"Basic-Auth protects the target, not the path; not served",
+            ));
         }
         match self.find(&target_path, clock)? {
             found @ Found::File(..) => Ok(found),
-            _ => Ok(Found::Missing(LogLines::of(format!(
-                "error: _redirects: the rewrite of {} to {}: no file there",
-                escaped(url_path),
-                escaped(target)
-            )))),
+            _ => Ok(not_served(&"no file there")),
         }
     }
 
@@ -653,19 +634,12 @@ fn protect(resolution: &mut Resolution) {
         _ => {}
     }
     let fields = &mut resolution.site_fields;
-    let targeted: Vec<HeaderName> = fields
-        .keys()
-        .filter(|name| {
-            name.as_str() == "surrogate-control"
-                || name.as_str() == "x-accel-expires"
-                || name.as_str() == "edge-control"
-                || (*name != header::CACHE_CONTROL && name.as_str().ends_with("cache-control"))
-        })
-        .cloned()
-        .collect();
-    for name in targeted {
-        fields.remove(name);
-    }
+    // Every caching field but the two kept (Expires is harmless beside
+    // `private`), and nginx's and Akamai's own.
+    remove_fields(fields, |name| {
+        (is_caching_field(name) && name != header::CACHE_CONTROL && name != header::EXPIRES)
+            || matches!(name.as_str(), "x-accel-expires" | "edge-control")
+    });
     let rules: Vec<HeaderValue> = fields
         .get_all(header::CACHE_CONTROL)
         .iter()
@@ -676,6 +650,14 @@ fn protect(resolution: &mut Resolution) {
         fields.append(header::CACHE_CONTROL, value);
     }
     fields.append(header::VARY, HeaderValue::from_static("Authorization"));
+}
+
+/// Removes every field of `fields` whose name `remove` says.
+fn remove_fields(fields: &mut HeaderMap, remove: impl Fn(&HeaderName) -> bool) {
+    let names: Vec<HeaderName> = fields.keys().filter(|n| remove(n)).cloned().collect();
+    for name in names {
+        fields.remove(name);
+    }
 }
 
 /// The credentials a request for `url_path` must be admitted by, over every

@@ -531,13 +531,13 @@ fn field_line(line: &str) -> Result<FieldLine, String> {
         return Ok(FieldLine::Detach(field_name(name.trim())?));
     }
     if names_basic_auth(line) {
-        let name = line.split(':').next().unwrap_or_default().trim();
+        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        let name = name.trim();
         if !name.eq_ignore_ascii_case(basic_auth::FIELD_NAME) {
             return Err(format!(
                 "{name:?} is not Basic-Auth: write `Basic-Auth: user:password`"
             ));
         }
-        let value = line.split_once(':').map_or("", |(_, value)| value);
         return Credentials::parse(value.trim()).map(FieldLine::BasicAuth);
     }
     let (name, value) = line
