@@ -404,9 +404,9 @@ impl HeaderRules {
             .iter()
             .filter_map(|rule| Some((rule, rule.pattern.matches(path)?)))
             .collect();
-        let mut values: Vec<(HeaderName, Vec<String>)> = Vec::new();
-        // For a single-valued field: the specificity of the rule whose value is kept.
-        let mut kept: Vec<(HeaderName, (bool, usize))> = Vec::new();
+        // Each name's values, and the specificity of the rule whose value a
+        // single-valued field keeps.
+        let mut values: Vec<Values> = Vec::new();
         for (rule, captures) in &matching {
             for field in &rule.fields {
                 let FieldLine::Set(name, template) = field else {
@@ -423,28 +423,21 @@ impl HeaderRules {
                     captures.substitute(template, |name, v| encode_captured(v, name == "splat"));
                 let specificity = rule.pattern.specificity();
                 let single = SINGLE_VALUED.contains(&name.as_str());
-                match values.iter_mut().find(|(n, _)| n == name) {
-                    Some((_, list)) if single => {
-                        if let Some((_, at)) = kept.iter_mut().find(|(n, _)| n == name)
-                            && specificity >= *at
-                        {
+                match values.iter_mut().find(|(n, ..)| n == name) {
+                    Some((_, list, at)) if single => {
+                        if specificity >= *at {
                             *at = specificity;
                             *list = vec![value];
                         }
                     }
-                    Some((_, list)) => list.push(value),
-                    None => {
-                        if single {
-                            kept.push((name.clone(), specificity));
-                        }
-                        values.push((name.clone(), vec![value]));
-                    }
+                    Some((_, list, _)) => list.push(value),
+                    None => values.push((name.clone(), vec![value], specificity)),
                 }
             }
         }
         allowed_origin(&mut values, origin);
         let mut fields = HeaderMap::new();
-        for (name, list) in values {
+        for (name, list, _) in values {
             let lines = match name == header::SET_COOKIE {
                 true => list,
                 false => vec![list.join(", ")],
@@ -459,13 +452,17 @@ impl HeaderRules {
     }
 }
 
+/// A field's values from the matching rules, with the specificity of the
+/// rule whose value a single-valued field keeps (unused for lists).
+type Values = (HeaderName, Vec<String>, (bool, usize));
+
 /// An `Access-Control-Allow-Origin` that lists several origins: the
 /// request's `Origin` when it is one of them, else no such field; and
 /// `Vary: Origin` either way, as the answer depends on it (Fetch standard,
 /// "CORS protocol and HTTP caches").
-fn allowed_origin(values: &mut Vec<(HeaderName, Vec<String>)>, origin: Option<&HeaderValue>) {
+fn allowed_origin(values: &mut Vec<Values>, origin: Option<&HeaderValue>) {
     let allow = header::ACCESS_CONTROL_ALLOW_ORIGIN;
-    let Some(at) = values.iter().position(|(name, list)| {
+    let Some(at) = values.iter().position(|(name, list, _)| {
         *name == allow
             && list
                 .first()
@@ -481,9 +478,9 @@ fn allowed_origin(values: &mut Vec<(HeaderName, Vec<String>)>, origin: Option<&H
             values.remove(at);
         }
     }
-    match values.iter_mut().find(|(name, _)| *name == header::VARY) {
-        Some((_, list)) => list.push("Origin".to_string()),
-        None => values.push((header::VARY, vec!["Origin".to_string()])),
+    match values.iter_mut().find(|(name, ..)| *name == header::VARY) {
+        Some((_, list, _)) => list.push("Origin".to_string()),
+        None => values.push((header::VARY, vec!["Origin".to_string()], (false, 0))),
     }
 }
 
