@@ -1,5 +1,7 @@
 //! Configuration from the component's environment variables, which Spin sets
-//! from `environment` in spin.toml and wasmtime from `--env NAME=VALUE`.
+//! from `environment` in spin.toml and wasmtime from `--env NAME=VALUE`, and,
+//! in the Spin build, from the component's Spin variables first (each named
+//! as its environment variable in lower case; see `crate::instance`).
 
 use std::time::Duration;
 
@@ -7,6 +9,7 @@ use http::HeaderValue;
 
 use crate::decision::ResponsePolicy;
 use crate::log_lines::LogLines;
+use crate::resolve::canonical::HtmlHandling;
 use crate::resolve::site_path::SitePath;
 
 /// The directory, inside the component, where the files are mounted.
@@ -38,7 +41,7 @@ impl Setting {
 
 /// Every setting, in the order they are read (and their lines logged) and
 /// of the README's table.
-pub const SETTINGS: [Setting; 10] = [
+pub const SETTINGS: [Setting; 13] = [
     Setting {
         name: "CACHE_CONTROL",
         default: "no-cache",
@@ -106,6 +109,30 @@ pub const SETTINGS: [Setting; 10] = [
         apply: |config, value| on_off(value).is_some_and(|on| set(&mut config.clean_urls, on)),
     },
     Setting {
+        name: "HTML_HANDLING",
+        default: "auto-trailing-slash",
+        takes: "auto-trailing-slash, force-trailing-slash, drop-trailing-slash or none",
+        apply: |config, value| {
+            HtmlHandling::parse(value).is_some_and(|mode| set(&mut config.html_handling, mode))
+        },
+    },
+    Setting {
+        name: "INDEX_FILES",
+        default: "index.html,index.htm",
+        takes: "file names separated by commas",
+        apply: |config, value| {
+            index_files(value).is_some_and(|names| set(&mut config.index_files, names))
+        },
+    },
+    Setting {
+        name: "BASE_PATH",
+        default: "",
+        takes: "a path such as /static",
+        apply: |config, value| {
+            base_path(value).is_some_and(|path| set(&mut config.base_path, path))
+        },
+    },
+    Setting {
         name: "NOT_FOUND_PAGE",
         default: "",
         takes: SITE_FILE,
@@ -146,6 +173,13 @@ pub struct Config {
     /// The app shell, a path relative to the site root.
     pub fallback_page: Option<String>,
     pub clean_urls: bool,
+    /// Which URL of a page is the one that answers 200 (the others redirect).
+    pub html_handling: HtmlHandling,
+    /// The files a directory's URL serves, the first found.
+    pub index_files: Vec<String>,
+    /// The prefix of every URL of the site where no Spin route says one
+    /// (`/static`, no trailing slash); empty: the site is at `/`.
+    pub base_path: String,
 }
 
 impl Default for Config {
@@ -163,6 +197,9 @@ impl Default for Config {
             not_found_page: None,
             fallback_page: None,
             clean_urls: false,
+            html_handling: HtmlHandling::AutoTrailingSlash,
+            index_files: Vec::new(),
+            base_path: String::new(),
         };
         for setting in &SETTINGS {
             // An empty default means none: nothing to apply.
@@ -217,6 +254,33 @@ fn site_file(value: &str) -> Option<String> {
     };
     let path = SitePath::parse(&absolute).ok()?;
     (!path.is_directory()).then(|| path.relative().to_string())
+}
+
+/// A list of index file names (`index.html,index.htm`): plain names of a
+/// file, no path.
+fn index_files(value: &str) -> Option<Vec<String>> {
+    let names: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .map(str::to_string)
+        .collect();
+    let plain = |name: &String| {
+        SitePath::parse(&format!("/{name}"))
+            .is_ok_and(|path| !path.is_directory() && !path.relative().contains('/'))
+            && !name.contains('%')
+    };
+    names.iter().all(plain).then_some(names)
+}
+
+/// A base path (`/static`, `/static/`): from `/`, its segments as a request
+/// path would have them; kept without the trailing slash, `/` alone as none.
+fn base_path(value: &str) -> Option<String> {
+    let with_slash = match value.ends_with('/') {
+        true => value.to_string(),
+        false => format!("{value}/"),
+    };
+    SitePath::parse(&with_slash).ok()?;
+    Some(with_slash.trim_end_matches('/').to_string())
 }
 
 fn on_off(value: &str) -> Option<bool> {

@@ -20,25 +20,40 @@ thread_local! {
     static SERVER: RefCell<Option<Server>> = const { RefCell::new(None) };
 }
 
-/// The configuration in this instance's environment; what is wrong with
-/// it goes to stderr.
-fn config_from_environment() -> Config {
-    let (config, log_lines) = Config::from_lookup(|name| std::env::var(name).ok());
+/// The configuration of this instance: each setting from the Spin variable
+/// named as its environment variable in lower case (`cache_control`) where
+/// `variables` (the Spin build's `get-all` of `wasi:config/store`) has one
+/// that is not empty, else from the environment. What is wrong with it goes
+/// to stderr, once per instance.
+pub fn configuration(variables: Result<Vec<(String, String)>, String>) -> Config {
+    let variables = variables.unwrap_or_else(|err| {
+        eprintln!("config: the Spin variables could not be read ({err}); using the environment");
+        Vec::new()
+    });
+    let (config, log_lines) = Config::from_lookup(|name| {
+        let variable = name.to_ascii_lowercase();
+        variables
+            .iter()
+            .find(|(key, value)| *key == variable && !value.trim().is_empty())
+            .map(|(_, value)| value.clone())
+            .or_else(|| std::env::var(name).ok())
+    });
     if !log_lines.is_empty() {
         eprintln!("{log_lines}");
     }
     config
 }
 
-/// The server of this instance, serving the mounted directory.
+/// The server of this instance, serving the mounted directory, configured
+/// by the environment alone.
 fn mounted_server() -> Server {
-    Server::new(config_from_environment())
+    Server::new(configuration(Ok(Vec::new())))
 }
 
 /// The server of this instance, serving the site the build embedded in the
-/// component.
-pub fn embedded_server(site: EmbeddedSite) -> Server {
-    Server::with_source(config_from_environment(), Box::new(site))
+/// component, with `config`.
+pub fn embedded_server(config: Config, site: EmbeddedSite) -> Server {
+    Server::with_source(config, Box::new(site))
 }
 
 /// Answers one request with this instance's server of the mounted

@@ -20,4 +20,9 @@ pub struct RequestHead<'a> {
     /// `Strict-Transport-Security` may be sent (RFC 6797 section 7.2).
     pub scheme: Option<&'a str>,
     pub headers: &'a HeaderMap,
+    /// Whether Spin's route fields (`spin-component-route`,
+    /// `spin-path-info`) say where the site sits: true only in the Spin
+    /// build, which runs nowhere but under Spin, where Spin sets them
+    /// (`crate::resolve::route`).
+    pub route_from_spin: bool,
 }

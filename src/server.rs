@@ -95,6 +95,9 @@ impl Server {
         let settings = Settings {
             cache_control: config.cache_control.clone(),
             clean_urls: config.clean_urls,
+            html_handling: config.html_handling,
+            index_files: config.index_files.clone(),
+            base_path: config.base_path.clone(),
             not_found_page: config.not_found_page.clone(),
             fallback_page: config.fallback_page.clone(),
         };

@@ -167,8 +167,8 @@ mod tests {
                 .insert("http-caching-server".into(), component.into());
             source
         };
-        assert!(source(&mut p3).ends_with("/http_caching_server_wasip3.wasm"));
-        assert!(source(&mut p2).ends_with("/http_caching_server_wasip2.wasm"));
+        assert!(source(&mut p3).ends_with("/http_caching_server_wasip3_spin.wasm"));
+        assert!(source(&mut p2).ends_with("/http_caching_server_wasip2_spin.wasm"));
         assert_eq!(p3, p2);
     }
 }

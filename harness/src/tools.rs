@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
-use crate::spec::Wasi;
+use crate::spec::{Runtime, Wasi};
 
 /// The wasmtime CLI version that is installed when none is found. 50.x needs a
 /// newer rustc than these machines have.
@@ -110,30 +110,55 @@ pub fn build_component() -> Result<PathBuf> {
 /// Builds the component's artifact of one WASI version (once per process)
 /// and returns its .wasm file: WASIp3 from `wasip3/`, WASIp2 from `wasip2/`,
 /// both in cargo's target directory (the core is a plain library, so the two
-/// builds share it without overwriting each other).
+/// builds share it without overwriting each other). These run under every
+/// runtime; see [`build_spin_artifact`] for Spin's own.
 pub fn build_artifact(wasi: Wasi) -> Result<PathBuf> {
-    static P3: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    static P2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let build = || {
-        let (package, artifact) = entry_crate(wasi);
-        build_package(package, artifact)
-    };
-    let built = match wasi {
-        Wasi::P3 => &P3,
-        Wasi::P2 => &P2,
-    };
-    built
-        .get_or_init(|| build().map_err(|e| format!("{e:#}")))
+    built_once(wasi, false)
+}
+
+/// The Spin build of the artifact of `wasi` (once per process): the same
+/// source as [`build_artifact`]'s with Spin variables and Spin's route
+/// (packages `wasip3-spin/`, `wasip2-spin/`); it imports
+/// `wasi:config/store`, so it runs under Spin only.
+pub fn build_spin_artifact(wasi: Wasi) -> Result<PathBuf> {
+    built_once(wasi, true)
+}
+
+/// The artifact a runtime is given: the Spin build under Spin (as the
+/// project's spin.toml names it), the plain one under wasmtime.
+pub fn artifact_for(runtime: Runtime, wasi: Wasi) -> Result<PathBuf> {
+    match runtime {
+        Runtime::Spin => build_spin_artifact(wasi),
+        Runtime::Wasmtime => build_artifact(wasi),
+    }
+}
+
+fn built_once(wasi: Wasi, spin: bool) -> Result<PathBuf> {
+    static BUILT: [OnceLock<Result<PathBuf, String>>; 4] = [const { OnceLock::new() }; 4];
+    let index = (wasi == Wasi::P2) as usize * 2 + spin as usize;
+    BUILT[index]
+        .get_or_init(|| {
+            let (package, artifact) = entry_crate(wasi, spin);
+            build_package(package, artifact).map_err(|e| format!("{e:#}"))
+        })
         .clone()
         .map_err(anyhow::Error::msg)
 }
 
-/// The entry crate of the artifact of `wasi`: its package and the name of
-/// its library, whose .wasm is the artifact.
-fn entry_crate(wasi: Wasi) -> (&'static str, &'static str) {
-    match wasi {
-        Wasi::P3 => ("http-caching-server-wasip3", "http_caching_server_wasip3"),
-        Wasi::P2 => ("http-caching-server-wasip2", "http_caching_server_wasip2"),
+/// The entry crate of an artifact: its package and the name of its library,
+/// whose .wasm is the artifact.
+fn entry_crate(wasi: Wasi, spin: bool) -> (&'static str, &'static str) {
+    match (wasi, spin) {
+        (Wasi::P3, false) => ("http-caching-server-wasip3", "http_caching_server_wasip3"),
+        (Wasi::P2, false) => ("http-caching-server-wasip2", "http_caching_server_wasip2"),
+        (Wasi::P3, true) => (
+            "http-caching-server-wasip3-spin",
+            "http_caching_server_wasip3_spin",
+        ),
+        (Wasi::P2, true) => (
+            "http-caching-server-wasip2-spin",
+            "http_caching_server_wasip2_spin",
+        ),
     }
 }
 
@@ -150,7 +175,7 @@ pub fn build_embedded(wasi: Wasi, site: &Path, label: &str) -> Result<PathBuf> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = target_dir()?.join("embedded");
-    let (package, artifact) = entry_crate(wasi);
+    let (package, artifact) = entry_crate(wasi, false);
     let site = site
         .canonicalize()
         .with_context(|| format!("the site to embed, {}", site.display()))?;

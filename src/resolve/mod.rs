@@ -30,6 +30,8 @@
 //! [`crate::rules::headers_file`]) go with the resolution, whatever it is; the
 //! decision adds them (`crate::decision::decide`).
 
+pub mod canonical;
+pub mod route;
 pub mod site_path;
 
 use std::sync::Arc;
@@ -44,6 +46,8 @@ use crate::decision::preconditions::is_get_or_head;
 use crate::decision::{Outcome, Representation, is_caching_field, private_cache_control};
 use crate::log_lines::LogLines;
 use crate::request::RequestHead;
+use crate::resolve::canonical::HtmlHandling;
+use crate::resolve::route::{Placement, place};
 use crate::resolve::site_path::{Refusal, SitePath};
 use crate::rules::SiteRules;
 use crate::rules::basic_auth::Credentials;
@@ -53,8 +57,6 @@ use crate::rules::redirects_file::Redirection;
 use crate::site::SiteSource;
 use crate::site::{FileError, Snapshot};
 
-/// The file a directory serves.
-pub const INDEX_FILE: &str = "index.html";
 /// The icon a one-page site may lack (answered 204 then).
 pub const FAVICON_FILE: &str = "favicon.ico";
 
@@ -63,6 +65,11 @@ pub(crate) struct Settings {
     /// Cache-Control of a redirect: the configured one.
     pub cache_control: HeaderValue,
     pub clean_urls: bool,
+    pub html_handling: HtmlHandling,
+    /// The files a directory serves, the first found; never empty.
+    pub index_files: Vec<String>,
+    /// The prefix of the site's URLs where no Spin route says one.
+    pub base_path: String,
     pub not_found_page: Option<String>,
     pub fallback_page: Option<String>,
 }
@@ -133,12 +140,16 @@ impl Resolution {
 }
 
 /// What a checked path names in the site.
-enum Found {
+pub(crate) enum Found {
     /// The file at this path (relative to the root), without its bytes when
     /// the site manifest vouched for it.
     File(String, Arc<Snapshot>),
-    /// A directory named without its trailing slash.
+    /// A directory named without its trailing slash, where nothing says
+    /// where to redirect (a rewrite's target).
     Directory,
+    /// Another URL of the file, the canonical one (`crate::resolve::canonical`),
+    /// without the query: a 308 there.
+    Moved(String),
     /// Nothing to serve; with a line for the error log when that is a
     /// problem of the site (a link out of the root, a device file).
     Missing(LogLines),
@@ -170,14 +181,31 @@ impl Resolver {
                     .refused("the asterisk form `*` is only for OPTIONS"),
             };
         }
-        let path = match SitePath::parse(request.path) {
+        let base_path = self.settings.base_path.clone();
+        let (placement, route_line) = place(request, &base_path);
+        let (prefix, site_path) = match placement {
+            Placement::Site { prefix, site_path } => (prefix, site_path),
+            Placement::Prefix { prefix } => {
+                return self
+                    .moved_to(request, format!("{prefix}/"))
+                    .with_log_lines(LogLines::from(route_line));
+            }
+            Placement::Outside => {
+                return self
+                    .not_found(request, None, clock)
+                    .refused("not under BASE_PATH");
+            }
+        };
+        let path = match SitePath::parse(site_path) {
             Ok(path) => path,
             Err(refusal) => {
                 let resolution = match refusal {
                     Refusal::Malformed(_) => Resolution::of(Outcome::Text(StatusCode::BAD_REQUEST)),
                     Refusal::NotServed(_) => self.not_found(request, None, clock),
                 };
-                return resolution.refused(refusal);
+                return resolution
+                    .refused(refusal)
+                    .with_log_lines(LogLines::from(route_line));
             }
         };
         let rules_lines = self.rules.refresh(&mut *self.source, clock);
@@ -188,7 +216,7 @@ impl Resolver {
         // no answer (a 304, a redirect, a 404) says anything of it. OPTIONS
         // without them, a CORS preflight being sent so, gets the one answer
         // every such path gets.
-        let sets = protecting(self.rules.headers(), &url_path);
+        let sets = protecting(self.rules.headers(), &url_path, &self.settings.index_files);
         let protected = !sets.is_empty();
         let admitted = sets
             .iter()
@@ -197,7 +225,7 @@ impl Resolver {
             (true, true) => Resolution::of(Outcome::Options),
             (true, false) => Resolution::of(Outcome::Unauthorized)
                 .refused("no valid credentials for a path that Basic-Auth protects"),
-            (false, _) => self.resolve_path(request, &path, &url_path, clock),
+            (false, _) => self.resolve_path(request, prefix, &path, &url_path, clock),
         };
         let origin = request.headers.get(header::ORIGIN);
         resolution.site_fields = self.rules.headers().fields_for(&url_path, origin);
@@ -217,14 +245,16 @@ impl Resolver {
             protect(&mut resolution);
         }
         resolution.log_lines.prepend(rules_lines);
+        resolution.log_lines.prepend(LogLines::from(route_line));
         resolution
     }
 
     /// Steps 1 to 4 of the module's list for a checked path, `url_path` as
-    /// the rules files match it.
+    /// the rules files match it, under the route's `prefix`.
     fn resolve_path(
         &mut self,
         request: &RequestHead<'_>,
+        prefix: &str,
         path: &SitePath,
         url_path: &str,
         clock: Clock,
@@ -245,11 +275,13 @@ impl Resolver {
                 }
             }
         }
+        // A target that is a site path is under the route's prefix too.
+        let redirect = redirect.map(|(status, location)| (status, under(prefix, location)));
         if let (None, Some((status, location))) = (&rewrite, &redirect) {
             // Never invalid: the location is percent-encoded.
             return self.redirect_to(*status, location.clone(), StatusCode::INTERNAL_SERVER_ERROR);
         }
-        let found = match self.find(path, clock) {
+        let found = match self.find(path, Some(request.path), clock) {
             Ok(found) => found,
             Err((relative, err)) => return self.failed(&relative, &err),
         };
@@ -273,28 +305,33 @@ impl Resolver {
         };
         let method = request.method;
         match found {
-            Found::File(..) | Found::Directory if method == Method::OPTIONS => {
+            Found::File(..) | Found::Directory | Found::Moved(_) if method == Method::OPTIONS => {
                 Resolution::of(Outcome::Options)
             }
-            Found::File(..) | Found::Directory if !is_get_or_head(method) => {
+            Found::File(..) | Found::Directory | Found::Moved(_) if !is_get_or_head(method) => {
                 Resolution::of(Outcome::MethodNotAllowed)
             }
             Found::File(relative, snapshot) => {
                 self.representation(request.headers, &relative, &snapshot, false, clock)
             }
-            Found::Directory => {
-                let location = match request.query {
-                    Some(query) => format!("{}/?{query}", request.path),
-                    None => format!("{}/", request.path),
-                };
-                self.redirect_to(
-                    StatusCode::PERMANENT_REDIRECT,
-                    location,
-                    StatusCode::BAD_REQUEST,
-                )
-            }
+            Found::Directory => self.moved_to(request, format!("{}/", request.path)),
+            Found::Moved(location) => self.moved_to(request, location),
             Found::Missing(lines) => self.missing(request, path, lines, clock),
         }
+    }
+
+    /// A 308 to `location`, another URL of what the request names, with the
+    /// request's query.
+    fn moved_to(&self, request: &RequestHead<'_>, location: String) -> Resolution {
+        let location = match request.query {
+            Some(query) => format!("{location}?{query}"),
+            None => location,
+        };
+        self.redirect_to(
+            StatusCode::PERMANENT_REDIRECT,
+            location,
+            StatusCode::BAD_REQUEST,
+        )
     }
 
     /// A redirect with `status` to `location`, cached as the files are (the
@@ -334,8 +371,9 @@ impl Resolver {
         // and let caches keep it), nor to credentials that the target's
         // rules do not admit.
         let headers = self.rules.headers();
-        let target_sets = protecting(headers, &self::url_path(&target_path));
-        let source_protected = !protecting(headers, url_path).is_empty();
+        let indexes = &self.settings.index_files;
+        let target_sets = protecting(headers, &self::url_path(&target_path), indexes);
+        let source_protected = !protecting(headers, url_path, indexes).is_empty();
         let admitted = target_sets.iter().all(|c| c.admit(authorization(request)));
         let allowed = target_sets.is_empty() || (source_protected && admitted);
         if !allowed {
@@ -343,35 +381,9 @@ impl Resolver {
                 &"Basic-Auth protects the target, not the path; not served",
             ));
         }
-        match self.find(&target_path, clock)? {
+        match self.find(&target_path, None, clock)? {
             found @ Found::File(..) => Ok(found),
             _ => Ok(not_served(&"no file there")),
-        }
-    }
-
-    /// What `path` names: a file, a directory to redirect, or nothing.
-    /// An error that is not "nothing there" comes back with the file's path.
-    fn find(&mut self, path: &SitePath, clock: Clock) -> Result<Found, (String, FileError)> {
-        let relative = if path.is_directory() {
-            path.child(INDEX_FILE)
-        } else {
-            path.relative().to_string()
-        };
-        match self.look_up(&relative, clock)? {
-            Found::Directory if path.is_directory() => Ok(Found::Missing(LogLines::of(
-                self.error_line(&relative, &FileError::Directory),
-            ))),
-            Found::Missing(lines)
-                if self.settings.clean_urls && !path.is_directory() && !path.has_extension() =>
-            {
-                // `/about` and `/about.html` are two URLs of one file: the
-                // same bytes, so the same validators under either.
-                match self.look_up(&format!("{relative}.html"), clock)? {
-                    found @ Found::File(..) => Ok(found),
-                    _ => Ok(Found::Missing(lines)),
-                }
-            }
-            found => Ok(found),
         }
     }
 
@@ -478,8 +490,9 @@ impl Resolver {
     ) -> Resolution {
         if path.is_root() {
             // A one-page site without its page is broken, not empty.
+            let index = self.settings.index_files[0].clone();
             return self
-                .failed(INDEX_FILE, &FileError::NotFound)
+                .failed(&index, &FileError::NotFound)
                 .with_log_lines(lines);
         }
         if path.relative() == FAVICON_FILE && !path.is_directory() {
@@ -663,9 +676,13 @@ fn remove_fields(fields: &mut HeaderMap, remove: impl Fn(&HeaderName) -> bool) {
 /// The credentials a request for `url_path` must be admitted by, over every
 /// name it could be served under ([`served_names`]); none, at no cost,
 /// without a `Basic-Auth` rule.
-fn protecting<'r>(headers: &'r HeaderRules, url_path: &str) -> Vec<&'r Credentials> {
+fn protecting<'r>(
+    headers: &'r HeaderRules,
+    url_path: &str,
+    indexes: &[String],
+) -> Vec<&'r Credentials> {
     match headers.protects() {
-        true => headers.credentials_for(&served_names(url_path)),
+        true => headers.credentials_for(&served_names(url_path, indexes)),
         false => Vec::new(),
     }
 }
@@ -686,23 +703,36 @@ fn authorization<'a>(request: &RequestHead<'a>) -> Option<&'a [u8]> {
 /// that ignores case would serve it. Protecting a name that serves nothing
 /// costs nothing; missing one would serve a protected file without its
 /// credentials.
-fn served_names(url_path: &str) -> Vec<String> {
+fn served_names(url_path: &str, indexes: &[String]) -> Vec<String> {
     let mut names = vec![url_path.to_string()];
     if let Some((_, source)) = Encoding::of_variant_name(url_path) {
         names.push(source.to_string());
     }
     for name in names.clone() {
-        if let Some(directory) = name.strip_suffix(INDEX_FILE).filter(|d| d.ends_with('/')) {
-            names.push(directory.to_string());
+        for index in indexes {
+            if let Some(directory) = name.strip_suffix(index).filter(|d| d.ends_with('/')) {
+                names.push(directory.to_string());
+                // `/about/index.html` as `/about` (drop-trailing-slash).
+                if directory.len() > 1 {
+                    names.push(directory.trim_end_matches('/').to_string());
+                }
+            }
         }
         match name.strip_suffix('/') {
-            Some(_) => names.push(format!("{name}{INDEX_FILE}")),
+            Some(stem) => {
+                names.extend(indexes.iter().map(|index| format!("{name}{index}")));
+                // `/about/` serves `about.html` (force-trailing-slash).
+                if !stem.is_empty() {
+                    names.push(format!("{stem}.html"));
+                }
+            }
             None => {
                 names.push(format!("{name}/"));
-                names.push(format!("{name}/{INDEX_FILE}"));
+                names.extend(indexes.iter().map(|index| format!("{name}/{index}")));
                 names.push(format!("{name}.html"));
                 if let Some(stem) = name.strip_suffix(".html") {
                     names.push(stem.to_string());
+                    names.push(format!("{stem}/"));
                 }
             }
         }
@@ -732,6 +762,16 @@ fn is_for_strangers(name: &HeaderName) -> bool {
                 | "x-frame-options"
                 | "vary"
         )
+}
+
+/// `location` under the route's `prefix` when it is a path of the site
+/// (`/new.html`); a URL with a scheme or a host (`https://...`, `//host/`)
+/// as it is.
+fn under(prefix: &str, location: String) -> String {
+    match location.starts_with('/') && !location.starts_with("//") {
+        true => format!("{prefix}{location}"),
+        false => location,
+    }
 }
 
 /// The path as `_headers` and `_redirects` patterns match it: decoded, from

@@ -99,6 +99,7 @@ impl Fixture {
             // As the runtimes report a request over plain HTTP.
             scheme: pseudo(":scheme").or(Some("http")),
             headers: &headers,
+            route_from_spin: pseudo(":spin").is_some(),
         };
         self.server.handle(&head, Clock::now())
     }
@@ -131,6 +132,14 @@ fn check_all(fixture: &mut Fixture, cases: &[Case]) {
     for case in cases {
         let (method, target, fields, ..) = *case;
         check(case, &fixture.request(method, target, fields));
+    }
+}
+
+/// Each HTML_HANDLING mode: the canonical URL of a page is its only 200.
+#[test]
+fn one_url_per_page_in_each_html_handling_mode() {
+    for (env, cases) in cases::canonical_urls() {
+        check_all(&mut fixture(env), &cases);
     }
 }
 

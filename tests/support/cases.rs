@@ -18,7 +18,12 @@ pub enum Expect {
     Page(&'static str),
     /// No body.
     Empty,
+    /// A redirect to this location, with the short text of its status.
+    Moved(&'static str),
 }
+
+/// Settings of the component, as environment variables.
+pub type Env = &'static [(&'static str, &'static str)];
 
 /// One row of a table: method, target, request fields, status, body.
 pub type Case = (
@@ -99,7 +104,16 @@ pub fn paths_of_a_site() -> Vec<Case> {
     let html = HTML_TYPE;
     vec![
         ("GET", "/about", &[], 200, File("about.html", html)),
-        ("GET", "/about.html", &[], 200, File("about.html", html)),
+        // One URL per page (HTML_HANDLING=auto-trailing-slash): its other
+        // names redirect there, query kept.
+        ("GET", "/about.html", &[], 308, Moved("/about")),
+        ("GET", "/about.html?x=1", &[], 308, Moved("/about?x=1")),
+        ("GET", "/about/", &[], 308, Moved("/about")),
+        ("GET", "/docs/index.html", &[], 308, Moved("/docs/")),
+        ("GET", "/index.html", &[], 308, Moved("/")),
+        ("GET", "/docs", &[], 308, Moved("/docs/")),
+        ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
+        ("GET", "/old/", &[], 200, File("old/index.htm", html)),
         ("GET", "/missing", &[("Accept", HTML)], 200, File("app.html", html)),
         ("GET", "/app/settings/profile", &[("Accept", HTML)], 200, File("app.html", html)),
         ("GET", "/app/settings/", &[("Accept", HTML)], 200, File("app.html", html)),
@@ -166,7 +180,65 @@ pub fn check(case: &Case, answer: &impl Answered) {
             assert_eq!(field("etag"), None, "{what}");
         }
         Expect::Empty => assert!(answer.body().is_empty(), "{what}"),
+        Expect::Moved(location) => {
+            assert_eq!(field("location").as_deref(), Some(location), "{what}");
+            let text = String::from_utf8_lossy(answer.body());
+            assert!(text.starts_with(&status.to_string()), "{what}: {text}");
+        }
     }
+}
+
+/// Each `HTML_HANDLING` mode but the default (whose cases, with clean
+/// URLs, are [`paths_of_a_site`]'s) with its cases: the canonical URL of a
+/// page is its only 200, the others redirect there with 308.
+#[rustfmt::skip]
+pub fn canonical_urls() -> Vec<(Env, Vec<Case>)> {
+    use Expect::*;
+    let html = HTML_TYPE;
+    let css = ("GET", "/css/site.css", &[][..], 200, File("css/site.css", "text/css; charset=utf-8"));
+    vec![
+        (&[("HTML_HANDLING", "force-trailing-slash")], vec![
+            ("GET", "/about", &[], 308, Moved("/about/")),
+            ("GET", "/about.html?x=1", &[], 308, Moved("/about/?x=1")),
+            ("GET", "/about/", &[], 200, File("about.html", html)),
+            ("GET", "/docs", &[], 308, Moved("/docs/")),
+            ("GET", "/docs/index.html", &[], 308, Moved("/docs/")),
+            ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
+            ("GET", "/index.html", &[], 308, Moved("/")),
+            ("GET", "/", &[], 200, File("index.html", html)),
+            ("GET", "/old/", &[], 200, File("old/index.htm", html)),
+            ("GET", "/docs/guide.txt", &[], 200, File("docs/guide.txt", "text/plain; charset=utf-8")),
+            css,
+        ]),
+        (&[("HTML_HANDLING", "drop-trailing-slash")], vec![
+            ("GET", "/about", &[], 200, File("about.html", html)),
+            ("GET", "/about/", &[], 308, Moved("/about")),
+            ("GET", "/about.html", &[], 308, Moved("/about")),
+            ("GET", "/docs", &[], 200, File("docs/index.html", html)),
+            ("GET", "/docs/?a=b", &[], 308, Moved("/docs?a=b")),
+            ("GET", "/docs/index.html", &[], 308, Moved("/docs")),
+            ("HEAD", "/docs/", &[], 308, Empty),
+            ("GET", "/", &[], 200, File("index.html", html)),
+            ("GET", "/index.html", &[], 308, Moved("/")),
+            ("GET", "/old", &[], 200, File("old/index.htm", html)),
+            ("GET", "/nodir", &[], 404, Text),
+            css,
+        ]),
+        (&[("HTML_HANDLING", "none"), ("CLEAN_URLS", "on")], vec![
+            ("GET", "/about", &[], 404, Text),
+            ("GET", "/about.html", &[], 200, File("about.html", html)),
+            ("GET", "/docs", &[], 404, Text),
+            ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
+            ("GET", "/docs/index.html", &[], 200, File("docs/index.html", html)),
+            ("GET", "/index.html", &[], 200, File("index.html", html)),
+            css,
+        ]),
+        (&[("INDEX_FILES", "index.htm,index.html")], vec![
+            ("GET", "/old/", &[], 200, File("old/index.htm", html)),
+            ("GET", "/docs/", &[], 200, File("docs/index.html", html)),
+            ("GET", "/old", &[], 308, Moved("/old/")),
+        ]),
+    ]
 }
 
 /// The Accept-Encoding cases of the built fixture site's `/js/big.js`

@@ -227,8 +227,8 @@ impl Served {
         mounts: Mounts,
         env: &[(&str, &str)],
     ) -> Served {
-        let component =
-            harness::tools::build_artifact(runtime.wasi).expect("building the component");
+        let component = harness::tools::artifact_for(runtime.host, runtime.wasi)
+            .expect("building the component");
         Self::start_spec(runtime, &component, dir, mounts, false, env)
     }
 

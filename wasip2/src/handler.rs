@@ -1,8 +1,11 @@
 //! The `wasi:http/incoming-handler@0.2.0` export: the request as a
-//! `RequestHead`, answered by `instance::handle`, sent by [`crate::send`].
+//! `RequestHead`, answered by `instance::handle_with`, sent by
+//! [`crate::send`]. With the `spin` feature (the Spin build), the settings
+//! also come from Spin variables and the site sits under the route Spin's
+//! fields say.
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use http_caching_server::RequestHead;
+use http_caching_server::{RequestHead, Server};
 use wasi::http::types::{IncomingRequest, Method as WasiMethod, ResponseOutparam, Scheme};
 
 struct Component;
@@ -29,18 +32,35 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
             authority: authority.as_deref(),
             scheme,
             headers: &headers,
+            route_from_spin: cfg!(feature = "spin"),
         };
-        #[cfg(feature = "embedded")]
-        let reply = http_caching_server::handle_with(&head, || {
-            http_caching_server::embedded_server(http_caching_server_embedded::site())
-        });
-        #[cfg(not(feature = "embedded"))]
-        let reply = http_caching_server::handle(&head);
-        crate::send(reply, response_out);
+        crate::send(
+            http_caching_server::handle_with(&head, server),
+            response_out,
+        );
     }
 }
 
 wasi::http::proxy::export!(Component);
+
+/// This instance's server, made on its first request: configured by the
+/// environment and, in the Spin build, the component's Spin variables.
+fn server() -> Server {
+    let config = http_caching_server::configuration(variables());
+    #[cfg(feature = "embedded")]
+    return http_caching_server::embedded_server(config, http_caching_server_embedded::site());
+    #[cfg(not(feature = "embedded"))]
+    Server::new(config)
+}
+
+/// The component's Spin variables: only the Spin build reads them (its
+/// import is one only Spin provides).
+fn variables() -> Result<Vec<(String, String)>, String> {
+    #[cfg(feature = "spin")]
+    return http_caching_server_spin_variables::all();
+    #[cfg(not(feature = "spin"))]
+    Ok(Vec::new())
+}
 
 fn method_of(method: &WasiMethod) -> Method {
     match method {
