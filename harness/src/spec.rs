@@ -82,6 +82,17 @@ pub struct ServerSpec {
     /// The component carries its site (an embedded build): nothing is
     /// mounted, no `--dir` for wasmtime and no `files` for Spin.
     pub embedded: bool,
+    /// A Spin app of its own instead of the project's spin.toml, for Spin.
+    pub app: Option<SpinApp>,
+}
+
+/// A Spin app manifest run as it is, in a directory that holds the spec's
+/// site linked as `site` and each of `dirs` linked under its name, so that
+/// the manifest's `files` can name them.
+#[derive(Debug, Clone)]
+pub struct SpinApp {
+    pub manifest: String,
+    pub dirs: Vec<(String, PathBuf)>,
 }
 
 impl ServerSpec {
@@ -98,6 +109,7 @@ impl ServerSpec {
             ready_on_any_status: false,
             spin: None,
             embedded: false,
+            app: None,
         })
     }
 

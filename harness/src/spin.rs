@@ -25,7 +25,17 @@ pub(crate) fn up_command(spec: &ServerSpec, work_dir: &Path) -> Result<Command> 
     // linked into it, as `site`.
     std::os::unix::fs::symlink(&spec.static_dir, work_dir.join(SITE_LINK))
         .context("linking the site into Spin's application directory")?;
-    std::fs::write(&manifest_path, spin_manifest_for(&project, spec)?)?;
+    let manifest = match &spec.app {
+        Some(app) => {
+            for (name, dir) in &app.dirs {
+                std::os::unix::fs::symlink(dir, work_dir.join(name))
+                    .with_context(|| format!("linking {name} into Spin's application directory"))?;
+            }
+            app.manifest.clone()
+        }
+        None => spin_manifest_for(&project, spec)?,
+    };
+    std::fs::write(&manifest_path, manifest)?;
     let mut command = Command::new(spin);
     command
         .current_dir(work_dir)

@@ -135,6 +135,64 @@ fn check_all(fixture: &mut Fixture, cases: &[Case]) {
     }
 }
 
+/// The site under `BASE_PATH=/static`: the prefix on every URL written,
+/// nothing outside it.
+#[test]
+fn a_site_under_a_base_path() {
+    let mut env = cases::UNDER_A_PREFIX.to_vec();
+    env.push(("BASE_PATH", "/static/"));
+    let mut site = built_fixture(&env);
+    check_all(&mut site, &cases::under_a_prefix());
+    let outside = site.get("/css/site.css", &[]);
+    assert_eq!(outside.plan.status, StatusCode::NOT_FOUND);
+    let guide = site.get("/static/docs/guide.txt", &[]);
+    assert_eq!(field(&guide, "cache-control"), Some("public, max-age=600"));
+}
+
+/// Spin's route fields, where the Spin build trusts them (`:spin`): the same
+/// answers as BASE_PATH's; fields that do not make the path are ignored.
+#[test]
+fn a_site_under_spins_route() {
+    let mut site = built_fixture(cases::UNDER_A_PREFIX);
+    for (method, target, fields, status, expect) in cases::under_a_prefix() {
+        let path = target.split('?').next().unwrap();
+        let info = path.strip_prefix("/static").unwrap();
+        let mut fields = fields.to_vec();
+        fields.extend([
+            (":spin", ""),
+            ("spin-raw-component-route", "/static/..."),
+            ("spin-component-route", "/static"),
+            ("spin-path-info", info),
+        ]);
+        let fields: &'static [(&str, &str)] = Box::leak(fields.into_boxed_slice());
+        let case = (method, target, fields, status, expect);
+        check(&case, &site.request(method, target, fields));
+    }
+    // Fields that do not make the path: ignored, and logged.
+    let claimed = [
+        (":spin", ""),
+        ("spin-raw-component-route", "/static/..."),
+        ("spin-component-route", "/static"),
+        ("spin-path-info", "/css/site.css"),
+    ];
+    let reply = site.get("/css/site.css", &claimed);
+    assert_eq!(reply.plan.status, StatusCode::OK);
+    assert_eq!(reply.body, site.read("css/site.css"));
+    assert!(
+        reply
+            .log_lines
+            .to_string()
+            .contains("route: spin-component-route"),
+        "{:?}",
+        reply.log_lines
+    );
+    // The same fields where they are not trusted (the plain artifacts): not
+    // even read.
+    let reply = site.get("/static/css/site.css", &claimed[1..]);
+    assert_eq!(reply.plan.status, StatusCode::NOT_FOUND);
+    assert!(reply.log_lines.is_empty(), "{:?}", reply.log_lines);
+}
+
 /// Each HTML_HANDLING mode: the canonical URL of a page is its only 200.
 #[test]
 fn one_url_per_page_in_each_html_handling_mode() {

@@ -101,6 +101,24 @@ fn the_wasip3_artifact_imports_what_the_docs_say() {
     );
 }
 
+/// The Spin build of each artifact imports what the artifact imports and
+/// the one interface only Spin provides, `wasi:config/store`'s draft (its
+/// variables), and exports the same handler.
+#[test]
+fn the_spin_builds_import_the_variables_and_nothing_else_more() {
+    for wasi in [Wasi::P3, Wasi::P2] {
+        let plain = harness::tools::build_artifact(wasi).expect("building the artifact");
+        let spin = harness::tools::build_spin_artifact(wasi).expect("building the Spin build");
+        let (plain_imports, plain_exports) = imports_and_exports(&plain);
+        let (spin_imports, spin_exports) = imports_and_exports(&spin);
+        let mut wanted = plain_imports.clone();
+        wanted.push("wasi:config/store@0.2.0-draft-2024-09-27".to_string());
+        wanted.sort();
+        assert_eq!(spin_imports, wanted, "{wasi}");
+        assert_eq!(spin_exports, plain_exports, "{wasi}");
+    }
+}
+
 /// The embedded artifacts carry their site: they import no
 /// `wasi:filesystem`, so a host need not give them any.
 #[test]

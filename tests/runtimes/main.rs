@@ -19,6 +19,7 @@ mod faults;
 mod hostile;
 mod http;
 mod replicas;
+mod routes;
 mod shared_cache;
 mod site;
 mod site_rules;

@@ -188,6 +188,40 @@ pub fn check(case: &Case, answer: &impl Answered) {
     }
 }
 
+/// The settings of [`under_a_prefix`]: a 404 page and an app shell.
+pub const UNDER_A_PREFIX: Env = &[
+    ("NOT_FOUND_PAGE", "/404.html"),
+    ("FALLBACK_PAGE", "/app.html"),
+];
+
+/// The fixture site served under `/static` (a Spin route `/static/...`, or
+/// `BASE_PATH=/static`): files, directories, redirects, rewrites, the app
+/// shell and the 404 page, every URL written with the prefix, the rules
+/// matched against the site path.
+#[rustfmt::skip]
+pub fn under_a_prefix() -> Vec<Case> {
+    use Expect::*;
+    let html = HTML_TYPE;
+    vec![
+        ("GET", "/static/", &[], 200, File("index.html", html)),
+        ("GET", "/static/index.html", &[], 200, File("index.html", html)),
+        ("GET", "/static/css/site.css", &[], 200, File("css/site.css", "text/css; charset=utf-8")),
+        ("HEAD", "/static/img/logo.png", &[], 200, File("img/logo.png", "image/png")),
+        ("GET", "/static", &[], 308, Moved("/static/")),
+        ("GET", "/static?x=1", &[], 308, Moved("/static/?x=1")),
+        ("GET", "/static/docs", &[], 308, Moved("/static/docs/")),
+        ("GET", "/static/docs/", &[], 200, File("docs/index.html", html)),
+        ("GET", "/static/old-about", &[], 301, Moved("/static/about.html")),
+        ("GET", "/static/moved/guide.txt", &[], 308, Moved("/static/docs/guide.txt")),
+        ("GET", "/static/away", &[], 301, Moved("https://example.com/a%20b")),
+        ("GET", "/static/app-route/x", &[], 200, File("app.html", html)),
+        ("GET", "/static/app/x", &[("Accept", HTML)], 200, File("app.html", html)),
+        ("GET", "/static/missing", &[], 404, Page("404.html")),
+        ("GET", "/static/_headers", &[], 404, Page("404.html")),
+        ("GET", "/static/static/index.html", &[], 404, Page("404.html")),
+    ]
+}
+
 /// Each `HTML_HANDLING` mode but the default (whose cases, with clean
 /// URLs, are [`paths_of_a_site`]'s) with its cases: the canonical URL of a
 /// page is its only 200, the others redirect there with 308.

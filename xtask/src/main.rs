@@ -141,14 +141,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// The build step: both artifacts (WASIp3, WASIp2), the precompressed
-/// variants and the site manifest of static/. Returns the artifact of `wasi`.
+/// The build step: both artifacts (WASIp3, WASIp2) and their Spin builds
+/// (which the Spin manifests name), the precompressed variants and the site
+/// manifest of static/. Returns the plain artifact of `wasi`.
 fn build_for(wasi: Wasi) -> Result<PathBuf> {
     let p3 = tools::build_artifact(Wasi::P3)?;
     let p2 = tools::build_artifact(Wasi::P2)?;
-    for (wasi, artifact) in [(Wasi::P3, &p3), (Wasi::P2, &p2)] {
+    for wasi in [Wasi::P3, Wasi::P2] {
         place_artifact(
-            artifact,
+            &tools::build_spin_artifact(wasi)?,
             &harness::spin::component_source(manifest_for(wasi))?,
         )?;
     }
@@ -160,7 +161,8 @@ fn build_for(wasi: Wasi) -> Result<PathBuf> {
     } = site_build::build_site(&site)?;
     print_rule_problems(&problems);
     eprintln!(
-        "xtask: built {} (WASIp3) and {} (WASIp2); precompressed variants: {} written, \
+        "xtask: built {} (WASIp3) and {} (WASIp2), and their Spin builds; precompressed \
+         variants: {} written, \
          {} unchanged, {} removed; recorded {files} files of {} in its site manifest",
         p3.display(),
         p2.display(),
