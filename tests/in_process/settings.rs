@@ -32,8 +32,45 @@ fn the_spin_manifests_set_only_settings_with_valid_values() {
     }
 }
 
-/// The README's table names every setting, in the table's order, with its
-/// default (`none` for an empty one).
+/// Every setting is a Spin variable of both manifests, named as its
+/// environment variable in lower case: declared for the app (empty by
+/// default, leaving it to `environment`) and given to the component.
+#[test]
+fn every_setting_is_a_spin_variable_of_the_manifests() {
+    for manifest in ["spin.toml", "spin-wasip2.toml"] {
+        let toml: toml::Table = read(manifest).parse().unwrap();
+        let declared = toml["variables"].as_table().expect("[variables]");
+        let given = toml["component"]["http-caching-server"]["variables"]
+            .as_table()
+            .expect("the component's variables");
+        let names: Vec<String> = SETTINGS
+            .iter()
+            .map(|s| s.name.to_ascii_lowercase())
+            .collect();
+        let keys = |table: &toml::Table| table.keys().cloned().collect::<Vec<_>>();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(keys(declared), sorted, "{manifest}: [variables]");
+        assert_eq!(keys(given), sorted, "{manifest}: the component's");
+        for name in &names {
+            assert_eq!(
+                declared[name]["default"].as_str(),
+                Some(""),
+                "{manifest}: {name}"
+            );
+            let template = format!("{{{{ {name} }}}}");
+            assert_eq!(
+                given[name].as_str(),
+                Some(&template[..]),
+                "{manifest}: {name}"
+            );
+        }
+    }
+}
+
+/// The README's table names every setting, in the table's order, by its
+/// environment and its Spin variable (`CACHE_CONTROL` / `cache_control`),
+/// with its default (`none` for an empty one).
 #[test]
 fn the_readme_table_is_the_settings_table() {
     let readme = read("README.md");
@@ -45,7 +82,13 @@ fn the_readme_table_is_the_settings_table() {
         .lines()
         .filter_map(|line| {
             let mut cells = line.strip_prefix("| `")?.split(" | ");
-            let name = cells.next()?.strip_suffix('`')?;
+            let (name, variable) = cells.next()?.split_once("` / `")?;
+            let variable = variable.strip_suffix('`')?;
+            assert_eq!(
+                variable,
+                name.to_ascii_lowercase(),
+                "the README's variable of {name}"
+            );
             Some((name, cells.next()?))
         })
         .collect();
