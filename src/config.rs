@@ -153,6 +153,40 @@ pub const SETTINGS: [Setting; 13] = [
 /// What the page settings take.
 const SITE_FILE: &str = "a file of the site, such as /404.html";
 
+/// The component's variables, for the settings and what a site names by
+/// variable (a `Basic-Auth` password, `variable:NAME`): the Spin variable
+/// `name` where the Spin build's `wasi:config/store` gives one that is not
+/// empty, else the environment variable `NAME`. Nothing else reads them.
+#[derive(Clone, Default)]
+pub struct Variables {
+    spin: Vec<(String, String)>,
+}
+
+/// Names only: a variable may hold a password.
+impl std::fmt::Debug for Variables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.spin.iter().map(|(name, _)| name.as_str()).collect();
+        write!(f, "Variables({names:?})")
+    }
+}
+
+impl Variables {
+    /// `spin`: the Spin variables, `(name, value)`; empty for the plain
+    /// artifacts, which read only the environment.
+    pub fn new(spin: Vec<(String, String)>) -> Variables {
+        Variables { spin }
+    }
+
+    /// The value of the variable `name` (lower case, as Spin names them).
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.spin
+            .iter()
+            .find(|(key, value)| key == name && !value.trim().is_empty())
+            .map(|(_, value)| value.clone())
+            .or_else(|| std::env::var(name.to_ascii_uppercase()).ok())
+    }
+}
+
 /// The component's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -180,6 +214,9 @@ pub struct Config {
     /// The prefix of every URL of the site where no Spin route says one
     /// (`/static`, no trailing slash); empty: the site is at `/`.
     pub base_path: String,
+    /// Where the settings came from, kept for what the site names by
+    /// variable.
+    pub variables: Variables,
 }
 
 impl Default for Config {
@@ -200,6 +237,7 @@ impl Default for Config {
             html_handling: HtmlHandling::AutoTrailingSlash,
             index_files: Vec::new(),
             base_path: String::new(),
+            variables: Variables::default(),
         };
         for setting in &SETTINGS {
             // An empty default means none: nothing to apply.

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::io::Write;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, Variables};
 use crate::request::RequestHead;
 use crate::server::{Reply, Server};
 use crate::site::embedded::EmbeddedSite;
@@ -30,17 +30,13 @@ pub fn configuration(variables: Result<Vec<(String, String)>, String>) -> Config
         eprintln!("config: the Spin variables could not be read ({err}); using the environment");
         Vec::new()
     });
-    let (config, log_lines) = Config::from_lookup(|name| {
-        let variable = name.to_ascii_lowercase();
-        variables
-            .iter()
-            .find(|(key, value)| *key == variable && !value.trim().is_empty())
-            .map(|(_, value)| value.clone())
-            .or_else(|| std::env::var(name).ok())
-    });
+    let variables = Variables::new(variables);
+    let (mut config, log_lines) =
+        Config::from_lookup(|name| variables.get(&name.to_ascii_lowercase()));
     if !log_lines.is_empty() {
         eprintln!("{log_lines}");
     }
+    config.variables = variables;
     config
 }
 

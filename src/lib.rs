@@ -39,7 +39,7 @@ mod site;
 
 // The runtime entry points: one request in, one reply out.
 pub use clock::Clock;
-pub use config::{Config, DOCUMENT_ROOT, SETTINGS, Setting};
+pub use config::{Config, DOCUMENT_ROOT, SETTINGS, Setting, Variables};
 pub use instance::{configuration, embedded_server, handle, handle_with};
 pub use log_lines::LogLines;
 pub use request::RequestHead;

@@ -100,6 +100,7 @@ impl Server {
             base_path: config.base_path.clone(),
             not_found_page: config.not_found_page.clone(),
             fallback_page: config.fallback_page.clone(),
+            variables: config.variables.clone(),
         };
         let resolver = Resolver {
             source,

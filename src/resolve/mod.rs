@@ -41,6 +41,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 
 use crate::access_log::escaped;
 use crate::clock::Clock;
+use crate::config::Variables;
 use crate::decision::negotiation::{Encoding, accepts_html, choose_encoding};
 use crate::decision::preconditions::is_get_or_head;
 use crate::decision::{Outcome, Representation, is_caching_field, private_cache_control};
@@ -72,6 +73,8 @@ pub(crate) struct Settings {
     pub base_path: String,
     pub not_found_page: Option<String>,
     pub fallback_page: Option<String>,
+    /// What a `Basic-Auth` password named by variable resolves through.
+    pub variables: Variables,
 }
 
 /// The resolve step of a site: where its files come from (a mounted
@@ -208,7 +211,9 @@ impl Resolver {
                     .with_log_lines(LogLines::from(route_line));
             }
         };
-        let rules_lines = self.rules.refresh(&mut *self.source, clock);
+        let rules_lines = self
+            .rules
+            .refresh(&mut *self.source, clock, &self.settings.variables);
         let url_path = url_path(&path);
         // A protected path (`Basic-Auth`, on any name the request could be
         // served under) is answered only with credentials that every rule

@@ -5,7 +5,11 @@
 //! A password is written either as it is (Netlify's form), or, so that it
 //! need not sit in the site as plain text, as a salted SHA-256:
 //! `user:sha256:SALT:HEX`, where HEX is the SHA-256, in hex, of
-//! `SALT:password` (`printf '%s' 'SALT:password' | sha256sum`). SHA-256 and
+//! `SALT:password` (`printf '%s' 'SALT:password' | sha256sum`); or, so that
+//! it need not sit in the site at all, as the name of a variable,
+//! `user:variable:NAME`, whose value is the password in either form: the
+//! Spin variable `NAME` (a secret one, say) in the Spin build, else the
+//! environment variable `NAME` in upper case ([`crate::Variables`]). SHA-256 and
 //! not a slow hash (bcrypt, Argon2): a new instance answers each request for
 //! the WASIp2 artifact under Spin, so nothing verified can be remembered, and
 //! a slow hash would cost every request tens of milliseconds of CPU that
@@ -47,6 +51,27 @@ enum Password {
     Plain([u8; 32]),
     /// The SHA-256 of `salt:password`.
     Salted { salt: String, digest: [u8; 32] },
+    /// `variable:NAME`, not yet resolved, or naming a variable that is not
+    /// set: it admits nobody.
+    Variable(String),
+}
+
+/// The form of a variable's name: a Spin variable's (lower-case ASCII
+/// letters, digits and `_`, starting with a letter).
+fn is_variable_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A password as written, after its user's colon: plain, or
+/// `sha256:SALT:HEX`. None: a malformed hash.
+fn password(secret: &str) -> Option<Password> {
+    match secret.strip_prefix("sha256:") {
+        Some(hashed) => salted(hashed),
+        None => Some(Password::Plain(sha256(secret.as_bytes()))),
+    }
 }
 
 /// Nothing of a credential is ever printed: no name, no password, no hash.
@@ -80,11 +105,17 @@ impl Credentials {
                     "Basic-Auth: credential {number} has an empty user or password"
                 ));
             }
-            let password = match secret.strip_prefix("sha256:") {
-                Some(hashed) => salted(hashed).ok_or_else(|| {
+            let password = match secret.strip_prefix("variable:") {
+                Some(name) if is_variable_name(name) => Password::Variable(name.to_string()),
+                Some(_) => {
+                    return Err(format!(
+                        "Basic-Auth: credential {number} is not `user:variable:NAME` (NAME in \
+                         lower-case letters, digits and `_`, as a Spin variable's)"
+                    ));
+                }
+                None => password(secret).ok_or_else(|| {
                     format!("Basic-Auth: credential {number} is not `user:sha256:SALT:HEX` (64 hex digits)")
                 })?,
-                None => Password::Plain(sha256(secret.as_bytes())),
             };
             users.push(Credential {
                 user: sha256(user.as_bytes()),
@@ -95,6 +126,32 @@ impl Credentials {
             return Err("Basic-Auth: no credentials".to_string());
         }
         Ok(Credentials { users })
+    }
+
+    /// Replaces each `variable:NAME` password with the value `lookup` gives
+    /// `NAME` (plain or `sha256:SALT:HEX`). What is wrong, for the log: a
+    /// variable not set (its credential admits nobody) or whose value is a
+    /// malformed hash, by name, never by value.
+    pub fn resolve_variables(&mut self, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        let mut problems = Vec::new();
+        for credential in &mut self.users {
+            let Password::Variable(name) = &credential.password else {
+                continue;
+            };
+            match lookup(name).as_deref().map(password) {
+                Some(Some(resolved)) => credential.password = resolved,
+                Some(None) => problems.push(format!(
+                    "Basic-Auth: the variable `{name}` is not a password or \
+                     `sha256:SALT:HEX` (64 hex digits); its credential admits nobody"
+                )),
+                None => problems.push(format!(
+                    "Basic-Auth: the variable `{name}` is not set (a Spin variable of the \
+                     component, or the environment variable {}); its credential admits nobody",
+                    name.to_ascii_uppercase()
+                )),
+            }
+        }
+        problems
     }
 
     /// Whether `authorization`, the request's `Authorization` field value,
@@ -119,6 +176,7 @@ impl Credentials {
                     salted.extend_from_slice(&password);
                     sha256(&salted).ct_eq(digest)
                 }
+                Password::Variable(_) => Choice::from(0),
             };
             admitted |= credential.user.ct_eq(&user) & password_matches;
         }
@@ -198,6 +256,53 @@ mod tests {
             assert_eq!(credentials.admit(Some(authorization)), *admitted, "{text}");
         }
         assert!(!credentials.admit(None));
+    }
+
+    #[test]
+    fn passwords_named_by_variable_admit_once_resolved() {
+        let hashed_value = hashed("salt", "long random words");
+        let lookup = |name: &str| match name {
+            "plain_pw" => Some("open sesame".to_string()),
+            "hashed_pw" => Some(hashed_value.clone()),
+            "bad_hash" => Some("sha256:salt:00".to_string()),
+            _ => None,
+        };
+        let value = "a:variable:plain_pw b:variable:hashed_pw c:variable:unset d:variable:bad_hash";
+        let mut credentials = Credentials::parse(value).unwrap();
+        assert!(
+            !credentials.admit(Some(&basic("a:open sesame"))),
+            "before resolving"
+        );
+        let problems = credentials.resolve_variables(&lookup);
+        #[rustfmt::skip]
+        let table: &[(&str, bool)] = &[
+            ("a:open sesame", true),
+            ("b:long random words", true),
+            ("a:long random words", false),
+            ("c:", false),
+            ("c:variable:unset", false),
+            ("d:sha256:salt:00", false),
+            ("a:variable:plain_pw", false),
+        ];
+        for (pair, admitted) in table {
+            assert_eq!(credentials.admit(Some(&basic(pair))), *admitted, "{pair}");
+        }
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("`unset` is not set") && problems[0].contains("UNSET"));
+        assert!(problems[1].contains("`bad_hash` is not a password"));
+        let lines = problems.join("\n");
+        assert!(
+            !lines.contains("sesame") && !lines.contains("salt:00"),
+            "{lines}"
+        );
+        for bad in [
+            "a:variable:",
+            "a:variable:Upper",
+            "a:variable:1x",
+            "a:variable:a-b",
+        ] {
+            assert!(Credentials::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -374,6 +374,19 @@ impl HeaderRules {
         }
     }
 
+    /// Resolves the `Basic-Auth` passwords named by variable
+    /// ([`Credentials::resolve_variables`]); what is wrong, for the log.
+    pub fn resolve_variables(&mut self, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        let mut problems = Vec::new();
+        for field in self.rules.iter_mut().flat_map(|rule| &mut rule.fields) {
+            if let FieldLine::BasicAuth(credentials) = field {
+                let found = credentials.resolve_variables(lookup);
+                problems.extend(found.into_iter().map(|why| format!("{FILE_NAME}: {why}")));
+            }
+        }
+        problems
+    }
+
     /// Whether any rule has `Basic-Auth`: a site without one pays nothing
     /// for protection per request.
     pub fn protects(&self) -> bool {

@@ -13,6 +13,7 @@ pub mod redirects_file;
 pub mod url_pattern;
 
 use crate::clock::Clock;
+use crate::config::Variables;
 use crate::log_lines::LogLines;
 use crate::site::FileError;
 use crate::site::SiteSource;
@@ -49,12 +50,23 @@ impl SiteRules {
     /// Brings both files up to date with the site's, at `clock`; the lines
     /// for the log: each refused rule, or a file that could not be read (its
     /// last good rules stay).
-    pub fn refresh(&mut self, source: &mut dyn SiteSource, clock: Clock) -> LogLines {
+    /// `Basic-Auth` passwords named by variable are resolved through
+    /// `variables` when `_headers` is parsed.
+    pub fn refresh(
+        &mut self,
+        source: &mut dyn SiteSource,
+        clock: Clock,
+        variables: &Variables,
+    ) -> LogLines {
         let mut log_lines = LogLines::default();
         refresh(
             &mut self.headers,
             headers_file::FILE_NAME,
-            HeaderRules::parse,
+            |text| {
+                let (mut rules, mut problems) = HeaderRules::parse(text);
+                problems.extend(rules.resolve_variables(&|name| variables.get(name)));
+                (rules, problems)
+            },
             source,
             clock,
             &mut log_lines,
@@ -82,7 +94,7 @@ impl SiteRules {
 fn refresh<T: Default>(
     parsed: &mut Parsed<T>,
     name: &str,
-    parse: fn(&str) -> (T, Vec<String>),
+    parse: impl Fn(&str) -> (T, Vec<String>),
     source: &mut dyn SiteSource,
     clock: Clock,
     log_lines: &mut LogLines,

@@ -83,11 +83,14 @@ fn two_checkouts_sharing_a_target_directory_each_build_their_own() {
         assert_eq!(recorded.md5, md5_hex(mark.as_bytes()), "{mark}'s own site");
         // Its artifacts where its own Spin manifests name them, whatever
         // the target directory.
-        for file in [
-            "target/wasm32-wasip2/release/http_caching_server_wasip3.wasm",
-            "target/wasm32-wasip2/release/http_caching_server_wasip2.wasm",
-        ] {
-            assert!(checkout.join(file).is_file(), "{mark}: {file}");
+        for spin_manifest in ["spin.toml", "spin-wasip2.toml"] {
+            let text = std::fs::read_to_string(checkout.join(spin_manifest)).unwrap();
+            let parsed: toml::Table = text.parse().unwrap();
+            let source = parsed["component"]["http-caching-server"]["source"]
+                .as_str()
+                .expect("a component source");
+            assert!(source.ends_with("_spin.wasm"), "{spin_manifest}: {source}");
+            assert!(checkout.join(source).is_file(), "{mark}: {source}");
         }
     }
 }

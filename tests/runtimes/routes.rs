@@ -227,7 +227,102 @@ fn spin_variables_configure_the_same_artifact(runtime: Runtime) {
     served.output_containing("config: CACHE_CONTROL=");
 }
 
+/// The password of `bob`, given as a variable, never written in the site.
+const VAULT_PASSWORD: &str = "correct horse battery staple";
+
+/// A `Basic-Auth` password named by variable (`bob:variable:vault_password`):
+/// a secret Spin variable under Spin, the environment variable
+/// `VAULT_PASSWORD` under wasmtime. It admits with it, refuses without,
+/// and its value is in no answer and no log line.
+fn a_basic_auth_password_from_a_variable(runtime: Runtime) {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("vault")).unwrap();
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!doctype html><title>home</title>",
+    )
+    .unwrap();
+    std::fs::write(site.path().join("vault/index.html"), "the vault").unwrap();
+    std::fs::write(
+        site.path().join("_headers"),
+        "/vault/*\n  Basic-Auth: bob:variable:vault_password\n",
+    )
+    .unwrap();
+    let artifact = harness::tools::artifact_for(runtime.host, runtime.wasi).unwrap();
+    let mut spec = ServerSpec::new(runtime.host, &artifact, site.path())
+        .unwrap()
+        .wasi(runtime.wasi);
+    if runtime.host == harness::runtime::Runtime::Wasmtime {
+        spec = spec.env("VAULT_PASSWORD", VAULT_PASSWORD);
+    } else {
+        if runtime.spin_4_0 {
+            spec.spin = harness::tools::find_spin_4_0();
+        }
+        spec.extra_args = vec![
+            "--variable".to_string(),
+            format!("vault_password={VAULT_PASSWORD}"),
+        ];
+        spec.app = Some(SpinApp {
+            manifest: format!(
+                r#"spin_manifest_version = 2
+
+[application]
+name = "a-vault"
+
+[variables]
+vault_password = {{ required = true, secret = true }}
+
+[[trigger.http]]
+route = "/..."
+component = "site"
+
+[component.site]
+source = "{artifact}"
+files = [{{ source = "site", destination = "/" }}]
+
+[component.site.variables]
+vault_password = "{{{{ vault_password }}}}"
+"#,
+                artifact = artifact.display()
+            ),
+            dirs: Vec::new(),
+        });
+    }
+    let server = RunningServer::start(spec).unwrap_or_else(|err| panic!("{runtime}: {err:#}"));
+    let served = Served { server, dir: site };
+    let bob = (
+        "Authorization",
+        "Basic Ym9iOmNvcnJlY3QgaG9yc2UgYmF0dGVyeSBzdGFwbGU=",
+    );
+    let wrong = ("Authorization", "Basic Ym9iOmNvcnJlY3QgaG9yc2U=");
+    let admitted = served.get("/vault/", &[bob]);
+    assert_eq!(
+        (admitted.status, &admitted.body[..]),
+        (200, &b"the vault"[..]),
+        "{runtime}"
+    );
+    for fields in [&[][..], &[wrong][..]] {
+        let refused = served.get("/vault/", fields);
+        assert_eq!(refused.status, 401, "{runtime}: {fields:?}");
+        assert!(!String::from_utf8_lossy(&refused.body).contains("horse"));
+        assert!(
+            refused
+                .fields
+                .iter()
+                .all(|(_, value)| !value.contains("horse"))
+        );
+    }
+    assert_eq!(served.get("/", &[]).status, 200, "{runtime}");
+    let output = served.output_containing("path=/vault/");
+    assert!(
+        !output.contains("horse"),
+        "{runtime}: the password in the log"
+    );
+    assert!(!output.contains("vault_password"), "{runtime}: {output}");
+}
+
 runtime_tests!(
     a_site_on_a_route_beside_other_components,
     spin_variables_configure_the_same_artifact,
+    a_basic_auth_password_from_a_variable,
 );
