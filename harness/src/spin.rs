@@ -75,7 +75,11 @@ pub fn project_environment() -> Result<Vec<(String, String)>> {
 /// spin.toml, such as `spin-wasip2.toml`) names, as a path under the
 /// workspace root.
 pub fn component_source(manifest: &str) -> Result<std::path::PathBuf> {
-    let root = tools::workspace_root();
+    component_source_in(&tools::workspace_root(), manifest)
+}
+
+/// The same for the checkout at `root`.
+pub fn component_source_in(root: &Path, manifest: &str) -> Result<std::path::PathBuf> {
     let text = std::fs::read_to_string(root.join(manifest))
         .with_context(|| format!("reading {manifest}"))?;
     let parsed: toml::Table = text

@@ -49,9 +49,8 @@ pub struct SiteRules {
 impl SiteRules {
     /// Brings both files up to date with the site's, at `clock`; the lines
     /// for the log: each refused rule, or a file that could not be read (its
-    /// last good rules stay).
-    /// `Basic-Auth` passwords named by variable are resolved through
-    /// `variables` when `_headers` is parsed.
+    /// last good rules stay). `Basic-Auth` passwords named by variable are
+    /// resolved through `variables` when `_headers` is parsed.
     pub fn refresh(
         &mut self,
         source: &mut dyn SiteSource,

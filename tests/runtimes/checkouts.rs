@@ -84,13 +84,13 @@ fn two_checkouts_sharing_a_target_directory_each_build_their_own() {
         // Its artifacts where its own Spin manifests name them, whatever
         // the target directory.
         for spin_manifest in ["spin.toml", "spin-wasip2.toml"] {
-            let text = std::fs::read_to_string(checkout.join(spin_manifest)).unwrap();
-            let parsed: toml::Table = text.parse().unwrap();
-            let source = parsed["component"]["http-caching-server"]["source"]
-                .as_str()
-                .expect("a component source");
-            assert!(source.ends_with("_spin.wasm"), "{spin_manifest}: {source}");
-            assert!(checkout.join(source).is_file(), "{mark}: {source}");
+            let source = harness::spin::component_source_in(checkout, spin_manifest).unwrap();
+            let shown = source.display();
+            assert!(
+                source.to_string_lossy().ends_with("_spin.wasm"),
+                "{spin_manifest}: {shown}"
+            );
+            assert!(source.is_file(), "{mark}: {shown}");
         }
     }
 }

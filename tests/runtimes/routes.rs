@@ -82,6 +82,16 @@ fn serve_app(runtime: Runtime, extra: &[&str]) -> (Served, tempfile::TempDir) {
     .unwrap();
     std::fs::write(other.join("api.json"), "{\"from\":\"the other component\"}").unwrap();
     std::fs::write(icon.join("favicon.ico"), "an icon").unwrap();
+    let app = SpinApp {
+        manifest: app_manifest(runtime),
+        dirs: vec![("other".into(), other), ("icon".into(), icon)],
+    };
+    (start_app(runtime, site, app, extra), dirs)
+}
+
+/// `app` under `runtime` (a Spin), its `site` linked as `site`, with
+/// `extra` arguments for `spin up`.
+fn start_app(runtime: Runtime, site: tempfile::TempDir, app: SpinApp, extra: &[&str]) -> Served {
     let artifact = harness::tools::build_spin_artifact(runtime.wasi).unwrap();
     let mut spec = ServerSpec::new(runtime.host, &artifact, site.path())
         .unwrap()
@@ -90,13 +100,10 @@ fn serve_app(runtime: Runtime, extra: &[&str]) -> (Served, tempfile::TempDir) {
         spec.spin = harness::tools::find_spin_4_0();
     }
     spec.extra_args = extra.iter().map(|arg| arg.to_string()).collect();
-    spec.app = Some(SpinApp {
-        manifest: app_manifest(runtime),
-        dirs: vec![("other".into(), other), ("icon".into(), icon)],
-    });
+    spec.app = Some(app);
     let server =
         RunningServer::start(spec).unwrap_or_else(|err| panic!("starting {runtime}: {err:#}"));
-    (Served { server, dir: site }, dirs)
+    Served { server, dir: site }
 }
 
 /// The checks of a site under `/static` that hold however it got there.
@@ -248,21 +255,12 @@ fn a_basic_auth_password_from_a_variable(runtime: Runtime) {
         "/vault/*\n  Basic-Auth: bob:variable:vault_password\n",
     )
     .unwrap();
-    let artifact = harness::tools::artifact_for(runtime.host, runtime.wasi).unwrap();
-    let mut spec = ServerSpec::new(runtime.host, &artifact, site.path())
-        .unwrap()
-        .wasi(runtime.wasi);
-    if runtime.host == harness::runtime::Runtime::Wasmtime {
-        spec = spec.env("VAULT_PASSWORD", VAULT_PASSWORD);
+    let served = if runtime.host == harness::runtime::Runtime::Wasmtime {
+        let env = [("VAULT_PASSWORD", VAULT_PASSWORD)];
+        Served::start_in(runtime, site, Mounts::Copied, &env)
     } else {
-        if runtime.spin_4_0 {
-            spec.spin = harness::tools::find_spin_4_0();
-        }
-        spec.extra_args = vec![
-            "--variable".to_string(),
-            format!("vault_password={VAULT_PASSWORD}"),
-        ];
-        spec.app = Some(SpinApp {
+        let artifact = harness::tools::build_spin_artifact(runtime.wasi).unwrap();
+        let app = SpinApp {
             manifest: format!(
                 r#"spin_manifest_version = 2
 
@@ -286,10 +284,10 @@ vault_password = "{{{{ vault_password }}}}"
                 artifact = artifact.display()
             ),
             dirs: Vec::new(),
-        });
-    }
-    let server = RunningServer::start(spec).unwrap_or_else(|err| panic!("{runtime}: {err:#}"));
-    let served = Served { server, dir: site };
+        };
+        let variable = format!("vault_password={VAULT_PASSWORD}");
+        start_app(runtime, site, app, &["--variable", &variable])
+    };
     let bob = (
         "Authorization",
         "Basic Ym9iOmNvcnJlY3QgaG9yc2UgYmF0dGVyeSBzdGFwbGU=",
