@@ -17,7 +17,7 @@ pub struct AccessLogLine<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub status: u16,
-    pub bytes: usize,
+    pub bytes: u64,
     pub decided_by: Option<DecidedBy>,
     pub authority: Option<&'a str>,
 }

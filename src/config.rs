@@ -83,13 +83,13 @@ pub const SETTINGS: [Setting; 13] = [
         },
     },
     Setting {
-        name: "MAX_FILE_BYTES",
-        default: "67108864",
+        name: "MAX_KEPT_FILE_BYTES",
+        default: "1048576",
         takes: "a number of bytes",
         apply: |config, value| {
             value
                 .parse()
-                .is_ok_and(|n| set(&mut config.max_file_bytes, n))
+                .is_ok_and(|n| set(&mut config.max_kept_file_bytes, n))
         },
     },
     Setting {
@@ -197,8 +197,9 @@ pub struct Config {
     /// How long a file's metadata is trusted before it is looked at again.
     pub check_interval: Duration,
     pub document_root: String,
-    /// In bytes.
-    pub max_file_bytes: u64,
+    /// The largest file read whole and kept in memory, in bytes; a larger one
+    /// is hashed in pieces and sent from the file.
+    pub max_kept_file_bytes: u64,
     /// In bytes.
     pub cache_max_bytes: u64,
     pub access_log: bool,
@@ -228,7 +229,7 @@ impl Default for Config {
             policy: ResponsePolicy::default(),
             check_interval: Duration::ZERO,
             document_root: String::new(),
-            max_file_bytes: 0,
+            max_kept_file_bytes: 0,
             cache_max_bytes: 0,
             access_log: false,
             not_found_page: None,
@@ -271,9 +272,19 @@ impl Config {
                 ));
             }
         }
+        if lookup(RETIRED_MAX_FILE_BYTES).is_some_and(|value| !value.trim().is_empty()) {
+            log_lines.push(format!(
+                "config: {RETIRED_MAX_FILE_BYTES} is no longer read: a file of any size is \
+                 served, sent from the file past MAX_KEPT_FILE_BYTES"
+            ));
+        }
         (config, log_lines)
     }
 }
+
+/// The setting that capped the size of a file served, before files were
+/// sent from the file: named in the log when it is still set.
+const RETIRED_MAX_FILE_BYTES: &str = "MAX_FILE_BYTES";
 
 /// Sets `slot` to `value`: true, for a setting's `apply`.
 fn set<T>(slot: &mut T, value: T) -> bool {
@@ -352,7 +363,7 @@ mod tests {
         assert!(config.policy.last_modified);
         assert_eq!(config.check_interval, Duration::from_secs(1));
         assert_eq!(config.document_root, "/");
-        assert_eq!(config.max_file_bytes, 64 * 1024 * 1024);
+        assert_eq!(config.max_kept_file_bytes, 1024 * 1024);
         assert_eq!(config.cache_max_bytes, 32 * 1024 * 1024);
         assert!(config.access_log);
         assert!(!config.clean_urls);
@@ -379,7 +390,7 @@ mod tests {
             ("FILE_CHECK_INTERVAL_MS", "0"),
             ("LAST_MODIFIED", "off"),
             ("DOCUMENT_ROOT", "/site"),
-            ("MAX_FILE_BYTES", "10"),
+            ("MAX_KEPT_FILE_BYTES", "10"),
             ("ACCESS_LOG", "OFF"),
             ("CACHE_MAX_BYTES", "1000"),
             ("NOT_FOUND_PAGE", "/errors/404.html"),
@@ -391,12 +402,23 @@ mod tests {
         assert_eq!(config.check_interval, Duration::ZERO);
         assert!(!config.policy.last_modified);
         assert_eq!(config.document_root, "/site");
-        assert_eq!(config.max_file_bytes, 10);
+        assert_eq!(config.max_kept_file_bytes, 10);
         assert!(!config.access_log);
         assert_eq!(config.cache_max_bytes, 1000);
         assert_eq!(config.not_found_page.as_deref(), Some("errors/404.html"));
         assert_eq!(config.fallback_page.as_deref(), Some("app.html"));
         assert!(config.clean_urls);
+    }
+
+    /// MAX_FILE_BYTES capped what was served; set now, it is named in the
+    /// log and changes nothing.
+    #[test]
+    fn the_retired_max_file_bytes_is_logged() {
+        let (config, problems) = from(&[("MAX_FILE_BYTES", "10")]);
+        assert_eq!(format!("{config:?}"), format!("{:?}", Config::default()));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("MAX_FILE_BYTES is no longer read"));
+        assert!(from(&[("MAX_FILE_BYTES", "")]).1.is_empty());
     }
 
     #[test]

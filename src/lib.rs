@@ -31,6 +31,7 @@ mod config;
 mod decision;
 mod instance;
 mod log_lines;
+mod reply_body;
 mod request;
 mod resolve;
 mod rules;
@@ -42,6 +43,7 @@ pub use clock::Clock;
 pub use config::{Config, DOCUMENT_ROOT, SETTINGS, Setting, Variables};
 pub use instance::{configuration, embedded_server, handle, handle_with};
 pub use log_lines::LogLines;
+pub use reply_body::{CutShort, PIECE_BYTES, Pieces, ReplyBody};
 pub use request::RequestHead;
 pub use server::{Reply, Server};
 

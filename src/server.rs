@@ -8,10 +8,11 @@
 //!    which part of the body, by RFC 9110's preconditions and ranges; Date,
 //!    Vary and HEAD's empty body are added there, once, last.
 //! 3. **read the body** (`Resolver::read_body`, I/O only when a body is due): the
-//!    bytes of the body. A file known from the manifest alone is read now;
-//!    if the bytes read are not those decided on (the file changed since it
-//!    was looked at), the decision is made again for them, so an ETag always
-//!    names the bytes sent.
+//!    bytes of the body. A file known from the manifest alone is read now,
+//!    and a file too large to keep is opened, to be sent from the file
+//!    ([`ReplyBody`]); if the bytes read are not those decided on (the file
+//!    changed since it was looked at), the decision is made again for them,
+//!    so an ETag always names the bytes sent.
 //! 4. **reply** (`into_reply`): the reply, with the lines for the error log.
 //!
 //! One [`Clock`] value, read when the request arrives, is carried through.
@@ -19,6 +20,8 @@
 //! the request and send the reply.
 
 use bytes::{Bytes, BytesMut};
+
+use crate::reply_body::{FileBody, FilePart, ReplyBody};
 
 use crate::access_log::{AccessLogLine, escaped};
 use crate::clock::Clock;
@@ -36,8 +39,8 @@ use crate::request::RequestHead;
 #[derive(Debug)]
 pub struct Reply {
     pub plan: ResponsePlan,
-    /// The bytes of the body; empty for HEAD, 204 and 304.
-    pub body: Bytes,
+    /// The body; empty for HEAD, 204 and 304.
+    pub body: ReplyBody,
     /// Lines for the error log: why a path was refused, why a file could not
     /// be served.
     pub log_lines: LogLines,
@@ -82,7 +85,8 @@ impl Server {
     pub fn new(config: Config) -> Server {
         let limits = StoreLimits {
             check_interval: config.check_interval,
-            max_file_bytes: config.max_file_bytes,
+            // A file that would never be kept is never read whole either.
+            max_kept_file_bytes: config.max_kept_file_bytes.min(config.cache_max_bytes),
             max_cached_bytes: config.cache_max_bytes,
         };
         let site = FileStore::new(&config.document_root, limits);
@@ -150,13 +154,41 @@ impl Server {
     }
 }
 
-/// The bytes of `body` from `content`, the whole of what a file's plan
-/// sends (a plan that sends a file's bytes always has them: step 3).
-fn body_bytes(body: &Body, content: Content) -> Bytes {
-    let content = match content {
-        Content::Bytes(bytes) => bytes,
-        Content::Unread(_) | Content::None => Bytes::new(),
-    };
+/// The body `body` of `content`, the whole of what a file's plan sends (a
+/// plan that sends a file's bytes always has them, or the file opened: step
+/// 3).
+fn reply_body(body: &Body, content: Content) -> ReplyBody {
+    match (body, content) {
+        (Body::Text(_) | Body::Empty, _) => ReplyBody::Bytes(body_bytes(body, Bytes::new())),
+        (_, Content::File { file, len, path }) => {
+            let range = |range: &ByteRange| FilePart::Range {
+                first: range.first,
+                last: range.last,
+            };
+            let parts = match body {
+                Body::Whole if len > 0 => vec![FilePart::Range {
+                    first: 0,
+                    last: len - 1,
+                }],
+                Body::Part(part) => vec![range(part)],
+                Body::Multipart(segments) => segments
+                    .iter()
+                    .map(|segment| match segment {
+                        Segment::Framing(text) => FilePart::Framing(Bytes::from(text.clone())),
+                        Segment::Bytes(part) => range(part),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            ReplyBody::File(FileBody::new(file, parts, path))
+        }
+        (_, Content::Bytes(bytes)) => ReplyBody::Bytes(body_bytes(body, bytes)),
+        (_, Content::Unread(_) | Content::None) => ReplyBody::empty(),
+    }
+}
+
+/// The bytes of `body` from `content`, at hand.
+fn body_bytes(body: &Body, content: Bytes) -> Bytes {
     let slice = |range: &ByteRange| content.slice(range.first as usize..=range.last as usize);
     match body {
         Body::Whole => content,
@@ -188,7 +220,7 @@ fn into_reply(request: &RequestHead<'_>, resolution: Resolution, plan: ResponseP
             "refused: path={path}: {reason} ({status})"
         )));
     }
-    let body = body_bytes(&plan.body, resolution.content);
+    let body = reply_body(&plan.body, resolution.content);
     Reply {
         plan,
         body,

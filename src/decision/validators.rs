@@ -124,9 +124,13 @@ pub fn strong_etag(content: &[u8]) -> String {
 
 /// The MD5 of `content` in lower-case hex.
 pub fn md5_hex(content: &[u8]) -> String {
-    let digest = Md5::digest(content);
-    let mut hex = String::with_capacity(32);
-    for byte in digest {
+    hex(&Md5::digest(content))
+}
+
+/// `digest` in lower-case hex.
+pub fn hex(digest: &[u8]) -> String {
+    let mut hex = String::with_capacity(2 * digest.len());
+    for &byte in digest {
         hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
         hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
     }

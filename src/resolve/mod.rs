@@ -56,7 +56,7 @@ use crate::rules::cache_defaults;
 use crate::rules::headers_file::HeaderRules;
 use crate::rules::redirects_file::Redirection;
 use crate::site::SiteSource;
-use crate::site::{FileError, Snapshot};
+use crate::site::{FileError, OpenedFile, Snapshot};
 
 /// The icon a one-page site may lack (answered 204 then).
 pub const FAVICON_FILE: &str = "favicon.ico";
@@ -109,8 +109,17 @@ pub(crate) enum Content {
     /// At hand: a file read or kept, an embedded file, the 404 page.
     Bytes(Bytes),
     /// In the file of this name, not read yet: the site manifest vouched for
-    /// its validators, so a 304 needs no read ([`Resolver::read_body`]).
+    /// its validators, or it is too large to keep, so a 304 needs no read
+    /// ([`Resolver::read_body`]).
     Unread(String),
+    /// In a file too large to keep, opened for the version its validators
+    /// were made from: `len` bytes, sent from the file; `path` (escaped) is
+    /// for the log.
+    File {
+        file: OpenedFile,
+        len: u64,
+        path: String,
+    },
     /// None: the outcome has no bytes of the site.
     None,
 }
@@ -539,15 +548,14 @@ impl Resolver {
         }
         let mut resolution = Resolution::of(Outcome::Text(StatusCode::NOT_FOUND));
         if let Some(page) = self.settings.not_found_page.clone() {
-            match self.source.read(&page, clock) {
-                Ok(snapshot) => {
+            match self.read_content(&page, clock) {
+                Ok((snapshot, content)) => {
                     resolution.outcome = Outcome::ErrorPage {
                         status: StatusCode::NOT_FOUND,
                         content_type: snapshot.content_type.clone(),
                         len: snapshot.len,
                     };
-                    resolution.content =
-                        Content::Bytes(snapshot.content.clone().unwrap_or_default());
+                    resolution.content = content;
                 }
                 Err(err) => {
                     line.get_or_insert(self.error_line(&page, &err));
@@ -574,17 +582,18 @@ impl Resolver {
         else {
             return false;
         };
-        match self.source.read(name, clock) {
-            Ok(read) => {
+        let name = name.clone();
+        match self.read_content(&name, clock) {
+            Ok((read, content)) => {
                 let same =
                     read.validators == representation.validators && read.len == representation.len;
                 representation.validators = read.validators.clone();
                 representation.len = read.len;
-                resolution.content = Content::Bytes(read.content.clone().unwrap_or_default());
+                resolution.content = content;
                 !same
             }
             Err(err) => {
-                let mut failed = self.failed(name, &err);
+                let mut failed = self.failed(&name, &err);
                 // The lines the resolve step logged stay, the failure's after them.
                 failed
                     .log_lines
@@ -596,10 +605,41 @@ impl Resolver {
         }
     }
 
+    /// The file at `relative` and where its bytes are: at hand, or, for a
+    /// file too large to keep, the file opened for the version its
+    /// validators were made from. A file found changed when it is opened is
+    /// looked at once more; found changed again, it is being rewritten (503).
+    fn read_content(
+        &mut self,
+        relative: &str,
+        clock: Clock,
+    ) -> Result<(Arc<Snapshot>, Content), FileError> {
+        let mut again = true;
+        loop {
+            let snapshot = self.source.read(relative, clock)?;
+            if let Some(bytes) = &snapshot.content {
+                let content = Content::Bytes(bytes.clone());
+                return Ok((snapshot, content));
+            }
+            match self.source.open(relative, &snapshot) {
+                Ok(file) => {
+                    let content = Content::File {
+                        file,
+                        len: snapshot.len,
+                        path: escaped(&self.source.path_of(relative)),
+                    };
+                    return Ok((snapshot, content));
+                }
+                Err(FileError::Changed) if again => again = false,
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
     /// 500, or 503 for a file being rewritten, with a line for the error log.
     fn failed(&self, relative: &str, err: &FileError) -> Resolution {
         let status = match err {
-            FileError::Unsettled { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            FileError::Unsettled { .. } | FileError::Changed => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Resolution {

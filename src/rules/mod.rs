@@ -12,16 +12,24 @@ pub mod headers_file;
 pub mod redirects_file;
 pub mod url_pattern;
 
+use std::sync::Arc;
+
+use bytes::Bytes;
+
 use crate::clock::Clock;
 use crate::config::Variables;
 use crate::log_lines::LogLines;
 use crate::site::FileError;
-use crate::site::SiteSource;
+use crate::site::{SiteSource, Snapshot};
 use headers_file::HeaderRules;
 use redirects_file::RedirectRules;
 
 /// The most lines about one rules file in one request's log.
 const MAX_LOGGED_PROBLEMS: usize = 20;
+
+/// The largest `_headers` or `_redirects` read, in bytes: Cloudflare Pages
+/// takes 100 header rules and 2,100 redirects, far less than this.
+const MAX_RULES_FILE_BYTES: u64 = 1 << 20;
 
 /// Whether `relative` (from a checked path) is one of the rules files,
 /// which are never served: compared without case, as a case-insensitive
@@ -90,6 +98,31 @@ impl SiteRules {
     }
 }
 
+/// The bytes of the rules file `name`: a file too large to keep is read
+/// from the file (rules are small, and held parsed anyway), up to
+/// [`MAX_RULES_FILE_BYTES`]; past that, or unreadable, the line for the log.
+fn rules_file_bytes(
+    source: &mut dyn SiteSource,
+    name: &str,
+    snapshot: &Arc<Snapshot>,
+) -> Result<Bytes, String> {
+    if let Some(bytes) = &snapshot.content {
+        return Ok(bytes.clone());
+    }
+    let place = source.path_of(name);
+    if snapshot.len > MAX_RULES_FILE_BYTES {
+        return Err(format!(
+            "error: {place}: {} bytes is more than a rules file may have \
+             ({MAX_RULES_FILE_BYTES}); its last rules stay",
+            snapshot.len
+        ));
+    }
+    source
+        .open(name, snapshot)
+        .and_then(|mut file| file.read_at(0, snapshot.len as usize))
+        .map_err(|err| format!("error: {place}: {err}; its last rules stay"))
+}
+
 fn refresh<T: Default>(
     parsed: &mut Parsed<T>,
     name: &str,
@@ -104,7 +137,13 @@ fn refresh<T: Default>(
             if parsed.md5.as_deref() == Some(md5) {
                 return;
             }
-            let bytes = snapshot.content.clone().unwrap_or_default();
+            let bytes = match rules_file_bytes(source, name, &snapshot) {
+                Ok(bytes) => bytes,
+                Err(line) => {
+                    log_lines.push(line);
+                    return;
+                }
+            };
             let text = String::from_utf8_lossy(&bytes);
             let (rules, mut found) = parse(&text);
             // The log of one request stays readable: the first lines, then a count.

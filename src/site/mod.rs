@@ -17,6 +17,7 @@ use http::HeaderValue;
 use crate::clock::Clock;
 use crate::decision::validators::Validators;
 use crate::log_lines::LogLines;
+pub use mounted::file_stream::OpenedFile;
 
 /// A file as it was at one moment: its validators, length and type, and its
 /// bytes once they have been read.
@@ -30,7 +31,9 @@ pub struct Snapshot {
     /// gzip), from [`crate::decision::content_type::for_file_name`].
     pub content_encoding: Option<&'static str>,
     /// The bytes, whose MD5 the ETag is. None when the site manifest vouched
-    /// for the file and no body has been needed yet ([`SiteSource::look_up`]).
+    /// for the file and no body has been needed yet ([`SiteSource::look_up`]),
+    /// and for a file too large to keep, whose body is sent from the file
+    /// ([`SiteSource::open`]).
     pub content: Option<Bytes>,
 }
 
@@ -45,8 +48,12 @@ pub enum FileError {
     NotAFile,
     /// The path leads out of the document root through a symbolic link.
     OutsideRoot,
-    /// The file is larger than the configured limit.
+    /// The file is larger than what is kept in memory (`limit` bytes): it
+    /// is hashed and sent from the file instead of read whole.
     TooLarge { len: u64, limit: u64 },
+    /// The file is no longer the version its validators were made from: it
+    /// changed since it was looked at, or while it was being sent.
+    Changed,
     /// Reading failed (permissions, I/O).
     Unreadable(io::Error),
     /// The file changed during each of `reads` reads: no read was one
@@ -62,8 +69,9 @@ impl std::fmt::Display for FileError {
             FileError::NotAFile => write!(f, "not a regular file"),
             FileError::OutsideRoot => write!(f, "a symbolic link out of the document root"),
             FileError::TooLarge { len, limit } => {
-                write!(f, "{len} bytes is over the limit of {limit} bytes")
+                write!(f, "{len} bytes is more than the {limit} bytes kept")
             }
+            FileError::Changed => write!(f, "changed while it was being sent"),
             FileError::Unreadable(err) => write!(f, "cannot be read: {err}"),
             FileError::Unsettled { reads } => {
                 write!(
@@ -95,8 +103,20 @@ pub trait SiteSource {
     /// `FileError::Directory` for a directory, `NotFound` for nothing.
     fn look_up(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
 
-    /// The file at `relative` with its bytes.
+    /// The file at `relative` with its bytes, or, for a file too large to
+    /// keep, with its validators made from its bytes and no content: its
+    /// body is then sent from [`SiteSource::open`].
     fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError>;
+
+    /// The file at `relative` opened to send `snapshot`'s bytes from it, a
+    /// snapshot without content from [`SiteSource::read`].
+    /// [`FileError::Changed`] when the file is no longer that version: the
+    /// snapshot is forgotten, and the next read looks at the file again.
+    /// An embedded site has every file's bytes and is never asked.
+    fn open(&mut self, relative: &str, snapshot: &Arc<Snapshot>) -> Result<OpenedFile, FileError> {
+        let _ = (relative, snapshot);
+        Err(FileError::NotFound)
+    }
 
     /// The length of a precompressed variant at `variant_name` recorded as
     /// made from `source`'s bytes, if there is one: a candidate, known

@@ -11,7 +11,7 @@ use http_caching_server::Clock;
 use http_caching_server::RequestHead;
 use http_caching_server::strong_etag;
 use http_caching_server::{Config, DOCUMENT_ROOT};
-use http_caching_server::{Reply, Server};
+use http_caching_server::{LogLines, ResponsePlan, Server};
 
 #[allow(unused_macros)]
 #[path = "../support/mod.rs"]
@@ -101,11 +101,31 @@ impl Fixture {
             headers: &headers,
             route_from_spin: pseudo(":spin").is_some(),
         };
-        self.server.handle(&head, Clock::now())
+        Reply::received(self.server.handle(&head, Clock::now()))
     }
 
     fn get(&mut self, target: &str, fields: &[(&str, &str)]) -> Reply {
         self.request("GET", target, fields)
+    }
+}
+
+/// A reply as a client has it: its body received whole (read from the file,
+/// for a file sent from it).
+#[derive(Debug)]
+struct Reply {
+    plan: ResponsePlan,
+    body: bytes::Bytes,
+    log_lines: LogLines,
+}
+
+impl Reply {
+    fn received(reply: http_caching_server::Reply) -> Reply {
+        let body = reply.body.into_bytes();
+        Reply {
+            plan: reply.plan,
+            body: body.unwrap_or_else(|cut_short| panic!("{cut_short}")),
+            log_lines: reply.log_lines,
+        }
     }
 }
 
@@ -736,4 +756,66 @@ fn several_ranges_are_a_multipart_answer() {
     let parts = support::multipart_parts(field(&coded, "content-type").unwrap(), &coded.body);
     assert_eq!(parts[0].2, br[0..=9]);
     assert_eq!(parts[1].2, br[20..=29]);
+}
+
+/// Files sent from the file (`MAX_KEPT_FILE_BYTES=0`: every file but an
+/// empty one) get the answers of files kept in memory, field for field and
+/// byte for byte: every kind of path, conditionals, one range and several,
+/// encodings, HEAD, the 404 page. Nothing of theirs is kept.
+#[test]
+fn files_sent_from_the_file_answer_as_kept_ones() {
+    let mut kept = built_fixture(SITE);
+    let mut env = SITE.to_vec();
+    env.push(("MAX_KEPT_FILE_BYTES", "0"));
+    // A second server on the same directory: the same files, the same times.
+    let mut sent = Fixture {
+        server: Server::new(config_of(kept.dir.path(), &env)),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let page = strong_etag(&support::fixture_file("about.html"));
+    let mut requests: Vec<(&str, &str, Vec<(&str, &str)>)> = cases::paths_of_a_site()
+        .into_iter()
+        .chain(cases::paths_by_default())
+        .map(|(method, target, fields, ..)| (method, target, fields.to_vec()))
+        .collect();
+    for (method, target) in [("GET", "/about.html"), ("HEAD", "/about.html")] {
+        for fields in [
+            vec![("Range", "bytes=10-19")],
+            vec![("Range", "bytes=10-19,0-4,2-6,-5")],
+            vec![("Range", "bytes=99999-")],
+            vec![("If-None-Match", page.as_str())],
+            vec![("If-Match", "\"other\"")],
+            vec![("Range", "bytes=0-9"), ("If-Range", page.as_str())],
+        ] {
+            requests.push((method, target, fields));
+        }
+    }
+    for accept in ["br", "gzip", "zstd", "identity"] {
+        for range in [None, Some("bytes=0-9,20-29")] {
+            let mut fields = vec![("Accept-Encoding", accept)];
+            fields.extend(range.map(|r| ("Range", r)));
+            requests.push(("GET", "/js/big.js", fields));
+        }
+    }
+    for (method, target, fields) in &requests {
+        let (a, b) = (
+            kept.request(method, target, fields),
+            sent.request(method, target, fields),
+        );
+        let what = format!("{method} {target} {fields:?}");
+        assert_eq!(a.plan.status, b.plan.status, "{what}");
+        let without_date = |reply: &Reply| {
+            let mut headers = reply.plan.headers.clone();
+            headers.remove(http::header::DATE);
+            headers
+        };
+        assert_eq!(without_date(&a), without_date(&b), "{what}");
+        assert!(a.body == b.body, "{what}: other bytes");
+    }
+    assert!(kept.server.cached_bytes() > 0);
+    assert_eq!(
+        sent.server.cached_bytes(),
+        0,
+        "a file sent from the file was kept"
+    );
 }

@@ -1,16 +1,15 @@
 //! A `Reply` as a `wasi:http/types@0.2.0` outgoing response, its body
-//! written with back-pressure.
+//! written with back-pressure, a piece at a time.
 
-use http_caching_server::Reply;
+use http_caching_server::{PIECE_BYTES, Reply};
 use wasi::http::types::{Fields, OutgoingBody, OutgoingResponse, ResponseOutparam};
 use wasi::io::streams::{OutputStream, StreamError};
 
-/// The most bytes handed to the host in one write; the host's `check-write`
-/// may allow fewer.
-const PIECE_BYTES: usize = 64 * 1024;
-
 /// Sends `reply`: status and fields (Content-Length among them, so the body
-/// is never chunked), then the body in pieces as the host accepts them.
+/// is never chunked), then the body in pieces as the host accepts them. A
+/// body that cannot be sent whole (a large file rewritten while it is sent)
+/// is dropped unfinished after the line for the log: the host ends the
+/// response before Content-Length is reached.
 pub fn send(reply: Reply, response_out: ResponseOutparam) {
     let response = match Fields::from_list(&reply.field_list()) {
         Ok(fields) => OutgoingResponse::new(fields),
@@ -28,8 +27,20 @@ pub fn send(reply: Reply, response_out: ResponseOutparam) {
         let Ok(stream) = body.write() else {
             return;
         };
-        if write_all(&stream, &reply.body).is_err() {
-            return; // The client went away: nothing more to send.
+        for piece in reply.body.pieces() {
+            let piece = match piece {
+                Ok(piece) => piece,
+                Err(cut_short) => {
+                    eprintln!("{cut_short}");
+                    return; // Unfinished: the response ends short.
+                }
+            };
+            if write_all(&stream, &piece).is_err() {
+                return; // The client went away: nothing more to send.
+            }
+        }
+        if flush(&stream).is_err() {
+            return;
         }
     }
     let _ = OutgoingBody::finish(body, None);
@@ -37,8 +48,7 @@ pub fn send(reply: Reply, response_out: ResponseOutparam) {
 
 /// Writes `bytes` with back-pressure: as much as `check-write` permits at a
 /// time (at most [`PIECE_BYTES`]), waiting on the stream's pollable when it
-/// permits nothing, then flushes and waits for the flush. Memory stays one
-/// body (shared with the instance's store) whatever the client's speed.
+/// permits nothing. Memory stays one piece whatever the client's speed.
 fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError> {
     let pollable = stream.subscribe();
     while !bytes.is_empty() {
@@ -51,7 +61,12 @@ fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError>
         stream.write(piece)?;
         bytes = rest;
     }
+    Ok(())
+}
+
+/// Flushes what was written and waits for the flush.
+fn flush(stream: &OutputStream) -> Result<(), StreamError> {
     stream.flush()?;
-    pollable.block();
+    stream.subscribe().block();
     stream.check_write().map(|_| ())
 }

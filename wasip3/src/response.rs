@@ -7,12 +7,12 @@ use spin_sdk::wasip3::{wit_future, wit_stream};
 
 use http_caching_server::Reply;
 
-/// How much of a body is copied out for the runtime at a time.
-const BODY_PIECE_BYTES: usize = 64 * 1024;
-
 /// Builds the WASI response. Content-Length is in the plan's fields, so the
 /// body is never sent chunked. A response without a body (304, 204, HEAD) gets
-/// no body stream at all, which saves a stream and a task per response.
+/// no body stream at all, which saves a stream and a task per response. A
+/// body that cannot be sent whole (a large file rewritten while it is sent)
+/// ends with an error in place of the trailers, after the line for the log:
+/// the runtime closes the connection before Content-Length is reached.
 pub fn into_wasi_response(reply: Reply) -> Result<Response, ErrorCode> {
     let fields = Fields::from_list(&reply.field_list())
         .map_err(|err| ErrorCode::InternalError(Some(format!("response fields: {err:?}"))))?;
@@ -25,11 +25,22 @@ pub fn into_wasi_response(reply: Reply) -> Result<Response, ErrorCode> {
         let (mut writer, contents) = wit_stream::new();
         let body = reply.body;
         spin_sdk::wasip3::spawn(async move {
-            // In pieces from the shared snapshot, so that a response never
-            // holds a whole copy of a large file.
-            for piece in body.chunks(BODY_PIECE_BYTES) {
-                if !writer.write_all(piece.to_vec()).await.is_empty() {
-                    return; // The client went away.
+            // In pieces, from the shared snapshot or read from the file as
+            // they go, so that a response never holds a whole large file.
+            for piece in body.pieces() {
+                match piece {
+                    Ok(piece) => {
+                        if !writer.write_all(Vec::from(piece)).await.is_empty() {
+                            return; // The client went away.
+                        }
+                    }
+                    Err(cut_short) => {
+                        eprintln!("{cut_short}");
+                        drop(writer);
+                        let error = ErrorCode::InternalError(Some(cut_short.to_string()));
+                        let _ = trailers_writer.write(Err(error)).await;
+                        return;
+                    }
                 }
             }
             drop(writer);

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use http_caching_server::date_now_header;
 use http_caching_server::{Body, ResponsePlan};
-use http_caching_server::{LogLines, Reply};
+use http_caching_server::{LogLines, Reply, ReplyBody};
 
 pub fn fixed_304() -> Reply {
     let mut headers = HeaderMap::new();
@@ -29,7 +29,7 @@ pub fn fixed_304() -> Reply {
             body: Body::Empty,
             decided_by: None,
         },
-        body: Bytes::new(),
+        body: ReplyBody::empty(),
         log_lines: LogLines::default(),
     }
 }
@@ -66,6 +66,7 @@ pub fn fixed_200() -> Reply {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    let body = ReplyBody::Bytes(body);
     Reply {
         plan: ResponsePlan {
             status: StatusCode::OK,

@@ -1,6 +1,7 @@
-//! Reading one whole version of a file that may be written while it is read.
+//! Reading, or hashing, one whole version of a file that may be written while
+//! it is read.
 //!
-//! A read is trusted to be one version of the file when the opened file's
+//! A read (or a hash, which is a read that keeps only the MD5) is trusted to be one version of the file when the opened file's
 //! metadata did not move during it and, for a file modified within
 //! [`RACY_WINDOW`], when a second read from the same handle gives the same
 //! bytes: a writer that rewrites the file in place within one tick of the
@@ -13,6 +14,9 @@ use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use md5::{Digest, Md5};
+
+use crate::decision::validators::hex;
 use crate::site::FileError;
 
 /// How many reads a file that is being written gets before the component
@@ -33,19 +37,13 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// The fingerprint of a regular file within `max_len` bytes.
-    pub fn of_file(metadata: &fs::Metadata, max_len: u64) -> Result<Self, FileError> {
+    /// The fingerprint of a regular file, of any length.
+    pub fn of_file(metadata: &fs::Metadata) -> Result<Self, FileError> {
         if metadata.is_dir() {
             return Err(FileError::Directory);
         }
         if !metadata.is_file() {
             return Err(FileError::NotAFile);
-        }
-        if metadata.len() > max_len {
-            return Err(FileError::TooLarge {
-                len: metadata.len(),
-                limit: max_len,
-            });
         }
         Ok(Fingerprint {
             len: metadata.len(),
@@ -63,18 +61,38 @@ impl Fingerprint {
 /// Reads the file at `path` until one read can be trusted to be one whole
 /// version of it (see the module's documentation). Returns that read and the
 /// metadata it goes with; None when no read of [`READ_ATTEMPTS`] could be
-/// trusted. Between attempts it waits a little longer each time (1 ms, 2 ms,
-/// 4 ms, then 8 ms), for a writer to finish.
+/// trusted. A file longer than `max_len` is not read:
+/// [`FileError::TooLarge`], for the caller to hash it instead.
 pub fn read_settled(
     path: &Path,
     max_len: u64,
     wall: SystemTime,
 ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
-    for attempt in 0..READ_ATTEMPTS {
-        if attempt > 0 {
-            std::thread::sleep(Duration::from_millis(1 << (attempt - 1).min(3)));
+    settled(|| read_once(path, max_len, wall))
+}
+
+/// Hashes the file at `path` until one hash can be trusted to be of one
+/// whole version of it, as [`read_settled`] reads, in constant memory (one
+/// piece at a time). Returns the MD5 in lower-case hex and the metadata it
+/// goes with; None when no attempt of [`READ_ATTEMPTS`] could be trusted.
+pub fn hash_settled(
+    path: &Path,
+    wall: SystemTime,
+) -> Result<Option<(String, Fingerprint)>, FileError> {
+    settled(|| hash_once(path, wall))
+}
+
+/// Runs `attempt` until it gives a trusted result, at most [`READ_ATTEMPTS`]
+/// times. Between attempts it waits a little longer each time (1 ms, 2 ms,
+/// 4 ms, then 8 ms), for a writer to finish.
+fn settled<T>(
+    mut attempt: impl FnMut() -> Result<Option<T>, FileError>,
+) -> Result<Option<T>, FileError> {
+    for n in 0..READ_ATTEMPTS {
+        if n > 0 {
+            std::thread::sleep(Duration::from_millis(1 << (n - 1).min(3)));
         }
-        if let Some(settled) = read_once(path, max_len, wall)? {
+        if let Some(settled) = attempt()? {
             return Ok(Some(settled));
         }
     }
@@ -92,13 +110,19 @@ fn read_once(
     wall: SystemTime,
 ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
     let mut file = fs::File::open(path)?;
-    let before = Fingerprint::of_file(&file.metadata()?, max_len)?;
-    let content = read_to_end(&mut file, before.len, max_len)?;
-    let unmoved = |file: &fs::File, content: &[u8]| -> Result<bool, FileError> {
-        let after = Fingerprint::of_file(&file.metadata()?, max_len)?;
-        Ok(after == before && content.len() as u64 == before.len)
+    let before = Fingerprint::of_file(&file.metadata()?)?;
+    if before.len > max_len {
+        return Err(FileError::TooLarge {
+            len: before.len,
+            limit: max_len,
+        });
+    }
+    let mut content = Vec::with_capacity(before.len as usize);
+    let read = |file: &mut fs::File, content: &mut Vec<u8>| {
+        for_each_piece(file, before.len, |piece| content.extend_from_slice(piece))
     };
-    if !unmoved(&file, &content)? {
+    read(&mut file, &mut content)?;
+    if !unmoved(&file, before, content.len() as u64)? {
         return Ok(None);
     }
     // A file last written before the racy window, whose metadata did not
@@ -106,27 +130,66 @@ fn read_once(
     // time within the window.
     if before.is_recent(wall) {
         file.seek(io::SeekFrom::Start(0))?;
-        let again = read_to_end(&mut file, before.len, max_len)?;
-        if again != content || !unmoved(&file, &again)? {
+        let mut again = Vec::with_capacity(content.len());
+        read(&mut file, &mut again)?;
+        if again != content || !unmoved(&file, before, again.len() as u64)? {
             return Ok(None);
         }
     }
     Ok(Some((content, before)))
 }
 
-/// Reads the whole file, refusing to grow past `max_len` even if the file
-/// grows while it is read. It reads in pieces of [`READ_PIECE_BYTES`], as a
-/// WASI host hands a file to a component, so that a test can act between two
-/// pieces.
-fn read_to_end(file: &mut fs::File, expected: u64, max_len: u64) -> Result<Vec<u8>, FileError> {
-    let mut file = file.take(max_len + 1);
-    let mut content = Vec::with_capacity(expected.min(max_len) as usize);
-    let mut piece = vec![0u8; READ_PIECE_BYTES];
+/// One attempt of [`hash_settled`], as [`read_once`] with the MD5 of the
+/// bytes read instead of the bytes: a recent file is hashed twice.
+fn hash_once(path: &Path, wall: SystemTime) -> Result<Option<(String, Fingerprint)>, FileError> {
+    let mut file = fs::File::open(path)?;
+    let before = Fingerprint::of_file(&file.metadata()?)?;
+    let hash = |file: &mut fs::File| -> Result<(String, u64), FileError> {
+        let mut md5 = Md5::new();
+        let mut len = 0;
+        for_each_piece(file, before.len, |piece| {
+            md5.update(piece);
+            len += piece.len() as u64;
+        })?;
+        Ok((hex(&md5.finalize()), len))
+    };
+    let (md5, len) = hash(&mut file)?;
+    if !unmoved(&file, before, len)? {
+        return Ok(None);
+    }
+    if before.is_recent(wall) {
+        file.seek(io::SeekFrom::Start(0))?;
+        let (again, len) = hash(&mut file)?;
+        if again != md5 || !unmoved(&file, before, len)? {
+            return Ok(None);
+        }
+    }
+    Ok(Some((md5, before)))
+}
+
+/// Whether the opened `file` still has the metadata `before` and `len`
+/// bytes were read from it: one version was read whole.
+fn unmoved(file: &fs::File, before: Fingerprint, len: u64) -> Result<bool, FileError> {
+    let after = Fingerprint::of_file(&file.metadata()?)?;
+    Ok(after == before && len == before.len)
+}
+
+/// Hands the file, from where it is, to `each` in pieces of at most
+/// [`READ_PIECE_BYTES`], as a WASI host hands a file to a component (so
+/// that a test can act between two pieces), up to one byte past `expected`:
+/// a file that grew is seen to have moved without being read to its end.
+fn for_each_piece(
+    file: &mut fs::File,
+    expected: u64,
+    mut each: impl FnMut(&[u8]),
+) -> Result<(), FileError> {
+    let mut file = file.take(expected.saturating_add(1));
+    let mut piece = vec![0u8; READ_PIECE_BYTES.min(expected as usize + 1)];
     loop {
         match file.read(&mut piece) {
-            Ok(0) => break,
+            Ok(0) => return Ok(()),
             Ok(n) => {
-                content.extend_from_slice(&piece[..n]);
+                each(&piece[..n]);
                 #[cfg(test)]
                 test_hook::after_a_piece();
             }
@@ -134,13 +197,6 @@ fn read_to_end(file: &mut fs::File, expected: u64, max_len: u64) -> Result<Vec<u
             Err(err) => return Err(err.into()),
         }
     }
-    if content.len() as u64 > max_len {
-        return Err(FileError::TooLarge {
-            len: content.len() as u64,
-            limit: max_len,
-        });
-    }
-    Ok(content)
 }
 
 /// A hook that lets a test act as a writer would, between two pieces of a read.
@@ -162,7 +218,7 @@ pub mod test_hook {
         AFTER_A_PIECE.with(|h| h.borrow().is_none())
     }
 
-    pub(super) fn after_a_piece() {
+    pub(in crate::site::mounted) fn after_a_piece() {
         if let Some(hook) = AFTER_A_PIECE.with(|h| h.borrow_mut().take()) {
             hook();
         }

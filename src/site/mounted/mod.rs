@@ -21,12 +21,16 @@
 //!
 //! What is kept is bounded in bytes: past `max_cached_bytes`, the files used
 //! least recently are forgotten (and read again when asked for). A file larger
-//! than the bound is served but never kept. A name found missing is
+//! than the bound is served but never kept. A file larger than
+//! `max_kept_file_bytes` is never read whole: it is hashed in pieces
+//! ([`file_read::hash_settled`]), once per version as long as the instance
+//! lives, and its body is sent from the file ([`file_stream`]). A name found missing is
 //! remembered for one check interval, up to `REMEMBERED_MISSES` names, so
 //! requests for names that do not exist cannot grow an instance's memory.
 
 pub mod confined_path;
 pub mod file_read;
+pub mod file_stream;
 pub mod manifest;
 
 use std::cell::{OnceCell, RefCell};
@@ -43,7 +47,8 @@ use crate::clock::Clock;
 use crate::decision::validators::{Validators, md5_hex};
 use crate::log_lines::LogLines;
 use crate::site::mounted::confined_path::resolve_under;
-use crate::site::mounted::file_read::{Fingerprint, READ_ATTEMPTS, read_settled};
+use crate::site::mounted::file_read::{Fingerprint, READ_ATTEMPTS, hash_settled, read_settled};
+use crate::site::mounted::file_stream::OpenedFile;
 use crate::site::{FileError, SiteSource, Snapshot};
 use manifest::SiteManifest;
 
@@ -52,8 +57,9 @@ use manifest::SiteManifest;
 pub struct StoreLimits {
     /// How long a file's snapshot is served before its metadata is looked at again.
     pub check_interval: Duration,
-    /// The largest file that is read and served.
-    pub max_file_bytes: u64,
+    /// The largest file that is read whole and may be kept; a larger one is
+    /// hashed in pieces and sent from the file.
+    pub max_kept_file_bytes: u64,
     /// The most bytes of content kept between requests.
     pub max_cached_bytes: u64,
 }
@@ -139,7 +145,7 @@ impl FileStore {
     fn check(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
         let (now, wall) = (clock.monotonic, clock.wall);
         let (path, metadata) = resolve_under(&self.root, relative)?;
-        let fingerprint = Fingerprint::of_file(&metadata, self.limits.max_file_bytes)?;
+        let fingerprint = Fingerprint::of_file(&metadata)?;
         if let Some(entry) = self.entries.get_mut(relative)
             && entry.fingerprint == fingerprint
             && !entry.racy
@@ -174,7 +180,8 @@ impl FileStore {
     }
 
     /// Reads the file at `path` (see [`crate::site::mounted::file_read`]) and keeps the
-    /// snapshot of what was read.
+    /// snapshot of what was read; a file larger than `max_kept_file_bytes`
+    /// is hashed instead ([`FileStore::hash_and_keep`]).
     fn read_and_keep(
         &mut self,
         relative: &str,
@@ -182,11 +189,14 @@ impl FileStore {
         clock: Clock,
     ) -> Result<Arc<Snapshot>, FileError> {
         let (now, wall) = (clock.monotonic, clock.wall);
-        let (content, fingerprint) = match read_settled(path, self.limits.max_file_bytes, wall)? {
-            Some(settled) => settled,
+        let (content, fingerprint) = match read_settled(path, self.limits.max_kept_file_bytes, wall)
+        {
+            Err(FileError::TooLarge { .. }) => return self.hash_and_keep(relative, path, clock),
+            Err(err) => return Err(err),
+            Ok(Some(settled)) => settled,
             // Every read crossed a write. Serve the last whole version kept,
             // looked at again next time; without one, say so (503).
-            None => match self.entries.get_mut(relative) {
+            Ok(None) => match self.entries.get_mut(relative) {
                 Some(entry) if entry.snapshot.content.is_some() => {
                     entry.racy = true;
                     return Ok(entry.snapshot.clone());
@@ -234,6 +244,49 @@ impl FileStore {
             },
         );
         Ok(snapshot)
+    }
+
+    /// Hashes the file at `path` in pieces, never holding it whole, and keeps
+    /// the snapshot of its validators without its bytes: the body is sent
+    /// from the file ([`SiteSource::open`]). 503 when no hash was of one
+    /// whole version.
+    fn hash_and_keep(
+        &mut self,
+        relative: &str,
+        path: &Path,
+        clock: Clock,
+    ) -> Result<Arc<Snapshot>, FileError> {
+        let Some((md5, fingerprint)) = hash_settled(path, clock.wall)? else {
+            return Err(FileError::Unsettled {
+                reads: READ_ATTEMPTS,
+            });
+        };
+        let modified = self
+            .manifest()
+            .time_for(relative, &md5)
+            .or(fingerprint.modified);
+        let named = crate::decision::content_type::for_file_name(relative);
+        let snapshot = Arc::new(Snapshot {
+            validators: Validators::from_md5_hex(&md5, modified),
+            len: fingerprint.len,
+            content_type: named.content_type,
+            content_encoding: named.content_encoding,
+            content: None,
+        });
+        let entry = Entry {
+            snapshot: snapshot.clone(),
+            fingerprint,
+            checked_at: clock.monotonic,
+            racy: fingerprint.is_recent(clock.wall),
+        };
+        self.remember(relative, entry);
+        Ok(snapshot)
+    }
+
+    /// Whether the file of `snapshot` is sent from the file, not from
+    /// memory: it is larger than what is kept.
+    fn is_sent_from_file(&self, snapshot: &Snapshot) -> bool {
+        snapshot.content.is_none() && snapshot.len > self.limits.max_kept_file_bytes
     }
 
     /// Keeps `entry`, forgetting the least recently used files while the
@@ -299,7 +352,7 @@ impl SiteSource for FileStore {
     /// `clock` is the request's (see [`Clock`]).
     fn read(&mut self, relative: &str, clock: Clock) -> Result<Arc<Snapshot>, FileError> {
         let snapshot = self.look_up(relative, clock)?;
-        if snapshot.content.is_some() {
+        if snapshot.content.is_some() || self.is_sent_from_file(&snapshot) {
             return Ok(snapshot);
         }
         // Vouched for by the manifest, never read: read it now. Its ETag
@@ -345,6 +398,25 @@ impl SiteSource for FileStore {
             }
         }
         result
+    }
+
+    /// The file opened for the version `snapshot` was made from (the entry
+    /// it is kept in); a file that is no longer that version is forgotten.
+    fn open(&mut self, relative: &str, snapshot: &Arc<Snapshot>) -> Result<OpenedFile, FileError> {
+        let version = self
+            .entries
+            .peek(relative)
+            .filter(|entry| Arc::ptr_eq(&entry.snapshot, snapshot))
+            .map(|entry| entry.fingerprint);
+        let opened = match version {
+            Some(version) => resolve_under(&self.root, relative)
+                .and_then(|(path, _)| OpenedFile::open(&path, version)),
+            None => Err(FileError::Changed),
+        };
+        if opened.is_err() {
+            self.forget(relative);
+        }
+        opened
     }
 
     /// The lines for the log that wait since the manifest was read.
@@ -411,7 +483,7 @@ mod tests {
     fn limits(check_interval: Duration) -> StoreLimits {
         StoreLimits {
             check_interval,
-            max_file_bytes: 1 << 20,
+            max_kept_file_bytes: 1 << 20,
             max_cached_bytes: 1 << 20,
         }
     }
@@ -507,16 +579,100 @@ mod tests {
         );
     }
 
+    /// A file larger than what is kept: hashed, not kept, and opened for
+    /// the version hashed; its body is read from the file, and a rewrite
+    /// while it is read is refused.
     #[test]
-    fn missing_directory_too_large_and_unreadable_are_errors() {
+    fn a_large_file_is_hashed_not_kept_and_opened_while_unchanged() {
         let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("video.mp4");
+        let content: Vec<u8> = (0..3 * READ_PIECE_BYTES).map(|i| (i % 251) as u8).collect();
+        write_with_time(&path, &content, SystemTime::now() - HOUR);
         let mut store = FileStore::new(
             dir.path(),
             StoreLimits {
-                max_file_bytes: 8,
+                max_kept_file_bytes: 1000,
                 ..limits(Duration::ZERO)
             },
         );
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        let snapshot = store.read("video.mp4", at(now, wall)).unwrap();
+        assert!(
+            snapshot.content.is_none(),
+            "a large file is never held whole"
+        );
+        assert_eq!(snapshot.len, content.len() as u64);
+        assert_eq!(
+            snapshot.validators.etag(),
+            crate::decision::validators::strong_etag(&content)
+        );
+        assert_eq!(store.cached_bytes(), 0);
+        // Looked at again, the same version is not hashed again: the same
+        // snapshot comes back.
+        let again = store.read("video.mp4", at(now, wall)).unwrap();
+        assert!(Arc::ptr_eq(&snapshot, &again));
+        let mut file = store.open("video.mp4", &again).unwrap();
+        let offset = READ_PIECE_BYTES as u64 + 7;
+        assert_eq!(
+            &file.read_at(offset, 100).unwrap()[..],
+            &content[offset as usize..offset as usize + 100]
+        );
+        // Rewritten in place while a piece is read: the piece is refused.
+        let writer_path = path.clone();
+        test_hook::set_after_a_piece(move || {
+            fs::write(&writer_path, b"shorter").unwrap();
+        });
+        assert!(matches!(file.read_at(0, 100), Err(FileError::Changed)));
+        assert!(test_hook::has_run());
+        // The old version can no longer be opened, and is forgotten.
+        assert!(matches!(
+            store.open("video.mp4", &again),
+            Err(FileError::Changed)
+        ));
+        let now_small = store.read("video.mp4", at(now, wall)).unwrap();
+        assert_eq!(content_of(&now_small), b"shorter");
+    }
+
+    /// A large recent file rewritten in place in the middle of its hash,
+    /// with its time put back: the second hash tells, and the hash kept is
+    /// of one version.
+    #[test]
+    fn a_hash_crossed_by_a_rewrite_is_never_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.bin");
+        let (old, new) = (
+            vec![b'a'; 3 * READ_PIECE_BYTES],
+            vec![b'b'; 3 * READ_PIECE_BYTES],
+        );
+        let tick = SystemTime::now();
+        write_with_time(&path, &old, tick);
+        let writer_path = path.clone();
+        test_hook::set_after_a_piece(move || {
+            let mut file = fs::File::options().write(true).open(&writer_path).unwrap();
+            std::io::Write::write_all(&mut file, &new).unwrap();
+            file.set_modified(tick).unwrap();
+        });
+        let mut store = FileStore::new(
+            dir.path(),
+            StoreLimits {
+                max_kept_file_bytes: 1000,
+                ..limits(Duration::ZERO)
+            },
+        );
+        let snapshot = store
+            .read("data.bin", at(Instant::now(), SystemTime::now()))
+            .unwrap();
+        assert!(test_hook::has_run(), "the rewrite happened during the hash");
+        assert_eq!(
+            snapshot.validators.etag(),
+            crate::decision::validators::strong_etag(&vec![b'b'; 3 * READ_PIECE_BYTES])
+        );
+    }
+
+    #[test]
+    fn missing_directory_and_unreadable_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = FileStore::new(dir.path(), limits(Duration::ZERO));
         let wall = SystemTime::now();
         let now = Instant::now();
         assert!(matches!(
@@ -529,13 +685,7 @@ mod tests {
             Err(FileError::Directory)
         ));
         fs::remove_dir(dir.path().join("index.html")).unwrap();
-        fs::write(dir.path().join("index.html"), b"123456789").unwrap();
-        assert!(matches!(
-            store.read("index.html", at(now, wall)),
-            Err(FileError::TooLarge { len: 9, limit: 8 })
-        ));
         // A symbolic link to itself cannot be opened, even by root.
-        fs::remove_file(dir.path().join("index.html")).unwrap();
         std::os::unix::fs::symlink("index.html", dir.path().join("index.html")).unwrap();
         let err = store.read("index.html", at(now, wall)).unwrap_err();
         assert!(matches!(err, FileError::Unreadable(_)), "{err:?}");
