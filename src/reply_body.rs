@@ -5,7 +5,7 @@
 //!
 //! Either way the length is known before the first byte (it is the plan's
 //! `Content-Length`), and an instance holds at most one piece of a file's
-//! body per response.
+//! body ([`FILE_PIECE_BYTES`]) per response.
 
 use bytes::Bytes;
 
@@ -13,6 +13,12 @@ use crate::site::{FileError, OpenedFile};
 
 /// The most bytes of a body handed to the runtime at a time.
 pub const PIECE_BYTES: usize = 64 * 1024;
+
+/// The most bytes of a file read at a time, for a body sent from the file:
+/// larger than [`PIECE_BYTES`] because each read costs calls to the host
+/// (a seek, the read, the check of the file's metadata), which under Spin
+/// cost more than the bytes.
+pub const FILE_PIECE_BYTES: usize = 1024 * 1024;
 
 /// The body of a reply.
 #[derive(Debug)]
@@ -87,8 +93,8 @@ impl ReplyBody {
         self.len() == 0
     }
 
-    /// The body in pieces of at most [`PIECE_BYTES`], read from the file as
-    /// they are taken: a piece that cannot be read as the version the
+    /// The body in pieces of at most [`PIECE_BYTES`] (bytes at hand) or
+    /// [`FILE_PIECE_BYTES`] (read from the file as they are taken): a piece that cannot be read as the version the
     /// validators name ends the pieces with the reason.
     pub fn pieces(self) -> Pieces {
         let (file, parts) = match self {
@@ -158,7 +164,7 @@ impl Iterator for Pieces {
                 }
                 Part::Range(first, last) => {
                     let (file, path) = self.file.as_mut()?;
-                    let len = (last - first + 1).min(PIECE_BYTES as u64);
+                    let len = (last - first + 1).min(FILE_PIECE_BYTES as u64);
                     return Some(match file.read_at(first, len as usize) {
                         Ok(piece) => {
                             if first + len <= last {

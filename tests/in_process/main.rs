@@ -773,7 +773,9 @@ fn files_sent_from_the_file_answer_as_kept_ones() {
         dir: tempfile::tempdir().unwrap(),
     };
     let page = strong_etag(&support::fixture_file("about.html"));
-    let mut requests: Vec<(&str, &str, Vec<(&str, &str)>)> = cases::paths_of_a_site()
+    // (method, target, fields)
+    type Request<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+    let mut requests: Vec<Request> = cases::paths_of_a_site()
         .into_iter()
         .chain(cases::paths_by_default())
         .map(|(method, target, fields, ..)| (method, target, fields.to_vec()))

@@ -22,12 +22,20 @@ pub fn send(reply: Reply, response_out: ResponseOutparam) {
     let Ok(body) = response.body() else {
         return;
     };
+    // The first piece is read (from the file, for a large one) before the
+    // head is handed over, so that the host sends both together: a head
+    // sent alone leaves a small body behind it waiting, by Nagle's
+    // algorithm, for the client's delayed ACK (40 ms a range under Spin on
+    // a reused connection).
+    let empty = reply.body.is_empty();
+    let mut pieces = reply.body.pieces();
+    let first = pieces.next();
     ResponseOutparam::set(response_out, Ok(response));
-    if !reply.body.is_empty() {
+    if !empty {
         let Ok(stream) = body.write() else {
             return;
         };
-        for piece in reply.body.pieces() {
+        for piece in first.into_iter().chain(pieces) {
             let piece = match piece {
                 Ok(piece) => piece,
                 Err(cut_short) => {

@@ -13,6 +13,7 @@
 use std::fs;
 use std::io::{self, Read, Seek};
 use std::path::Path;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -20,9 +21,13 @@ use crate::site::FileError;
 use crate::site::mounted::file_read::Fingerprint;
 
 /// A file open for reading, known to be the version `version` when opened.
+/// The handle may be shared with the store, which keeps it for the next
+/// request of the same version (fewer calls to the host per request); each
+/// read seeks first, and no read awaits between its seek and its end, so
+/// bodies sharing a handle never read at another's position.
 #[derive(Debug)]
 pub struct OpenedFile {
-    file: fs::File,
+    file: Arc<fs::File>,
     version: Fingerprint,
 }
 
@@ -30,10 +35,20 @@ impl OpenedFile {
     /// Opens the file at `path`; [`FileError::Changed`] when it is no longer
     /// the version `version` its validators were made from.
     pub fn open(path: &Path, version: Fingerprint) -> Result<Self, FileError> {
-        let file = fs::File::open(path)?;
+        Self::reopen(Arc::new(fs::File::open(path)?), version)
+    }
+
+    /// The file of a handle opened before, checked to be the version
+    /// `version` still.
+    pub fn reopen(file: Arc<fs::File>, version: Fingerprint) -> Result<Self, FileError> {
         let opened = OpenedFile { file, version };
         opened.check()?;
         Ok(opened)
+    }
+
+    /// The handle, for the store to keep.
+    pub fn handle(&self) -> Arc<fs::File> {
+        self.file.clone()
     }
 
     /// The `len` bytes at `offset`, read and then checked to be of the
@@ -41,11 +56,12 @@ impl OpenedFile {
     /// or it ended early (truncated), an I/O error as
     /// [`FileError::Unreadable`].
     pub fn read_at(&mut self, offset: u64, len: usize) -> Result<Bytes, FileError> {
-        self.file.seek(io::SeekFrom::Start(offset))?;
+        let mut file = &*self.file;
+        file.seek(io::SeekFrom::Start(offset))?;
         let mut piece = vec![0u8; len];
         let mut filled = 0;
         while filled < len {
-            match self.file.read(&mut piece[filled..]) {
+            match file.read(&mut piece[filled..]) {
                 Ok(0) => return Err(FileError::Changed),
                 Ok(n) => filled += n,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}

@@ -73,6 +73,9 @@ struct Entry {
     checked_at: Instant,
     /// Modified too recently for its metadata to be trusted.
     racy: bool,
+    /// For a file sent from the file: the handle opened for this version,
+    /// kept for the next request ([`SiteSource::open`]).
+    opened: Option<Arc<fs::File>>,
 }
 
 impl Entry {
@@ -172,6 +175,7 @@ impl FileStore {
                 fingerprint,
                 checked_at: now,
                 racy: false,
+                opened: None,
             };
             self.remember(relative, entry);
             return Ok(snapshot);
@@ -241,6 +245,7 @@ impl FileStore {
                 fingerprint,
                 checked_at: now,
                 racy: recent,
+                opened: None,
             },
         );
         Ok(snapshot)
@@ -278,6 +283,7 @@ impl FileStore {
             fingerprint,
             checked_at: clock.monotonic,
             racy: fingerprint.is_recent(clock.wall),
+            opened: None,
         };
         self.remember(relative, entry);
         Ok(snapshot)
@@ -403,14 +409,21 @@ impl SiteSource for FileStore {
     /// The file opened for the version `snapshot` was made from (the entry
     /// it is kept in); a file that is no longer that version is forgotten.
     fn open(&mut self, relative: &str, snapshot: &Arc<Snapshot>) -> Result<OpenedFile, FileError> {
-        let version = self
+        let entry = self
             .entries
-            .peek(relative)
-            .filter(|entry| Arc::ptr_eq(&entry.snapshot, snapshot))
-            .map(|entry| entry.fingerprint);
-        let opened = match version {
-            Some(version) => resolve_under(&self.root, relative)
-                .and_then(|(path, _)| OpenedFile::open(&path, version)),
+            .peek_mut(relative)
+            .filter(|entry| Arc::ptr_eq(&entry.snapshot, snapshot));
+        let opened = match entry {
+            // The handle of this version, opened for an earlier request: a
+            // file renamed over it is seen at the next check of the path.
+            Some(Entry {
+                opened: Some(handle),
+                fingerprint,
+                ..
+            }) => OpenedFile::reopen(handle.clone(), *fingerprint),
+            Some(entry) => resolve_under(&self.root, relative)
+                .and_then(|(path, _)| OpenedFile::open(&path, entry.fingerprint))
+                .inspect(|opened| entry.opened = Some(opened.handle())),
             None => Err(FileError::Changed),
         };
         if opened.is_err() {
