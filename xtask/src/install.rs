@@ -24,6 +24,8 @@ pub enum Tool {
     Registry,
     /// playwright-core, which drives Debian's Chromium.
     Playwright,
+    /// The client of the benchmark's large-file run.
+    Curl,
 }
 
 impl Tool {
@@ -42,6 +44,7 @@ impl Tool {
         match self {
             Tool::Nginx => &[("nginx-light", "/usr/sbin/nginx")],
             Tool::Wrk => &[("wrk", "/usr/bin/wrk")],
+            Tool::Curl => &[("curl", "/usr/bin/curl")],
             Tool::Chromium => &[
                 ("chromium", "/usr/bin/chromium"),
                 ("chromium-driver", "/usr/bin/chromedriver"),

@@ -7,8 +7,11 @@
 //! before each (default 2), `--rounds N` (default 3; servers are measured in
 //! turn within each round and the median is kept, which evens out the drift of
 //! a shared machine), `--connections N` (default 32), `--out DIR`.
+//! `--large-file` measures one large file sent from the file instead
+//! (`large_file`).
 
 mod chart;
+mod large_file;
 mod report;
 mod servers;
 mod stats;
@@ -54,6 +57,13 @@ pub struct Options {
     /// Where the results directory (DATE/) is written; bench/results by default.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Measure one large file sent from the file instead: a full GET, 1 KiB
+    /// ranges, 16 downloads at once, against nginx (large-file.md).
+    #[arg(long)]
+    large_file: bool,
+    /// The size of that file, in MiB.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    large_file_mib: u64,
 }
 
 /// `--max-instance-reuse-count` of the rows that reuse WASIp2 instances
@@ -77,6 +87,9 @@ pub fn run(options: Options) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| tools::workspace_root().join("bench").join("results"));
+    if options.large_file {
+        return large_file::run(options.large_file_mib, &out);
+    }
     install::ensure(&[Tool::Wrk, Tool::Nginx])?;
     eprintln!("bench: building the component and the floor component");
     let artifacts = Artifacts {
