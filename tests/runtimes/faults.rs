@@ -291,7 +291,7 @@ fn read_head(stream: &mut std::net::TcpStream) -> (String, Vec<(String, String)>
 }
 
 /// A file larger than MAX_KEPT_FILE_BYTES is sent from the file: whole and
-/// by a range, each with the ETag of its bytes; rewritten in place while a
+/// by a range, each with the ETag of its bytes, which a `304` confirms; rewritten in place while a
 /// slow client downloads it, the response ends before its Content-Length,
 /// never a complete body with another version's ETag, and the log says
 /// why. The next GET gets the new version whole.
@@ -312,6 +312,10 @@ fn a_large_file_rewritten_while_it_is_sent_ends_the_response_early(runtime: Runt
     assert_eq!(range.status, 206, "{runtime}");
     assert_eq!(range.body, &old[10_000_000..10_001_000], "{runtime}");
     assert_eq!(range.etag(), etag_of(&old), "{runtime}");
+    let etag = etag_of(&old);
+    let revalidated = served.get("/big.bin", &[("If-None-Match", &etag)]);
+    assert_eq!(revalidated.status, 304, "{runtime}");
+    assert_eq!(revalidated.etag(), etag, "{runtime}");
 
     // A slow client: it reads 1 MiB, then the file is rewritten in place
     // (same length, another time), then it reads on to the end.
