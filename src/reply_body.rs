@@ -32,7 +32,7 @@ pub enum ReplyBody {
 /// The parts of a file to send, in order.
 #[derive(Debug)]
 pub struct FileBody {
-    file: OpenedFile,
+    file: Box<dyn OpenedFile>,
     parts: Vec<FilePart>,
     /// Where the file is, escaped, for the log line of a body cut short.
     path: String,
@@ -70,7 +70,7 @@ impl std::fmt::Display for CutShort {
 
 impl FileBody {
     /// The `parts` of `file` (at `path`, escaped, for the log).
-    pub(crate) fn new(file: OpenedFile, parts: Vec<FilePart>, path: String) -> FileBody {
+    pub(crate) fn new(file: Box<dyn OpenedFile>, parts: Vec<FilePart>, path: String) -> FileBody {
         FileBody { file, parts, path }
     }
 }
@@ -139,7 +139,7 @@ enum Part {
 
 /// The pieces of a [`ReplyBody`] ([`ReplyBody::pieces`]).
 pub struct Pieces {
-    file: Option<(OpenedFile, String)>,
+    file: Option<(Box<dyn OpenedFile>, String)>,
     parts: std::vec::IntoIter<Part>,
     current: Option<Part>,
 }

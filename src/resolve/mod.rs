@@ -116,7 +116,7 @@ pub(crate) enum Content {
     /// were made from: `len` bytes, sent from the file; `path` (escaped) is
     /// for the log.
     File {
-        file: OpenedFile,
+        file: Box<dyn OpenedFile>,
         len: u64,
         path: String,
     },

@@ -17,7 +17,6 @@ use http::HeaderValue;
 use crate::clock::Clock;
 use crate::decision::validators::Validators;
 use crate::log_lines::LogLines;
-pub use mounted::file_stream::OpenedFile;
 
 /// A file as it was at one moment: its validators, length and type, and its
 /// bytes once they have been read.
@@ -95,6 +94,16 @@ impl From<io::Error> for FileError {
     }
 }
 
+/// A file opened to send a body from it, a piece at a time, for a file too
+/// large to keep ([`mounted::file_stream::OpenedVersion`]). A trait object,
+/// so that a build that never opens a file (the embedded one) links no code
+/// of the file system, and imports none.
+pub trait OpenedFile: std::fmt::Debug + Send {
+    /// The `len` bytes at `offset`, of the version the validators were made
+    /// from: [`FileError::Changed`] when the file is no longer that version.
+    fn read_at(&mut self, offset: u64, len: usize) -> Result<Bytes, FileError>;
+}
+
 /// The files of a site, looked up by their path relative to the root
 /// (segments joined with `/`, from a checked `SitePath`).
 pub trait SiteSource {
@@ -113,7 +122,11 @@ pub trait SiteSource {
     /// [`FileError::Changed`] when the file is no longer that version: the
     /// snapshot is forgotten, and the next read looks at the file again.
     /// An embedded site has every file's bytes and is never asked.
-    fn open(&mut self, relative: &str, snapshot: &Arc<Snapshot>) -> Result<OpenedFile, FileError> {
+    fn open(
+        &mut self,
+        relative: &str,
+        snapshot: &Arc<Snapshot>,
+    ) -> Result<Box<dyn OpenedFile>, FileError> {
         let _ = (relative, snapshot);
         Err(FileError::NotFound)
     }

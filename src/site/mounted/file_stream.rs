@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::site::FileError;
 use crate::site::mounted::file_read::Fingerprint;
+use crate::site::{FileError, OpenedFile};
 
 /// A file open for reading, known to be the version `version` when opened.
 /// The handle may be shared with the store, which keeps it for the next
@@ -26,12 +26,12 @@ use crate::site::mounted::file_read::Fingerprint;
 /// read seeks first, and no read awaits between its seek and its end, so
 /// bodies sharing a handle never read at another's position.
 #[derive(Debug)]
-pub struct OpenedFile {
+pub struct OpenedVersion {
     file: Arc<fs::File>,
     version: Fingerprint,
 }
 
-impl OpenedFile {
+impl OpenedVersion {
     /// Opens the file at `path`; [`FileError::Changed`] when it is no longer
     /// the version `version` its validators were made from.
     pub fn open(path: &Path, version: Fingerprint) -> Result<Self, FileError> {
@@ -41,7 +41,7 @@ impl OpenedFile {
     /// The file of a handle opened before, checked to be the version
     /// `version` still.
     pub fn reopen(file: Arc<fs::File>, version: Fingerprint) -> Result<Self, FileError> {
-        let opened = OpenedFile { file, version };
+        let opened = OpenedVersion { file, version };
         opened.check()?;
         Ok(opened)
     }
@@ -51,11 +51,20 @@ impl OpenedFile {
         self.file.clone()
     }
 
+    fn check(&self) -> Result<(), FileError> {
+        match Fingerprint::of_file(&self.file.metadata()?)? == self.version {
+            true => Ok(()),
+            false => Err(FileError::Changed),
+        }
+    }
+}
+
+impl OpenedFile for OpenedVersion {
     /// The `len` bytes at `offset`, read and then checked to be of the
     /// version opened: [`FileError::Changed`] when the file's metadata moved
     /// or it ended early (truncated), an I/O error as
     /// [`FileError::Unreadable`].
-    pub fn read_at(&mut self, offset: u64, len: usize) -> Result<Bytes, FileError> {
+    fn read_at(&mut self, offset: u64, len: usize) -> Result<Bytes, FileError> {
         let mut file = &*self.file;
         file.seek(io::SeekFrom::Start(offset))?;
         let mut piece = vec![0u8; len];
@@ -72,12 +81,5 @@ impl OpenedFile {
         crate::site::mounted::file_read::test_hook::after_a_piece();
         self.check()?;
         Ok(Bytes::from(piece))
-    }
-
-    fn check(&self) -> Result<(), FileError> {
-        match Fingerprint::of_file(&self.file.metadata()?)? == self.version {
-            true => Ok(()),
-            false => Err(FileError::Changed),
-        }
     }
 }

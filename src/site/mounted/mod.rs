@@ -48,8 +48,8 @@ use crate::decision::validators::{Validators, md5_hex};
 use crate::log_lines::LogLines;
 use crate::site::mounted::confined_path::resolve_under;
 use crate::site::mounted::file_read::{Fingerprint, READ_ATTEMPTS, hash_settled, read_settled};
-use crate::site::mounted::file_stream::OpenedFile;
-use crate::site::{FileError, SiteSource, Snapshot};
+use crate::site::mounted::file_stream::OpenedVersion;
+use crate::site::{FileError, OpenedFile, SiteSource, Snapshot};
 use manifest::SiteManifest;
 
 /// Limits of a store.
@@ -408,7 +408,11 @@ impl SiteSource for FileStore {
 
     /// The file opened for the version `snapshot` was made from (the entry
     /// it is kept in); a file that is no longer that version is forgotten.
-    fn open(&mut self, relative: &str, snapshot: &Arc<Snapshot>) -> Result<OpenedFile, FileError> {
+    fn open(
+        &mut self,
+        relative: &str,
+        snapshot: &Arc<Snapshot>,
+    ) -> Result<Box<dyn OpenedFile>, FileError> {
         let entry = self
             .entries
             .peek_mut(relative)
@@ -420,16 +424,16 @@ impl SiteSource for FileStore {
                 opened: Some(handle),
                 fingerprint,
                 ..
-            }) => OpenedFile::reopen(handle.clone(), *fingerprint),
+            }) => OpenedVersion::reopen(handle.clone(), *fingerprint),
             Some(entry) => resolve_under(&self.root, relative)
-                .and_then(|(path, _)| OpenedFile::open(&path, entry.fingerprint))
+                .and_then(|(path, _)| OpenedVersion::open(&path, entry.fingerprint))
                 .inspect(|opened| entry.opened = Some(opened.handle())),
             None => Err(FileError::Changed),
         };
         if opened.is_err() {
             self.forget(relative);
         }
-        opened
+        Ok(Box::new(opened?))
     }
 
     /// The lines for the log that wait since the manifest was read.
