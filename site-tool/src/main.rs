@@ -1,0 +1,116 @@
+//! `http-caching-site`: the build step of http-caching-server for any site
+//! directory, without this repository or a Rust toolchain. Released as a
+//! Linux binary and as a Spin plugin (`spin http-caching-site ...`), beside
+//! the components it serves (`cargo xtask dist`).
+//!
+//! - `build SITE_DIR`: the precompressed variants and the site manifest.
+//! - `check SITE_DIR`: the refused rules of `_headers` and `_redirects`, each
+//!   with its file and line; exit status 1 when there is one.
+//! - `serve SITE_DIR`: `build`, then the site under Spin (found as `$SPIN`,
+//!   the Spin running this plugin, or `spin` on PATH) or wasmtime.
+
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "http-caching-site",
+    version,
+    about = "Build, check and serve a site for http-caching-server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the precompressed variants (brotli, zstd, gzip) of the files
+    /// worth compressing and the site manifest (MD5, length and time of each
+    /// file), which give the server its variants and stable validators.
+    Build {
+        /// The site directory (a bundler's `dist/`, Spin's `assets/`).
+        site_dir: PathBuf,
+    },
+    /// Check `_headers` and `_redirects`: each refused rule with its file
+    /// and line; exit status 1 when one is refused.
+    Check { site_dir: PathBuf },
+    /// Build the site, then serve it on ADDR with Spin (when one is found)
+    /// or wasmtime, files read where they are (edit one, see it).
+    Serve(serve::Options),
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("http-caching-site: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Build { site_dir } => build(&site_dir).map(|_| ExitCode::SUCCESS),
+        Command::Check { site_dir } => check(&site_dir),
+        Command::Serve(options) => {
+            build(&options.site_dir)?;
+            serve::serve(&options)
+        }
+    }
+}
+
+/// The build step on `site`: what it wrote, and the refused rules (which do
+/// not fail the build: the server refuses them too, and says so).
+fn build(site: &Path) -> Result<()> {
+    let site = existing_dir(site)?;
+    eprintln!("http-caching-site: building {}", site.display());
+    let built = site_build::build_site(&site)?;
+    print_problems(&built.problems);
+    eprintln!(
+        "http-caching-site: {}: precompressed variants: {} written, {} unchanged, {} removed; \
+         {} files recorded in its site manifest",
+        site.display(),
+        built.variants.written,
+        built.variants.unchanged,
+        built.variants.removed,
+        built.recorded
+    );
+    Ok(())
+}
+
+fn check(site: &Path) -> Result<ExitCode> {
+    let site = existing_dir(site)?;
+    let problems = site_build::rules_check::check_rules(&site);
+    print_problems(&problems);
+    if problems.is_empty() {
+        eprintln!(
+            "http-caching-site: {}: _headers and _redirects: no rule refused",
+            site.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn print_problems(problems: &[String]) {
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+}
+
+/// `site` as an absolute path, when it is a directory.
+fn existing_dir(site: &Path) -> Result<PathBuf> {
+    let absolute =
+        std::path::absolute(site).with_context(|| format!("{}: not a path", site.display()))?;
+    if !absolute.is_dir() {
+        anyhow::bail!("{}: no such directory", site.display());
+    }
+    Ok(absolute)
+}
