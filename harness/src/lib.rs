@@ -8,6 +8,7 @@
 //! `spec` <- `tools` <- `spin` <- `runtime`; `process` <- `runtime`, `nginx`,
 //! `registry`; `trees` stands alone.
 
+pub mod dist;
 pub mod nginx;
 pub mod process;
 pub mod registry;

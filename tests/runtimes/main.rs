@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod adoption;
 mod artifacts;
 mod browser;
 mod checkouts;

@@ -54,6 +54,21 @@ enum Task {
     Bench(bench::Options),
     /// A long mixed load (200, 304, 206, 404) with a memory check.
     Soak(soak::Options),
+    /// The release files in target/dist/: both components and their Spin
+    /// builds, the build step as a tool and as a Spin plugin, the Spin
+    /// template, SHA256SUMS and release.md.
+    Dist(DistOptions),
+}
+
+#[derive(Debug, clap::Args)]
+struct DistOptions {
+    /// Where the template's components are fetched from (the release's
+    /// download URL; the file names are joined to it).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The directory written (emptied first); target/dist by default.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,6 +146,7 @@ fn main() -> ExitCode {
         Task::Deploy(options) => deploy(options),
         Task::Bench(options) => bench::run(options),
         Task::Soak(options) => soak::run(options),
+        Task::Dist(options) => dist(options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -349,6 +365,25 @@ fn serve(options: ServeOptions) -> Result<()> {
         harness::runtime::wasmtime_command(&spec)?
     };
     tools::run(&mut command)
+}
+
+fn dist(options: DistOptions) -> Result<()> {
+    let out = match options.out {
+        Some(out) => out,
+        None => tools::target_dir()?.join("dist"),
+    };
+    let base_url = options
+        .base_url
+        .unwrap_or_else(harness::dist::default_base_url);
+    let dist = harness::dist::write(&out, base_url.trim_end_matches('/'))?;
+    for (name, sha) in &dist.digests {
+        println!("{sha}  {name}");
+    }
+    eprintln!(
+        "xtask: release files in {}; release.md says what to paste",
+        dist.dir.display()
+    );
+    Ok(())
 }
 
 fn deploy(options: DeployOptions) -> Result<()> {
