@@ -68,6 +68,30 @@ fn every_setting_is_a_spin_variable_of_the_manifests() {
     }
 }
 
+/// The Spin template declares and gives its component every setting, as
+/// the manifests do, in a new app (`content/spin.toml`) and in what `spin
+/// add` merges into one (the snippets). Its files are Liquid templates, not
+/// TOML yet: the lines are looked for as text.
+#[test]
+fn every_setting_is_a_spin_variable_of_the_template() {
+    let template = "templates/http-caching-site";
+    let app = read(&format!("{template}/content/spin.toml"));
+    let component = read(&format!("{template}/metadata/snippets/component.txt"));
+    let variables = read(&format!("{template}/metadata/snippets/variables.txt"));
+    for setting in &SETTINGS {
+        let name = setting.name.to_ascii_lowercase();
+        let declared = format!("\n{name} = {{ default = \"\" }}\n");
+        let given = format!("{name} = \"{{{{ {name} }}}}\"\n");
+        assert!(app.contains(&declared), "content/spin.toml: {declared:?}");
+        assert!(app.contains(&given), "content/spin.toml: {given:?}");
+        assert!(
+            variables.contains(&declared[1..]),
+            "variables.txt: {declared:?}"
+        );
+        assert!(component.contains(&given), "component.txt: {given:?}");
+    }
+}
+
 /// The README's table names every setting, in the table's order, by its
 /// environment and its Spin variable (`CACHE_CONTROL` / `cache_control`),
 /// with its default (`none` for an empty one).
