@@ -71,3 +71,4 @@ pub use site::FileError;
 pub use site::embedded::{EmbeddedFile, EmbeddedSite};
 pub use site::mounted::confined_path::resolve_under;
 pub use site::mounted::manifest::{FILE_NAME as MANIFEST_FILE, Recorded, SiteManifest};
+pub use site::site_blob::{BlobWriter, decode as decode_site_blob, encode as encode_site_blob};

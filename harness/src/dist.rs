@@ -3,9 +3,11 @@
 //!
 //! - The components: the plain WASIp3 and WASIp2 ones (wasmtime, other
 //!   hosts) and the Spin builds (Spin variables, routes).
+//! - The generic embedded components, which the tool's `embed` writes a
+//!   site into.
 //! - The build step as a tool (`http-caching-site`, Linux x86_64), and as a
-//!   Spin plugin: its tarball (the tool and the plain components, which its
-//!   `serve` runs) and a plugin manifest whose `url` is the tarball here
+//!   Spin plugin: its tarball (the tool, the plain components its `serve`
+//!   runs and the generic embedded ones its `embed` writes into) and a plugin manifest whose `url` is the tarball here
 //!   (`file://`), for `spin plugins install --file`.
 //! - The Spin template (`templates/http-caching-site/`, and as a tarball),
 //!   its component named by URL (`component-base-url`, a parameter) and
@@ -41,6 +43,26 @@ pub fn default_base_url() -> String {
     )
 }
 
+/// The generic embedded components, by their release names: the site is
+/// written into them by the tool's `embed`.
+/// Each with its region in MiB: 56 (a site for Akamai Functions' 50 MiB per
+/// application; an instance's memory stays within its 128 MiB), and 248 for
+/// larger sites, which `embed` takes when the first is too small.
+pub const GENERIC_EMBEDDED: [(&str, Wasi, u32); 4] = [
+    ("http-caching-server-embedded-wasip3.wasm", Wasi::P3, 56),
+    ("http-caching-server-embedded-wasip2.wasm", Wasi::P2, 56),
+    (
+        "http-caching-server-embedded-large-wasip3.wasm",
+        Wasi::P3,
+        248,
+    ),
+    (
+        "http-caching-server-embedded-large-wasip2.wasm",
+        Wasi::P2,
+        248,
+    ),
+];
+
 /// The components, by their release names.
 pub const COMPONENTS: [(&str, Wasi, bool); 4] = [
     ("http-caching-server-wasip3.wasm", Wasi::P3, false),
@@ -72,16 +94,25 @@ pub fn write(dir: &Path, base_url: &str) -> Result<Dist> {
         std::fs::copy(&built, dir.join(name))
             .with_context(|| format!("copying {}", built.display()))?;
     }
+    for (name, wasi, region_mib) in GENERIC_EMBEDDED {
+        let built = tools::build_generic_embedded(wasi, region_mib)?;
+        std::fs::copy(&built, dir.join(name))
+            .with_context(|| format!("copying {}", built.display()))?;
+    }
     let tool = build_tool()?;
     std::fs::copy(&tool, dir.join(TOOL))?;
 
-    // The plugin: the tool and the plain components beside it.
+    // The plugin: the tool, and beside it the plain components (`serve`)
+    // and the generic embedded ones (`embed`).
     let tarball = format!("{TOOL}-{VERSION}-linux-amd64.tar.gz");
     let mut entries: Vec<(String, Vec<u8>, u32)> = vec![(TOOL.to_string(), read(&tool)?, 0o755)];
-    for (name, _, spin) in COMPONENTS {
-        if !spin {
-            entries.push((name.to_string(), read(&dir.join(name))?, 0o644));
-        }
+    let beside = COMPONENTS
+        .iter()
+        .filter(|(_, _, spin)| !spin)
+        .map(|(name, ..)| *name)
+        .chain(GENERIC_EMBEDDED.iter().map(|(name, ..)| *name));
+    for name in beside {
+        entries.push((name.to_string(), read(&dir.join(name))?, 0o644));
     }
     std::fs::write(dir.join(&tarball), tar_gz(&entries)?)?;
     let tarball_sha = sha256_hex(&read(&dir.join(&tarball))?);
@@ -250,7 +281,8 @@ fn release_notes(digests: &[(String, String)], base_url: &str) -> String {
          | `http-caching-server-spin-wasip3.wasm` | `wasi:http` 0.3.0, WASI 0.2.6, `wasi:config/store` | Spin 4.1 or later |\n\
          | `http-caching-server-spin-wasip2.wasm` | `wasi:http` 0.2.x, WASI 0.2.6, `wasi:config/store` | Spin 4.0.x (SpinKube's shim line) |\n\
          | `http-caching-server-wasip3.wasm` | `wasi:http` 0.3.0, WASI 0.2.6 | wasmtime 48 (`serve -Sp3`), Spin 4.1, wasmCloud v2 |\n\
-         | `http-caching-server-wasip2.wasm` | `wasi:http/types@0.2.4`, WASI 0.2.6 | wasmtime (`serve -Sp3=n`), Spin 4.0 and later, hosts of `wasi:http` 0.2 |\n\n\
+         | `http-caching-server-wasip2.wasm` | `wasi:http/types@0.2.4`, WASI 0.2.6 | wasmtime (`serve -Sp3=n`), Spin 4.0 and later, hosts of `wasi:http` 0.2 |\n\
+         | `http-caching-server-embedded[-large]-wasip3.wasm`, `-wasip2.wasm` | as the plain ones, no `wasi:filesystem` | not served as they are: `http-caching-site embed SITE -o site.wasm [--wasip2]` writes a site into them (a region of 56 MiB, or 248 MiB for the large ones) |\n\n\
          The Spin builds read their settings from Spin variables; the plain ones from the \
          environment (docs/runtimes.md).\n\n\
          ## The hosts' published limits\n\n\

@@ -196,6 +196,44 @@ pub fn build_embedded(wasi: Wasi, site: &Path, label: &str) -> Result<PathBuf> {
     Ok(copy)
 }
 
+/// The generic embedded component of `wasi` (once per process and size):
+/// the `embedded` feature built without a site, with a region of
+/// `region_mib` MiB that `http-caching-site embed` writes a site into
+/// (`embedded/src/region.rs`), in a target directory of its own.
+pub fn build_generic_embedded(wasi: Wasi, region_mib: u32) -> Result<PathBuf> {
+    type Built = Vec<((Wasi, u32), Result<PathBuf, String>)>;
+    static BUILT: std::sync::Mutex<Built> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, result)) = built.iter().find(|(key, _)| *key == (wasi, region_mib)) {
+        return result.clone().map_err(anyhow::Error::msg);
+    }
+    let (package, artifact) = entry_crate(wasi, false);
+    let mib = region_mib.to_string();
+    let result = target_dir()
+        .and_then(|dir| {
+            build_wasm_with(
+                &[
+                    "--package".into(),
+                    package.into(),
+                    "--features".into(),
+                    "embedded".into(),
+                    "--target-dir".into(),
+                    dir.join(format!("embedded-generic-{region_mib}")).into(),
+                ],
+                artifact,
+                &[
+                    ("HTTP_CACHING_SERVER_SITE", std::ffi::OsStr::new("")),
+                    ("HTTP_CACHING_SERVER_REGION_MIB", std::ffi::OsStr::new(&mib)),
+                ],
+            )
+        })
+        .map_err(|e| format!("{e:#}"));
+    built.push(((wasi, region_mib), result.clone()));
+    result.map_err(anyhow::Error::msg)
+}
+
 /// Builds a package of the workspace for the wasm target and returns its
 /// .wasm file, as cargo reports it (so that `$CARGO_TARGET_DIR` is honoured).
 pub fn build_package(package: &str, artifact: &str) -> Result<PathBuf> {

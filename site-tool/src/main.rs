@@ -8,7 +8,11 @@
 //!   with its file and line; exit status 1 when there is one.
 //! - `serve SITE_DIR`: `build`, then the site under Spin (found as `$SPIN`,
 //!   the Spin running this plugin, or `spin` on PATH) or wasmtime.
+//! - `embed SITE_DIR -o site.wasm [--wasip2]`: `build`, then the site
+//!   written into the generic embedded component beside this tool: no
+//!   compiler, no network.
 
+mod embed;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +47,11 @@ enum Command {
     /// Build the site, then serve it on ADDR with Spin (when one is found)
     /// or wasmtime, files read where they are (edit one, see it).
     Serve(serve::Options),
+    /// Build the site, then write it into the generic embedded component
+    /// (WASIp3, or WASIp2 with --wasip2): a component that carries the site
+    /// and mounts nothing, as `cargo xtask build --embed` makes, with no
+    /// compiler.
+    Embed(embed::Options),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +71,11 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Serve(options) => {
             build(&options.site_dir)?;
             serve::serve(&options)
+        }
+        Command::Embed(options) => {
+            build(&options.site_dir)?;
+            let site = existing_dir(&options.site_dir)?;
+            embed::embed(&options, &site).map(|()| ExitCode::SUCCESS)
         }
     }
 }

@@ -126,7 +126,7 @@ fn find_spin() -> Option<PathBuf> {
 }
 
 /// The file `name` in the directory of this tool's binary.
-fn beside_this_tool(name: &str) -> Result<PathBuf> {
+pub fn beside_this_tool(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe().context("where this tool is")?;
     let path = exe.parent().map(|dir| dir.join(name)).unwrap_or_default();
     if !path.is_file() {

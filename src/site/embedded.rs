@@ -24,41 +24,45 @@ use crate::site::FileError;
 use crate::site::SiteSource;
 use crate::site::Snapshot;
 
-/// One file of an embedded site, as the build decided it.
+/// One file of an embedded site, as the build decided it; `'static` in a
+/// site, borrowed while a site blob is written (`site_blob::BlobWriter`).
 #[derive(Debug, Clone, Copy)]
-pub struct EmbeddedFile {
+pub struct EmbeddedFile<'a> {
     /// The path relative to the site root, segments joined with `/`.
-    pub path: &'static str,
-    pub bytes: &'static [u8],
+    pub path: &'a str,
+    pub bytes: &'a [u8],
     /// The MD5 of `bytes`, 32 lower-case hex digits: the strong ETag.
-    pub md5: &'static str,
+    pub md5: &'a str,
     /// The source file's modification time the build recorded, whole
     /// seconds since the epoch: Last-Modified.
     pub modified_secs: u64,
     /// The Content-Type field value.
-    pub content_type: &'static str,
+    pub content_type: &'a str,
     /// The content coding the name says (`.svgz`: gzip).
-    pub content_encoding: Option<&'static str>,
+    pub content_encoding: Option<&'a str>,
     /// For a precompressed variant: the MD5 of the source it was proven to
     /// encode.
-    pub made_from: Option<&'static str>,
+    pub made_from: Option<&'a str>,
 }
 
 /// An embedded site: its files sorted by path, and its directories (every
 /// path that holds a file) sorted, so that both are found by binary search.
 #[derive(Debug, Clone, Copy)]
 pub struct EmbeddedSite {
-    files: &'static [EmbeddedFile],
+    files: &'static [EmbeddedFile<'static>],
     directories: &'static [&'static str],
 }
 
 impl EmbeddedSite {
     /// The site of a generated table; `files` and `directories` sorted.
-    pub const fn new(files: &'static [EmbeddedFile], directories: &'static [&'static str]) -> Self {
+    pub const fn new(
+        files: &'static [EmbeddedFile<'static>],
+        directories: &'static [&'static str],
+    ) -> Self {
         EmbeddedSite { files, directories }
     }
 
-    fn file(&self, relative: &str) -> Option<&'static EmbeddedFile> {
+    fn file(&self, relative: &str) -> Option<&'static EmbeddedFile<'static>> {
         let files = self.files;
         files
             .binary_search_by(|file| file.path.cmp(relative))
@@ -67,7 +71,7 @@ impl EmbeddedSite {
     }
 }
 
-fn snapshot(file: &EmbeddedFile) -> Arc<Snapshot> {
+fn snapshot(file: &EmbeddedFile<'static>) -> Arc<Snapshot> {
     let modified = UNIX_EPOCH + Duration::from_secs(file.modified_secs);
     Arc::new(Snapshot {
         validators: Validators::from_md5_hex(file.md5, Some(modified)),

@@ -7,6 +7,7 @@
 
 pub mod embedded;
 pub mod mounted;
+pub mod site_blob;
 
 use std::io;
 use std::sync::Arc;

@@ -307,3 +307,89 @@ fn the_release_files_are_reproducible() {
         assert!(sums.contains(&format!("{sha}  {name}")), "{name}");
     }
 }
+
+/// The released tool writes a site into the generic embedded components
+/// with no compiler, source or network (PATH without cargo, in an empty
+/// directory): the results import no file system and answer as the
+/// compiled-in embedded build of the same site does, field for field and
+/// byte for byte, under wasmtime (both WASI versions) and Spin.
+#[test]
+#[cfg_attr(
+    no_wasmtime,
+    ignore = "no wasmtime found when the tests were built: set $WASMTIME (cargo xtask test installs it)"
+)]
+fn the_released_tool_embeds_a_site_without_a_compiler() {
+    use crate::support::{Runtime, Served, Wasi};
+    let dist = dist();
+    let work = tempfile::tempdir().unwrap();
+    let site = support::embedded_fixture_site();
+    let mut runs = vec![Runtime::WASMTIME, Runtime::WASMTIME_P2];
+    if harness::tools::find_spin().is_some() {
+        runs.push(support::spin_runtime(Wasi::P3));
+    }
+    for runtime in runs {
+        let out = work.path().join(format!("site-{}.wasm", runtime.wasi));
+        let mut embed = Command::new(dist.join("http-caching-site"));
+        embed
+            .arg("embed")
+            .arg(site)
+            .arg("-o")
+            .arg(&out)
+            .current_dir(work.path())
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", work.path());
+        if runtime.wasi == Wasi::P2 {
+            embed.arg("--wasip2");
+        }
+        let output = embed.output().unwrap();
+        assert!(
+            output.status.success(),
+            "embed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let (imports, _) = crate::artifacts::imports_and_exports(&out);
+        assert!(
+            !imports
+                .iter()
+                .any(|name| name.starts_with("wasi:filesystem")),
+            "{runtime}: {imports:?}"
+        );
+        let env = crate::support::cases::SITE;
+        let ours = Served::start_artifact(runtime, &out, env);
+        let compiled =
+            Served::start_artifact(runtime, &support::embedded_artifact(runtime.wasi), env);
+        let css = support::fixture_file("css/site.css");
+        let etag = etag_of(&css);
+        let requests: &[(&str, &[(&str, &str)])] = &[
+            ("/", &[]),
+            ("/about.html", &[]),
+            ("/css/site.css", &[]),
+            ("/css/site.css", &[("If-None-Match", &etag)]),
+            ("/css/site.css", &[("Range", "bytes=0-9,20-29")]),
+            ("/js/big.js", &[("Accept-Encoding", "br")]),
+            ("/js/big.js", &[("Accept-Encoding", "gzip")]),
+            ("/docs", &[]),
+            ("/missing", &[("Accept", "text/html")]),
+            ("/nothing.png", &[]),
+            ("/_headers", &[]),
+        ];
+        for (target, fields) in requests {
+            let (a, b) = (ours.get(target, fields), compiled.get(target, fields));
+            let what = format!("{runtime}: {target} {fields:?}");
+            assert_eq!(a.status, b.status, "{what}");
+            let without_date = |r: &support::Response| {
+                let mut fields: Vec<_> = r
+                    .fields
+                    .iter()
+                    .filter(|(n, _)| !n.eq_ignore_ascii_case("date"))
+                    .cloned()
+                    .collect();
+                fields.sort();
+                fields
+            };
+            assert_eq!(without_date(&a), without_date(&b), "{what}");
+            assert!(a.body == b.body, "{what}: other bytes");
+        }
+    }
+}

@@ -14,7 +14,7 @@ use crate::support;
 
 /// The names a component imports and exports, sorted: its own, not those
 /// of the components and modules nested in it.
-fn imports_and_exports(wasm: &Path) -> (Vec<String>, Vec<String>) {
+pub(crate) fn imports_and_exports(wasm: &Path) -> (Vec<String>, Vec<String>) {
     let bytes = std::fs::read(wasm).unwrap_or_else(|err| panic!("{}: {err}", wasm.display()));
     let (mut imports, mut exports) = (Vec::new(), Vec::new());
     // Each component or module, nested ones too, starts with a Version
