@@ -30,14 +30,29 @@ pub struct Written {
 }
 
 /// Writes the variants of every file under `site` (but dot-files, which are
-/// never served, and variants themselves).
+/// never served, and variants themselves). On a terminal, a progress line
+/// counts the files as they are compressed (a large site's brotli takes
+/// a while); elsewhere (a build log) it is not drawn.
 pub fn write_variants(site: &Path) -> Result<Written> {
+    let mut sources = Vec::new();
+    visit(site, site, &mut sources)?;
+    let progress = indicatif::ProgressBar::new(sources.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("compressing {pos}/{len} files {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let mut written = Written::default();
-    visit(site, site, &mut written)?;
+    for source in &sources {
+        let name = source.strip_prefix(site).unwrap_or(source);
+        progress.set_message(name.display().to_string());
+        write_variants_of(source, &mut written)?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
     Ok(written)
 }
 
-fn visit(site: &Path, dir: &Path, written: &mut Written) -> Result<()> {
+/// The files under `dir` worth compressing, in name order.
+fn visit(site: &Path, dir: &Path, sources: &mut Vec<std::path::PathBuf>) -> Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .collect::<Result<_, _>>()?;
@@ -56,9 +71,9 @@ fn visit(site: &Path, dir: &Path, written: &mut Written) -> Result<()> {
             continue;
         }
         if kind.is_dir() {
-            visit(site, &path, written)?;
+            visit(site, &path, sources)?;
         } else if kind.is_file() && is_compressible(&name) {
-            write_variants_of(&path, written)?;
+            sources.push(path);
         }
     }
     Ok(())

@@ -12,14 +12,12 @@
 //!   written into the generic embedded component beside this tool: no
 //!   compiler, no network.
 
-mod embed;
-mod serve;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
+use http_caching_site::{build, check, embed, existing_dir, serve};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,7 +65,10 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Build { site_dir } => build(&site_dir).map(|_| ExitCode::SUCCESS),
-        Command::Check { site_dir } => check(&site_dir),
+        Command::Check { site_dir } => Ok(match check(&site_dir)? {
+            true => ExitCode::SUCCESS,
+            false => ExitCode::FAILURE,
+        }),
         Command::Serve(options) => {
             build(&options.site_dir)?;
             serve::serve(&options)
@@ -78,53 +79,4 @@ fn run(command: Command) -> Result<ExitCode> {
             embed::embed(&options, &site).map(|()| ExitCode::SUCCESS)
         }
     }
-}
-
-/// The build step on `site`: what it wrote, and the refused rules (which do
-/// not fail the build: the server refuses them too, and says so).
-fn build(site: &Path) -> Result<()> {
-    let site = existing_dir(site)?;
-    eprintln!("http-caching-site: building {}", site.display());
-    let built = site_build::build_site(&site)?;
-    print_problems(&built.problems);
-    eprintln!(
-        "http-caching-site: {}: precompressed variants: {} written, {} unchanged, {} removed; \
-         {} files recorded in its site manifest",
-        site.display(),
-        built.variants.written,
-        built.variants.unchanged,
-        built.variants.removed,
-        built.recorded
-    );
-    Ok(())
-}
-
-fn check(site: &Path) -> Result<ExitCode> {
-    let site = existing_dir(site)?;
-    let problems = site_build::rules_check::check_rules(&site);
-    print_problems(&problems);
-    if problems.is_empty() {
-        eprintln!(
-            "http-caching-site: {}: _headers and _redirects: no rule refused",
-            site.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    Ok(ExitCode::FAILURE)
-}
-
-fn print_problems(problems: &[String]) {
-    for problem in problems {
-        eprintln!("{problem}");
-    }
-}
-
-/// `site` as an absolute path, when it is a directory.
-fn existing_dir(site: &Path) -> Result<PathBuf> {
-    let absolute =
-        std::path::absolute(site).with_context(|| format!("{}: not a path", site.display()))?;
-    if !absolute.is_dir() {
-        anyhow::bail!("{}: no such directory", site.display());
-    }
-    Ok(absolute)
 }

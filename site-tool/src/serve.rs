@@ -24,16 +24,16 @@ pub struct Options {
     pub site_dir: PathBuf,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8081")]
-    addr: String,
+    pub addr: String,
     /// Force a runtime; by default Spin when one is found, else wasmtime.
     #[arg(long, value_parser = ["spin", "wasmtime"])]
-    runtime: Option<String>,
+    pub runtime: Option<String>,
     /// Serve the WASIp2 component (Spin before 4.1 gets it anyway).
     #[arg(long)]
-    wasip2: bool,
+    pub wasip2: bool,
     /// The component to serve, instead of the one beside this tool.
     #[arg(long)]
-    component: Option<PathBuf>,
+    pub component: Option<PathBuf>,
 }
 
 pub fn serve(options: &Options) -> Result<ExitCode> {

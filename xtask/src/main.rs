@@ -34,10 +34,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Build the component and serve static/ on 127.0.0.1:8081: with Spin
-    /// when one is found ($SPIN or PATH), else with wasmtime (installed,
-    /// pinned, when missing). A Spin older than 4.1 serves the WASIp2
-    /// artifact. Configuration variables in the environment are passed on.
+    /// Build the component and serve static/ (or SITE_DIR) on
+    /// 127.0.0.1:8081: with Spin when one is found ($SPIN or PATH), else
+    /// with wasmtime (installed, pinned, when missing). A Spin older than
+    /// 4.1 serves the WASIp2 artifact. Configuration variables in the
+    /// environment are passed on.
     Serve(ServeOptions),
     /// The build step (spin.toml's `build`): the wasm component, and the site
     /// manifest in static/ (MD5, length and time of each file).
@@ -82,6 +83,9 @@ struct ServeOptions {
     /// Serve the WASIp2 artifact (spin-wasip2.toml; wasmtime with -Sp3=n).
     #[arg(long)]
     wasip2: bool,
+    /// A site directory to serve instead of static/ (built first, files
+    /// read where they are), as `http-caching-site serve` does.
+    site_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -169,23 +173,12 @@ fn build_for(wasi: Wasi) -> Result<PathBuf> {
             &harness::spin::component_source(manifest_for(wasi))?,
         )?;
     }
-    let site = tools::workspace_root().join("static");
-    let site_build::SiteBuild {
-        variants,
-        recorded: files,
-        problems,
-    } = site_build::build_site(&site)?;
-    print_rule_problems(&problems);
+    // The site's build step, as the tool runs it on any directory.
+    http_caching_site::build(&tools::workspace_root().join("static"))?;
     eprintln!(
-        "xtask: built {} (WASIp3) and {} (WASIp2), and their Spin builds; precompressed \
-         variants: {} written, \
-         {} unchanged, {} removed; recorded {files} files of {} in its site manifest",
+        "xtask: built {} (WASIp3) and {} (WASIp2), and their Spin builds",
         p3.display(),
-        p2.display(),
-        variants.written,
-        variants.unchanged,
-        variants.removed,
-        site.display()
+        p2.display()
     );
     Ok(match wasi {
         Wasi::P3 => p3,
@@ -289,6 +282,9 @@ fn manifest_for(wasi: Wasi) -> &'static str {
 }
 
 fn serve(options: ServeOptions) -> Result<()> {
+    if let Some(site_dir) = options.site_dir {
+        return serve_dir(site_dir, options.addr, options.runtime, options.wasip2);
+    }
     let addr = options.addr.as_str();
     let wasi = if options.wasip2 { Wasi::P2 } else { Wasi::P3 };
     let spin = match options.runtime {
@@ -365,6 +361,41 @@ fn serve(options: ServeOptions) -> Result<()> {
         harness::runtime::wasmtime_command(&spec)?
     };
     tools::run(&mut command)
+}
+
+/// `serve SITE_DIR`: the tool's `serve`, with the artifact built here.
+fn serve_dir(
+    site_dir: PathBuf,
+    addr: String,
+    runtime: Option<RuntimeChoice>,
+    wasip2: bool,
+) -> Result<()> {
+    let spin = match runtime {
+        Some(RuntimeChoice::Wasmtime) => None,
+        _ => tools::find_spin(),
+    };
+    // A Spin before 4.1 runs the WASIp2 artifact only.
+    let too_old = match &spin {
+        Some(spin) => tools::check_spin_version(&tools::spin_version_text(spin)?).is_err(),
+        None => false,
+    };
+    if spin.is_none() {
+        install::wasmtime()?;
+    }
+    let wasi = if wasip2 || too_old {
+        Wasi::P2
+    } else {
+        Wasi::P3
+    };
+    let options = http_caching_site::serve::Options {
+        site_dir: site_dir.clone(),
+        addr,
+        runtime: runtime.map(|r| format!("{r:?}").to_ascii_lowercase()),
+        wasip2: wasi == Wasi::P2,
+        component: Some(tools::build_artifact(wasi)?),
+    };
+    http_caching_site::build(&site_dir)?;
+    http_caching_site::serve::serve(&options).map(|_| ())
 }
 
 fn dist(options: DistOptions) -> Result<()> {
