@@ -821,3 +821,24 @@ fn files_sent_from_the_file_answer_as_kept_ones() {
         "a file sent from the file was kept"
     );
 }
+
+/// A `_headers` over 1 MiB is not read: the log says why, and the rules it
+/// had stay (here none: the instance never read one).
+#[test]
+fn a_rules_file_over_the_limit_is_not_read() {
+    let mut site = fixture(&[]);
+    let mut headers = b"/*\n  X-Big: yes\n".to_vec();
+    while headers.len() <= 1 << 20 {
+        headers.extend_from_slice(b"# a comment to make the file large\n");
+    }
+    fs::write(site.dir.path().join("_headers"), &headers).unwrap();
+    site.new_instance(&[]);
+    let reply = site.get("/about.html", &[]);
+    assert_eq!(reply.plan.status, StatusCode::OK);
+    assert_eq!(field(&reply, "x-big"), None);
+    let log = reply.log_lines.to_string();
+    assert!(
+        log.contains("_headers: ") && log.contains("more than a rules file may have (1048576)"),
+        "{log}"
+    );
+}
