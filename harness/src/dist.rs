@@ -15,8 +15,9 @@
 //! - `SHA256SUMS` and `release.md` (the lines to paste, which host runs which
 //!   component, the hosts' limits).
 //!
-//! Reproducible: every file is written from the build's bytes alone; the
-//! tarballs have fixed times, owners and order (two runs give the same
+//! Reproducible for one output directory and base URL (the plugin manifest
+//! names the directory, the template and release.md the URL): the tarballs
+//! have fixed times, owners and order (two runs give the same
 //! digests, checked by the tests).
 
 use std::fmt::Write as _;
@@ -233,7 +234,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 fn plugin_manifest(url: &str, sha256: &str) -> String {
     let manifest = serde_json::json!({
         "name": TOOL,
-        "description": "The build step of http-caching-server: precompressed variants and the site manifest (build), the check of _headers and _redirects (check), a site served as it is edited (serve)",
+        "description": "The build step of http-caching-server: precompressed variants and the site manifest (build), the check of _headers and _redirects (check), a site served as it is edited (serve), a site written into a generic embedded component (embed)",
         "version": VERSION,
         "spinCompatibility": ">=4.0",
         "license": "unspecified",

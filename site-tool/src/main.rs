@@ -23,7 +23,7 @@ use http_caching_site::{build, check, embed, existing_dir, serve};
 #[command(
     name = "http-caching-site",
     version,
-    about = "Build, check and serve a site for http-caching-server"
+    about = "Build, check, serve and embed a site for http-caching-server"
 )]
 struct Cli {
     #[command(subcommand)]

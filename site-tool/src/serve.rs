@@ -118,11 +118,14 @@ pub fn serve(options: &Options) -> Result<ExitCode> {
 
 /// Spin: `$SPIN`, the Spin running this plugin, or `spin` on PATH.
 fn find_spin() -> Option<PathBuf> {
-    harness::tools::find_spin().or_else(|| {
-        std::env::var_os("SPIN_BIN_PATH")
+    let named = |name: &str| {
+        std::env::var_os(name)
+            .filter(|path| !path.is_empty())
             .map(PathBuf::from)
-            .filter(|path| path.is_file())
-    })
+    };
+    named("SPIN")
+        .or_else(|| named("SPIN_BIN_PATH").filter(|path| path.is_file()))
+        .or_else(harness::tools::find_spin)
 }
 
 /// The file `name` in the directory of this tool's binary.

@@ -98,17 +98,15 @@ impl SiteRules {
     }
 }
 
-/// The bytes of the rules file `name`: a file too large to keep is read
-/// from the file (rules are small, and held parsed anyway), up to
-/// [`MAX_RULES_FILE_BYTES`]; past that, or unreadable, the line for the log.
+/// The bytes of the rules file `name`, up to [`MAX_RULES_FILE_BYTES`]
+/// whether it is kept or not (rules are small, and held parsed anyway): a
+/// file too large to keep is read from the file; a larger one, or one that
+/// cannot be read, gives the line for the log.
 fn rules_file_bytes(
     source: &mut dyn SiteSource,
     name: &str,
     snapshot: &Arc<Snapshot>,
 ) -> Result<Bytes, String> {
-    if let Some(bytes) = &snapshot.content {
-        return Ok(bytes.clone());
-    }
     let place = source.path_of(name);
     if snapshot.len > MAX_RULES_FILE_BYTES {
         return Err(format!(
@@ -116,6 +114,9 @@ fn rules_file_bytes(
              ({MAX_RULES_FILE_BYTES}); its last rules stay",
             snapshot.len
         ));
+    }
+    if let Some(bytes) = &snapshot.content {
+        return Ok(bytes.clone());
     }
     source
         .open(name, snapshot)

@@ -822,8 +822,9 @@ fn files_sent_from_the_file_answer_as_kept_ones() {
     );
 }
 
-/// A `_headers` over 1 MiB is not read: the log says why, and the rules it
-/// had stay (here none: the instance never read one).
+/// A `_headers` over 1 MiB is not read, kept or not (a raised
+/// MAX_KEPT_FILE_BYTES keeps it): the log says why, and the rules it had
+/// stay (here none: the instance never read one).
 #[test]
 fn a_rules_file_over_the_limit_is_not_read() {
     let mut site = fixture(&[]);
@@ -832,13 +833,15 @@ fn a_rules_file_over_the_limit_is_not_read() {
         headers.extend_from_slice(b"# a comment to make the file large\n");
     }
     fs::write(site.dir.path().join("_headers"), &headers).unwrap();
-    site.new_instance(&[]);
-    let reply = site.get("/about.html", &[]);
-    assert_eq!(reply.plan.status, StatusCode::OK);
-    assert_eq!(field(&reply, "x-big"), None);
-    let log = reply.log_lines.to_string();
-    assert!(
-        log.contains("_headers: ") && log.contains("more than a rules file may have (1048576)"),
-        "{log}"
-    );
+    for env in [&[][..], &[("MAX_KEPT_FILE_BYTES", "4194304")]] {
+        site.new_instance(env);
+        let reply = site.get("/about.html", &[]);
+        assert_eq!(reply.plan.status, StatusCode::OK, "{env:?}");
+        assert_eq!(field(&reply, "x-big"), None, "{env:?}");
+        let log = reply.log_lines.to_string();
+        assert!(
+            log.contains("_headers: ") && log.contains("more than a rules file may have (1048576)"),
+            "{env:?}: {log}"
+        );
+    }
 }

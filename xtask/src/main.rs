@@ -56,8 +56,9 @@ enum Task {
     /// A long mixed load (200, 304, 206, 404) with a memory check.
     Soak(soak::Options),
     /// The release files in target/dist/: both components and their Spin
-    /// builds, the build step as a tool and as a Spin plugin, the Spin
-    /// template, SHA256SUMS and release.md.
+    /// builds, the four generic embedded components, the build step as a
+    /// tool and as a Spin plugin, the Spin template, SHA256SUMS and
+    /// release.md.
     Dist(DistOptions),
 }
 
