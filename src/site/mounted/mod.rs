@@ -461,19 +461,7 @@ mod tests {
     fn a_read_crossed_by_a_same_tick_rewrite_is_never_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("index.html");
-        let (old, new) = (
-            vec![b'a'; 3 * READ_PIECE_BYTES],
-            vec![b'b'; 3 * READ_PIECE_BYTES],
-        );
-        let tick = SystemTime::now();
-        write_with_time(&path, &old, tick);
-        let writer_path = path.clone();
-        test_hook::set_after_a_piece(move || {
-            // In place: the open handle keeps reading the same file.
-            let mut file = fs::File::options().write(true).open(&writer_path).unwrap();
-            std::io::Write::write_all(&mut file, &new).unwrap();
-            file.set_modified(tick).unwrap();
-        });
+        rewritten_in_the_same_tick_during_a_read(&path);
         let mut store = store(dir.path(), Duration::ZERO);
         let snapshot = store
             .read("index.html", at(Instant::now(), SystemTime::now()))
@@ -489,6 +477,28 @@ mod tests {
             snapshot.validators.etag(),
             crate::decision::validators::strong_etag(content_of(&snapshot))
         );
+    }
+
+    /// Writes three pieces of `a` to `path`, now, and has the next read on
+    /// this thread, after its first piece, rewrite the file in place with
+    /// three pieces of `b` and put its time back, as a second write within
+    /// one tick of a coarse file-system clock leaves it. Returns the new
+    /// bytes.
+    fn rewritten_in_the_same_tick_during_a_read(path: &Path) -> Vec<u8> {
+        let (old, new) = (
+            vec![b'a'; 3 * READ_PIECE_BYTES],
+            vec![b'b'; 3 * READ_PIECE_BYTES],
+        );
+        let tick = SystemTime::now();
+        write_with_time(path, &old, tick);
+        let (writer_path, written) = (path.to_path_buf(), new.clone());
+        test_hook::set_after_a_piece(move || {
+            // In place: the open handle keeps reading the same file.
+            let mut file = fs::File::options().write(true).open(&writer_path).unwrap();
+            std::io::Write::write_all(&mut file, &written).unwrap();
+            file.set_modified(tick).unwrap();
+        });
+        new
     }
 
     const HOUR: Duration = Duration::from_secs(3600);
@@ -657,18 +667,7 @@ mod tests {
     fn a_hash_crossed_by_a_rewrite_is_never_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data.bin");
-        let (old, new) = (
-            vec![b'a'; 3 * READ_PIECE_BYTES],
-            vec![b'b'; 3 * READ_PIECE_BYTES],
-        );
-        let tick = SystemTime::now();
-        write_with_time(&path, &old, tick);
-        let writer_path = path.clone();
-        test_hook::set_after_a_piece(move || {
-            let mut file = fs::File::options().write(true).open(&writer_path).unwrap();
-            std::io::Write::write_all(&mut file, &new).unwrap();
-            file.set_modified(tick).unwrap();
-        });
+        let new = rewritten_in_the_same_tick_during_a_read(&path);
         let mut store = FileStore::new(
             dir.path(),
             StoreLimits {
@@ -682,7 +681,7 @@ mod tests {
         assert!(test_hook::has_run(), "the rewrite happened during the hash");
         assert_eq!(
             snapshot.validators.etag(),
-            crate::decision::validators::strong_etag(&vec![b'b'; 3 * READ_PIECE_BYTES])
+            crate::decision::validators::strong_etag(&new)
         );
     }
 
