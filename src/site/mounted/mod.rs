@@ -79,6 +79,23 @@ struct Entry {
 }
 
 impl Entry {
+    /// The entry of `snapshot`, made from the version `fingerprint`
+    /// describes, looked at `checked_at`; no handle opened yet.
+    fn new(
+        snapshot: Arc<Snapshot>,
+        fingerprint: Fingerprint,
+        checked_at: Instant,
+        racy: bool,
+    ) -> Entry {
+        Entry {
+            snapshot,
+            fingerprint,
+            checked_at,
+            racy,
+            opened: None,
+        }
+    }
+
     fn bytes(&self) -> u64 {
         self.snapshot.content.as_ref().map_or(0, |c| c.len() as u64)
     }
@@ -162,21 +179,14 @@ impl FileStore {
                 .manifest()
                 .vouches_for(relative, fingerprint.len, modified)
         {
-            let named = crate::decision::content_type::for_file_name(relative);
-            let snapshot = Arc::new(Snapshot {
-                validators: Validators::from_md5_hex(&recorded.md5, Some(recorded.modified())),
-                len: recorded.len,
-                content_type: named.content_type,
-                content_encoding: named.content_encoding,
-                content: None,
-            });
-            let entry = Entry {
-                snapshot: snapshot.clone(),
-                fingerprint,
-                checked_at: now,
-                racy: false,
-                opened: None,
-            };
+            let snapshot = snapshot_of(
+                relative,
+                &recorded.md5,
+                Some(recorded.modified()),
+                recorded.len,
+                None,
+            );
+            let entry = Entry::new(snapshot.clone(), fingerprint, now, false);
             self.remember(relative, entry);
             return Ok(snapshot);
         }
@@ -228,25 +238,13 @@ impl FileStore {
                     .manifest()
                     .time_for(relative, &md5)
                     .or(fingerprint.modified);
-                let named = crate::decision::content_type::for_file_name(relative);
-                Arc::new(Snapshot {
-                    validators: Validators::from_md5_hex(&md5, modified),
-                    len: content.len() as u64,
-                    content_type: named.content_type,
-                    content_encoding: named.content_encoding,
-                    content: Some(Bytes::from(content)),
-                })
+                let len = content.len() as u64;
+                snapshot_of(relative, &md5, modified, len, Some(Bytes::from(content)))
             }
         };
         self.remember(
             relative,
-            Entry {
-                snapshot: snapshot.clone(),
-                fingerprint,
-                checked_at: now,
-                racy: recent,
-                opened: None,
-            },
+            Entry::new(snapshot.clone(), fingerprint, now, recent),
         );
         Ok(snapshot)
     }
@@ -270,21 +268,9 @@ impl FileStore {
             .manifest()
             .time_for(relative, &md5)
             .or(fingerprint.modified);
-        let named = crate::decision::content_type::for_file_name(relative);
-        let snapshot = Arc::new(Snapshot {
-            validators: Validators::from_md5_hex(&md5, modified),
-            len: fingerprint.len,
-            content_type: named.content_type,
-            content_encoding: named.content_encoding,
-            content: None,
-        });
-        let entry = Entry {
-            snapshot: snapshot.clone(),
-            fingerprint,
-            checked_at: clock.monotonic,
-            racy: fingerprint.is_recent(clock.wall),
-            opened: None,
-        };
+        let snapshot = snapshot_of(relative, &md5, modified, fingerprint.len, None);
+        let racy = fingerprint.is_recent(clock.wall);
+        let entry = Entry::new(snapshot.clone(), fingerprint, clock.monotonic, racy);
         self.remember(relative, entry);
         Ok(snapshot)
     }
@@ -319,6 +305,26 @@ impl FileStore {
             self.cached_bytes -= old.bytes();
         }
     }
+}
+
+/// The snapshot of the file at `relative` whose bytes have the MD5 `md5`
+/// (hex) and `len`, modified at `modified`, with `content` when it is kept;
+/// its type from its name.
+fn snapshot_of(
+    relative: &str,
+    md5: &str,
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    content: Option<Bytes>,
+) -> Arc<Snapshot> {
+    let named = crate::decision::content_type::for_file_name(relative);
+    Arc::new(Snapshot {
+        validators: Validators::from_md5_hex(md5, modified),
+        len,
+        content_type: named.content_type,
+        content_encoding: named.content_encoding,
+        content,
+    })
 }
 
 /// A mounted directory (`files` in spin.toml, `--dir` for wasmtime) as
