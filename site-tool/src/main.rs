@@ -48,7 +48,8 @@ enum Command {
     /// Build the site, then write it into the generic embedded component
     /// (WASIp3, or WASIp2 with --wasip2): a component that carries the site
     /// and mounts nothing, as `cargo xtask build --embed` makes, with no
-    /// compiler.
+    /// compiler. Its settings (NOT_FOUND_PAGE, CACHE_CONTROL, ...) come from
+    /// the host's environment: `wasmtime serve --env NAME=VALUE`.
     Embed(embed::Options),
 }
 

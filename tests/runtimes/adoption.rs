@@ -192,11 +192,14 @@ fn a_new_spin_app_from_the_release_files() {
             &value,
         ],
     );
+    std::fs::write(app.join("docs/assets/site.css"), stylesheet()).unwrap();
     spin(&data, &app, &["build"]);
-    assert!(
-        app.join("assets/.site-manifest").is_file(),
-        "the build step ran"
-    );
+    for assets in ["assets", "docs/assets"] {
+        assert!(
+            app.join(assets).join(".site-manifest").is_file(),
+            "the build step ran on {assets}"
+        );
+    }
 
     let addr = harness::runtime::free_loopback_addr().unwrap();
     let spin_path = harness::tools::find_spin().unwrap();
@@ -216,8 +219,15 @@ fn a_new_spin_app_from_the_release_files() {
         "the template's page"
     );
     check_site(addr, "", &index, &not_found);
-    // The component `spin add` put at /static/... serves the same files.
-    check_site(addr, "/static", &index, &not_found);
+    // The component `spin add` put at /static/... serves its own files,
+    // in the directory `spin add` made for it.
+    let docs_index = std::fs::read(app.join("docs/assets/index.html")).unwrap();
+    let docs_not_found = std::fs::read(app.join("docs/assets/404.html")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&docs_index).contains("docs"),
+        "the added component's page"
+    );
+    check_site(addr, "/static", &docs_index, &docs_not_found);
     up.stop();
 }
 
