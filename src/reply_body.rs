@@ -33,26 +33,26 @@ pub enum ReplyBody {
 #[derive(Debug)]
 pub struct FileBody {
     file: Box<dyn OpenedFile>,
-    parts: Vec<FilePart>,
+    parts: Vec<Part>,
     /// Where the file is, escaped, for the log line of a body cut short.
     path: String,
 }
 
-/// One part of a [`FileBody`].
+/// One part of a body.
 #[derive(Debug, Clone)]
-pub enum FilePart {
-    /// Bytes of the body's own (a multipart boundary and part fields).
-    Framing(Bytes),
+pub enum Part {
+    /// Bytes at hand: a multipart boundary and part fields, or a whole body.
+    Bytes(Bytes),
     /// The file's bytes from `first` to `last`, inclusive (RFC 9110 section
     /// 14.1.2 counts them so).
     Range { first: u64, last: u64 },
 }
 
-impl FilePart {
+impl Part {
     fn len(&self) -> u64 {
         match self {
-            FilePart::Framing(bytes) => bytes.len() as u64,
-            FilePart::Range { first, last } => last - first + 1,
+            Part::Bytes(bytes) => bytes.len() as u64,
+            Part::Range { first, last } => last - first + 1,
         }
     }
 }
@@ -70,7 +70,7 @@ impl std::fmt::Display for CutShort {
 
 impl FileBody {
     /// The `parts` of `file` (at `path`, escaped, for the log).
-    pub(crate) fn new(file: Box<dyn OpenedFile>, parts: Vec<FilePart>, path: String) -> FileBody {
+    pub(crate) fn new(file: Box<dyn OpenedFile>, parts: Vec<Part>, path: String) -> FileBody {
         FileBody { file, parts, path }
     }
 }
@@ -85,7 +85,7 @@ impl ReplyBody {
     pub fn len(&self) -> u64 {
         match self {
             ReplyBody::Bytes(bytes) => bytes.len() as u64,
-            ReplyBody::File(body) => body.parts.iter().map(FilePart::len).sum(),
+            ReplyBody::File(body) => body.parts.iter().map(Part::len).sum(),
         }
     }
 
@@ -94,22 +94,13 @@ impl ReplyBody {
     }
 
     /// The body in pieces of at most [`PIECE_BYTES`] (bytes at hand) or
-    /// [`FILE_PIECE_BYTES`] (read from the file as they are taken): a piece that cannot be read as the version the
-    /// validators name ends the pieces with the reason.
+    /// [`FILE_PIECE_BYTES`] (read from the file as they are taken): a piece
+    /// that cannot be read as the version the validators name ends the
+    /// pieces with the reason.
     pub fn pieces(self) -> Pieces {
         let (file, parts) = match self {
             ReplyBody::Bytes(bytes) => (None, vec![Part::Bytes(bytes)]),
-            ReplyBody::File(body) => {
-                let parts = body
-                    .parts
-                    .into_iter()
-                    .map(|part| match part {
-                        FilePart::Framing(bytes) => Part::Bytes(bytes),
-                        FilePart::Range { first, last } => Part::Range(first, last),
-                    })
-                    .collect();
-                (Some((body.file, body.path)), parts)
-            }
+            ReplyBody::File(body) => (Some((body.file, body.path)), body.parts),
         };
         Pieces {
             file,
@@ -130,17 +121,11 @@ impl ReplyBody {
     }
 }
 
-/// A part not yet sent whole.
-enum Part {
-    Bytes(Bytes),
-    /// From the first byte to the last, inclusive, of the file.
-    Range(u64, u64),
-}
-
 /// The pieces of a [`ReplyBody`] ([`ReplyBody::pieces`]).
 pub struct Pieces {
     file: Option<(Box<dyn OpenedFile>, String)>,
     parts: std::vec::IntoIter<Part>,
+    /// What is left of the part being sent.
     current: Option<Part>,
 }
 
@@ -162,13 +147,14 @@ impl Iterator for Pieces {
                     self.current = Some(Part::Bytes(bytes));
                     return Some(Ok(piece));
                 }
-                Part::Range(first, last) => {
+                Part::Range { first, last } => {
                     let (file, path) = self.file.as_mut()?;
                     let len = (last - first + 1).min(FILE_PIECE_BYTES as u64);
                     return Some(match file.read_at(first, len as usize) {
                         Ok(piece) => {
                             if first + len <= last {
-                                self.current = Some(Part::Range(first + len, last));
+                                let first = first + len;
+                                self.current = Some(Part::Range { first, last });
                             }
                             Ok(piece)
                         }

@@ -21,7 +21,7 @@
 
 use bytes::{Bytes, BytesMut};
 
-use crate::reply_body::{FileBody, FilePart, ReplyBody};
+use crate::reply_body::{FileBody, Part, ReplyBody};
 
 use crate::access_log::{AccessLogLine, escaped};
 use crate::clock::Clock;
@@ -161,12 +161,12 @@ fn reply_body(body: &Body, content: Content) -> ReplyBody {
     match (body, content) {
         (Body::Text(_) | Body::Empty, _) => ReplyBody::Bytes(body_bytes(body, Bytes::new())),
         (_, Content::File { file, len, path }) => {
-            let range = |range: &ByteRange| FilePart::Range {
+            let range = |range: &ByteRange| Part::Range {
                 first: range.first,
                 last: range.last,
             };
             let parts = match body {
-                Body::Whole if len > 0 => vec![FilePart::Range {
+                Body::Whole if len > 0 => vec![Part::Range {
                     first: 0,
                     last: len - 1,
                 }],
@@ -174,7 +174,7 @@ fn reply_body(body: &Body, content: Content) -> ReplyBody {
                 Body::Multipart(segments) => segments
                     .iter()
                     .map(|segment| match segment {
-                        Segment::Framing(text) => FilePart::Framing(Bytes::from(text.clone())),
+                        Segment::Framing(text) => Part::Bytes(Bytes::from(text.clone())),
                         Segment::Bytes(part) => range(part),
                     })
                     .collect(),

@@ -24,9 +24,10 @@
 //! than the bound is served but never kept. A file larger than
 //! `max_kept_file_bytes` is never read whole: it is hashed in pieces
 //! ([`file_read::hash_settled`]), once per version as long as the instance
-//! lives, and its body is sent from the file ([`file_stream`]). A name found missing is
-//! remembered for one check interval, up to `REMEMBERED_MISSES` names, so
-//! requests for names that do not exist cannot grow an instance's memory.
+//! lives, and its body is sent from the file ([`file_stream`]). A name found
+//! missing is remembered for one check interval, up to `REMEMBERED_MISSES`
+//! names, so requests for names that do not exist cannot grow an instance's
+//! memory.
 
 pub mod confined_path;
 pub mod file_read;
