@@ -3,6 +3,7 @@
 
 use http_caching_server::{PIECE_BYTES, Reply};
 use wasi::http::types::{Fields, OutgoingBody, OutgoingResponse, ResponseOutparam};
+use wasi::io::poll::Pollable;
 use wasi::io::streams::{OutputStream, StreamError};
 
 /// Sends `reply`: status and fields (Content-Length among them, so the body
@@ -35,6 +36,8 @@ pub fn send(reply: Reply, response_out: ResponseOutparam) {
         let Ok(stream) = body.write() else {
             return;
         };
+        // One pollable for the whole body, not one per piece.
+        let pollable = stream.subscribe();
         for piece in first.into_iter().chain(pieces) {
             let piece = match piece {
                 Ok(piece) => piece,
@@ -43,11 +46,11 @@ pub fn send(reply: Reply, response_out: ResponseOutparam) {
                     return; // Unfinished: the response ends short.
                 }
             };
-            if write_all(&stream, &piece).is_err() {
+            if write_all(&stream, &pollable, &piece).is_err() {
                 return; // The client went away: nothing more to send.
             }
         }
-        if flush(&stream).is_err() {
+        if flush(&stream, &pollable).is_err() {
             return;
         }
     }
@@ -57,8 +60,11 @@ pub fn send(reply: Reply, response_out: ResponseOutparam) {
 /// Writes `bytes` with back-pressure: as much as `check-write` permits at a
 /// time (at most [`PIECE_BYTES`]), waiting on the stream's pollable when it
 /// permits nothing. Memory stays one piece whatever the client's speed.
-fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError> {
-    let pollable = stream.subscribe();
+fn write_all(
+    stream: &OutputStream,
+    pollable: &Pollable,
+    mut bytes: &[u8],
+) -> Result<(), StreamError> {
     while !bytes.is_empty() {
         let permitted = stream.check_write()? as usize;
         if permitted == 0 {
@@ -73,8 +79,8 @@ fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError>
 }
 
 /// Flushes what was written and waits for the flush.
-fn flush(stream: &OutputStream) -> Result<(), StreamError> {
+fn flush(stream: &OutputStream, pollable: &Pollable) -> Result<(), StreamError> {
     stream.flush()?;
-    stream.subscribe().block();
+    pollable.block();
     stream.check_write().map(|_| ())
 }
