@@ -236,19 +236,10 @@ fn measure_floor(runtime: Runtime, wasi: Wasi, site: &Path) -> Result<Floor> {
         Ok((server, endpoint))
     };
     let (server, endpoint) = start(1024)?;
-    let mut args = Vec::new();
-    for i in 0..RANGES {
-        if i > 0 {
-            args.push("--next".to_string());
-        }
-        args.extend(request_args(&endpoint, None));
-    }
-    let (seen, _) = curl(&args)?;
+    let requests = (0..RANGES).map(|_| request_args(&endpoint, None));
+    let (seen, _) = curl(&on_one_connection(requests))?;
     drop(server);
-    let mut latencies: Vec<f64> = seen.iter().map(|r| ms(r.total)).collect();
-    let p50 = median(latencies.clone());
-    latencies.sort_by(|a, b| a.total_cmp(b));
-    let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+    let (p50, p99) = p50_and_p99(&seen);
     let (server, endpoint) = start(FLOOR_BULK_MIB << 20)?;
     let mut bulk: Vec<f64> = Vec::new();
     for _ in 0..3 {
@@ -395,6 +386,31 @@ fn get(server: &Endpoint, range: Option<(u64, u64)>) -> Result<(Seen, bool)> {
     Ok((seen, ok))
 }
 
+/// The curl arguments of `requests`, each an argument list of
+/// [`request_args`], joined by `--next`: curl sends them on one connection.
+fn on_one_connection(requests: impl Iterator<Item = Vec<String>>) -> Vec<String> {
+    let mut args = Vec::new();
+    for (i, request) in requests.enumerate() {
+        if i > 0 {
+            args.push("--next".to_string());
+        }
+        args.extend(request);
+    }
+    args
+}
+
+/// The median and the 99th percentile of what curl saw, whole times in ms.
+fn p50_and_p99(seen: &[Seen]) -> (f64, f64) {
+    let mut latencies: Vec<f64> = seen.iter().map(|r| ms(r.total)).collect();
+    let p50 = median(latencies.clone());
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let p99 = latencies
+        .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0.0);
+    (p50, p99)
+}
+
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
@@ -427,19 +443,10 @@ fn measure(served: &Server, len: u64) -> Result<Row> {
     checked &= ok;
     let fit = RANGES_FOR_AT_MOST.as_secs_f64() / probe.total.as_secs_f64().max(1e-6);
     let count = (fit as usize).clamp(5, RANGES);
-    let mut args = Vec::new();
-    for i in 0..count {
-        if i > 0 {
-            args.push("--next".to_string());
-        }
-        args.extend(request_args(server, Some(next_range(&mut state, len))));
-    }
-    let (ranges, _) = curl(&args)?;
+    let requests = (0..count).map(|_| request_args(server, Some(next_range(&mut state, len))));
+    let (ranges, _) = curl(&on_one_connection(requests))?;
     checked &= ranges.len() == count && ranges.iter().all(|r| r.status == 206 && r.bytes == 1024);
-    let mut latencies: Vec<f64> = ranges.iter().map(|r| ms(r.total)).collect();
-    let p50 = median(latencies.clone());
-    latencies.sort_by(|a, b| a.total_cmp(b));
-    let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+    let (p50, p99) = p50_and_p99(&ranges);
 
     // DOWNLOADS at once, the memory sampled meanwhile.
     let done = Arc::new(AtomicBool::new(false));
