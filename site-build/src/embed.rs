@@ -1,8 +1,8 @@
 //! The embedded site: a built site directory (variants and manifest
 //! written) as a table of files with every per-file decision made here,
 //! written as Rust source for `http_caching_server::EmbeddedSite` (the
-//! `embedded/` crate's build script includes it), or kept in memory for the
-//! tests. Only what the component would serve goes in: no dot-file but
+//! `embedded/` crate's build script includes it), or as one site blob for
+//! `http-caching-site embed` ([`blob`]), or kept in memory for the tests. Only what the component would serve goes in: no dot-file but
 //! `.well-known/`, so that a site's `.env` is never built into an artifact.
 
 use std::fmt::Write as _;
@@ -79,6 +79,31 @@ pub fn table(site: &Path) -> Result<Table> {
     table.directories.sort();
     table.directories.dedup();
     Ok(table)
+}
+
+/// The table as one site blob (`http_caching_server::BlobWriter`), with
+/// every file's bytes, read one file at a time: what `http-caching-site
+/// embed` writes into a generic embedded component.
+pub fn blob(table: &Table) -> Result<Vec<u8>> {
+    let mut writer =
+        http_caching_server::BlobWriter::new(table.files.len(), table.directories.len());
+    for entry in &table.files {
+        let bytes = std::fs::read(&entry.file)
+            .with_context(|| format!("reading {}", entry.file.display()))?;
+        writer.file(&http_caching_server::EmbeddedFile {
+            path: &entry.path,
+            bytes: &bytes,
+            md5: &entry.md5,
+            modified_secs: entry.modified_secs,
+            content_type: &entry.content_type,
+            content_encoding: entry.content_encoding,
+            made_from: entry.made_from.as_deref(),
+        });
+    }
+    for directory in &table.directories {
+        writer.directory(directory);
+    }
+    Ok(writer.finish())
 }
 
 /// The table as Rust source: `FILES` and `DIRECTORIES`, for

@@ -87,7 +87,7 @@ pub fn embed(options: &Options, site: &Path) -> Result<()> {
                 .collect::<Result<_>>()?
         }
     };
-    let blob = site_blob(site)?;
+    let blob = site_build::embed::blob(&site_build::embed::table(site)?)?;
     let mut chosen = None;
     for generic in &candidates {
         let component =
@@ -127,39 +127,19 @@ pub fn embed(options: &Options, site: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The site blob of the built site at `site`: its table, as a compiled-in
-/// embedded build has it, with every file's bytes, read one file at a time.
-fn site_blob(site: &Path) -> Result<Vec<u8>> {
-    let table = site_build::embed::table(site)?;
-    let mut writer =
-        http_caching_server::BlobWriter::new(table.files.len(), table.directories.len());
-    for entry in &table.files {
-        let bytes = std::fs::read(&entry.file)
-            .with_context(|| format!("reading {}", entry.file.display()))?;
-        writer.file(&http_caching_server::EmbeddedFile {
-            path: &entry.path,
-            bytes: &bytes,
-            md5: &entry.md5,
-            modified_secs: entry.modified_secs,
-            content_type: &entry.content_type,
-            content_encoding: entry.content_encoding,
-            made_from: entry.made_from.as_deref(),
-        });
-    }
-    for directory in &table.directories {
-        writer.directory(directory);
-    }
-    Ok(writer.finish())
-}
-
 /// The capacity of the region the locator in `component` describes, in
 /// bytes (the locator's bytes are in the file as they are in memory).
 fn capacity_of(component: &[u8]) -> Result<usize> {
     let at = find(component, LOCATOR_MAGIC).context("no locator")?;
-    let bytes = component
-        .get(at + 20..at + 24)
-        .context("a locator cut short")?;
-    Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize)
+    le_u32(component, at + 20)
+        .map(|capacity| capacity as usize)
+        .context("a locator cut short")
+}
+
+/// The little-endian u32 at `at` in `bytes`, if they hold one there.
+fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let word = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
 }
 
 /// `component` with `blob` written into its region.
@@ -255,10 +235,11 @@ fn module_with_site(module: &[u8], blob: &[u8]) -> Result<Option<Vec<u8>>> {
                     if found.is_some() {
                         bail!("two locators");
                     }
-                    let word = |i: usize| {
-                        u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]])
+                    let (Some(region), Some(capacity)) =
+                        (le_u32(&bytes, at + 16), le_u32(&bytes, at + 20))
+                    else {
+                        bail!("a locator cut short");
                     };
-                    let (region, capacity) = (word(at + 16), word(at + 20));
                     if blob.len() > capacity as usize {
                         return Err(TooLarge {
                             blob: blob.len(),
