@@ -99,16 +99,46 @@ fn settled<T>(
     Ok(None)
 }
 
-/// One attempt: opens the file and reads it, looking at the metadata of the
-/// opened file (not of the path: a file renamed into place meanwhile does not
-/// disturb a read of the one that was opened) before and after. A file
-/// modified within the racy window is read a second time from the same
-/// handle, and both reads must agree.
+/// One attempt of [`read_settled`]: the bytes, read as [`attempt`] says.
 fn read_once(
     path: &Path,
     max_len: u64,
     wall: SystemTime,
 ) -> Result<Option<(Vec<u8>, Fingerprint)>, FileError> {
+    attempt(path, max_len, wall, |file, expected| {
+        let mut content = Vec::with_capacity(expected as usize);
+        for_each_piece(file, expected, |piece| content.extend_from_slice(piece))?;
+        let len = content.len() as u64;
+        Ok((content, len))
+    })
+}
+
+/// One attempt of [`hash_settled`]: the MD5 (hex) of the bytes instead of
+/// the bytes, read as [`attempt`] says.
+fn hash_once(path: &Path, wall: SystemTime) -> Result<Option<(String, Fingerprint)>, FileError> {
+    attempt(path, u64::MAX, wall, |file, expected| {
+        let mut md5 = Md5::new();
+        let mut len = 0;
+        for_each_piece(file, expected, |piece| {
+            md5.update(piece);
+            len += piece.len() as u64;
+        })?;
+        Ok((hex(&md5.finalize()), len))
+    })
+}
+
+/// One attempt: opens the file and takes what `take` makes of its bytes
+/// (and how many it read), looking at the metadata of the opened file (not
+/// of the path: a file renamed into place meanwhile does not disturb a read
+/// of the one that was opened) before and after. A file modified within the
+/// racy window is taken a second time from the same handle, and both must
+/// agree. A file longer than `max_len` is not read: [`FileError::TooLarge`].
+fn attempt<T: PartialEq>(
+    path: &Path,
+    max_len: u64,
+    wall: SystemTime,
+    mut take: impl FnMut(&mut fs::File, u64) -> Result<(T, u64), FileError>,
+) -> Result<Option<(T, Fingerprint)>, FileError> {
     let mut file = fs::File::open(path)?;
     let before = Fingerprint::of_file(&file.metadata()?)?;
     if before.len > max_len {
@@ -117,12 +147,8 @@ fn read_once(
             limit: max_len,
         });
     }
-    let mut content = Vec::with_capacity(before.len as usize);
-    let read = |file: &mut fs::File, content: &mut Vec<u8>| {
-        for_each_piece(file, before.len, |piece| content.extend_from_slice(piece))
-    };
-    read(&mut file, &mut content)?;
-    if !unmoved(&file, before, content.len() as u64)? {
+    let (taken, len) = take(&mut file, before.len)?;
+    if !unmoved(&file, before, len)? {
         return Ok(None);
     }
     // A file last written before the racy window, whose metadata did not
@@ -130,41 +156,12 @@ fn read_once(
     // time within the window.
     if before.is_recent(wall) {
         file.seek(io::SeekFrom::Start(0))?;
-        let mut again = Vec::with_capacity(content.len());
-        read(&mut file, &mut again)?;
-        if again != content || !unmoved(&file, before, again.len() as u64)? {
+        let (again, len) = take(&mut file, before.len)?;
+        if again != taken || !unmoved(&file, before, len)? {
             return Ok(None);
         }
     }
-    Ok(Some((content, before)))
-}
-
-/// One attempt of [`hash_settled`], as [`read_once`] with the MD5 of the
-/// bytes read instead of the bytes: a recent file is hashed twice.
-fn hash_once(path: &Path, wall: SystemTime) -> Result<Option<(String, Fingerprint)>, FileError> {
-    let mut file = fs::File::open(path)?;
-    let before = Fingerprint::of_file(&file.metadata()?)?;
-    let hash = |file: &mut fs::File| -> Result<(String, u64), FileError> {
-        let mut md5 = Md5::new();
-        let mut len = 0;
-        for_each_piece(file, before.len, |piece| {
-            md5.update(piece);
-            len += piece.len() as u64;
-        })?;
-        Ok((hex(&md5.finalize()), len))
-    };
-    let (md5, len) = hash(&mut file)?;
-    if !unmoved(&file, before, len)? {
-        return Ok(None);
-    }
-    if before.is_recent(wall) {
-        file.seek(io::SeekFrom::Start(0))?;
-        let (again, len) = hash(&mut file)?;
-        if again != md5 || !unmoved(&file, before, len)? {
-            return Ok(None);
-        }
-    }
-    Ok(Some((md5, before)))
+    Ok(Some((taken, before)))
 }
 
 /// Whether the opened `file` still has the metadata `before` and `len`
